@@ -1,0 +1,59 @@
+"""Building the PTB Application around the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.context import CachlyContext
+from bot.services import Services
+
+CachlyApplication = Application[Any, CachlyContext, Any, Any, Any, Any]
+
+
+def build_application(services: Services) -> CachlyApplication:
+    """The PTB Application with every handler registered and the services attached."""
+    from handlers import register
+
+    telegram = services.settings.telegram
+    builder = (
+        ApplicationBuilder()
+        .token(telegram.token)
+        .context_types(ContextTypes(context=CachlyContext))
+        # Direct replies only: the outbox sender paces everything else itself.
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .post_init(_post_init)
+    )
+    if telegram.base_url:
+        builder = builder.base_url(telegram.base_url)
+    if telegram.base_file_url:
+        builder = builder.base_file_url(telegram.base_file_url)
+    application: CachlyApplication = builder.build()  # type: ignore[assignment]
+    application.bot_data["services"] = services
+    register(application)
+    return application
+
+
+async def _post_init(application: CachlyApplication) -> None:
+    from handlers.menus import set_default_commands
+
+    await set_default_commands(application.bot, application.bot_data["services"])
+
+
+def run(services: Services) -> None:
+    """Run the bot until interrupted: long polling, or a webhook when configured."""
+    application = build_application(services)
+    telegram = services.settings.telegram
+    if telegram.mode == "webhook":
+        application.run_webhook(
+            listen=telegram.webhook_listen,
+            port=telegram.webhook_port,
+            url_path="telegram",
+            webhook_url=telegram.webhook_url,
+            secret_token=telegram.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

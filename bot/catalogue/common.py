@@ -1,0 +1,65 @@
+"""Texts everyone may see: greetings, help, errors, language."""
+
+VI: dict[str, str] = {
+    "start.welcome": (
+        "Xin chào! Đây là <b>cachly</b>, trợ lý theo dõi cách ly tại nhà của trạm y tế.\n\n"
+        "• Nếu trạm y tế đã gửi cho bạn một đường dẫn, hãy mở lại đường dẫn đó.\n"
+        "• Gõ /help để xem các lệnh."
+    ),
+    "help.everyone": (
+        "<b>Các lệnh</b>\n"
+        "/start – bắt đầu\n"
+        "/help – trợ giúp\n"
+        "/language – đổi ngôn ngữ (Tiếng Việt / English)\n"
+        "/whoami – vai trò của bạn"
+    ),
+    "help.officer": (
+        "<b>Lệnh của cán bộ y tế</b>\n"
+        "/whoami – vai trò và xã/phường của bạn\n"
+        "/language – đổi ngôn ngữ"
+    ),
+    "error.sorry": "Xin lỗi, đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.",
+    "error.unknown_command": "Không hiểu lệnh này. Gõ /help để xem các lệnh.",
+    "error.not_understood": "Tôi chưa hiểu tin nhắn này. Gõ /help để xem các lệnh.",
+    "auth.not_allowed": "Bạn không có quyền làm việc này.",
+    "language.choose": "Chọn ngôn ngữ:",
+    "language.set": "Đã chuyển sang Tiếng Việt.",
+    "language.vi": "Tiếng Việt",
+    "language.en": "English",
+    "command.start": "Bắt đầu",
+    "command.help": "Trợ giúp",
+    "command.language": "Đổi ngôn ngữ",
+    "command.whoami": "Vai trò của tôi",
+}
+
+EN: dict[str, str] = {
+    "start.welcome": (
+        "Hello! This is <b>cachly</b>, the health station's home-isolation assistant.\n\n"
+        "• If the health station sent you a link, please open that link again.\n"
+        "• Type /help to see the commands."
+    ),
+    "help.everyone": (
+        "<b>Commands</b>\n"
+        "/start – start\n"
+        "/help – help\n"
+        "/language – change language (Tiếng Việt / English)\n"
+        "/whoami – your role"
+    ),
+    "help.officer": (
+        "<b>Health officer commands</b>\n"
+        "/whoami – your role and commune\n"
+        "/language – change language"
+    ),
+    "error.sorry": "Sorry, something went wrong. Please try again in a few minutes.",
+    "error.unknown_command": "I don't know that command. Type /help to see the commands.",
+    "error.not_understood": "I didn't understand that message. Type /help to see the commands.",
+    "auth.not_allowed": "You are not allowed to do this.",
+    "language.choose": "Choose a language:",
+    "language.set": "Switched to English.",
+    "language.vi": "Tiếng Việt",
+    "language.en": "English",
+    "command.start": "Start",
+    "command.help": "Help",
+    "command.language": "Change language",
+    "command.whoami": "My role",
+}

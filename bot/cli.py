@@ -1,0 +1,241 @@
+"""The `cachly` command line: run the bot, migrate the database, administer officers."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+
+from bot.catalogue import plain
+from bot.clock import SystemClock
+from bot.config import ConfigError, Settings, load_settings
+from bot.db import Database, alembic_config
+from bot.errors import UserError
+from bot.services import Services
+
+logger = logging.getLogger("cachly")
+
+NO_TOKEN = (
+    "no Telegram bot token: set CACHLY_TELEGRAM_TOKEN (get one from @BotFather in Telegram: "
+    "send /newbot) or telegram.token in the config file"
+)
+
+
+class CommandFailed(Exception):
+    """A command could not do its job; the message is the one line the admin reads."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `cachly` console command."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    configure_logging(args.verbose)
+    try:
+        settings = load_settings(args.config)
+        return int(args.handler(settings, args) or 0)
+    except ConfigError as exc:
+        print(f"cachly: {exc}", file=sys.stderr)
+        return 2
+    except CommandFailed as exc:
+        print(f"cachly: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def configure_logging(verbose: bool = False) -> None:
+    """Log to stderr; never let a library log request URLs (they carry the bot token)."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cachly", description=__doc__)
+    parser.add_argument("--config", type=Path, help="TOML config file (default: cachly.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(title="commands")
+
+    run = commands.add_parser("run", help="run the bot")
+    run.set_defaults(handler=_cmd_run)
+
+    db = commands.add_parser("db", help="database").add_subparsers(title="db commands")
+    upgrade = db.add_parser("upgrade", help="apply migrations and seed the areas")
+    upgrade.set_defaults(handler=_cmd_db_upgrade)
+
+    admin = commands.add_parser("admin", help="officers and supervisors").add_subparsers(
+        title="admin commands"
+    )
+    invite = admin.add_parser("invite", help="print a one-time link for a new officer")
+    invite.add_argument("--role", choices=("officer", "supervisor"), default="officer")
+    area = invite.add_mutually_exclusive_group(required=True)
+    area.add_argument("--commune", help="commune code or name (officer)")
+    area.add_argument("--province", help="province code or name (supervisor)")
+    invite.set_defaults(handler=_cmd_admin_invite)
+
+    listing = admin.add_parser("list", help="list officers, supervisors and invitations")
+    listing.set_defaults(handler=_cmd_admin_list)
+
+    revoke = admin.add_parser("revoke", help="revoke an officer or an unused invitation")
+    target = revoke.add_mutually_exclusive_group(required=True)
+    target.add_argument("--officer", type=int, metavar="ID")
+    target.add_argument("--invitation", type=int, metavar="ID")
+    revoke.set_defaults(handler=_cmd_admin_revoke)
+    return parser
+
+
+def _services(settings: Settings) -> Services:
+    return Services(settings, Database(settings.database), SystemClock())
+
+
+async def prepare_database(settings: Settings, *, upgrade: bool) -> None:
+    """Migrate (or check the schema is current) and seed the configured areas."""
+    db = Database(settings.database)
+    try:
+        if upgrade:
+            await db.upgrade()
+        else:
+            async with db.engine.connect() as connection:
+                current = await connection.run_sync(_current_revision)
+            head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+            if current != head:
+                raise CommandFailed(
+                    f"the database schema is at {current or 'nothing'}, not {head}: "
+                    "run 'cachly db upgrade' first"
+                )
+        services = Services(settings, db, SystemClock())
+        result = await services.areas.seed()
+        logger.info(
+            "areas ready: %d communes (%d added)", result.communes_total, result.communes_added
+        )
+    finally:
+        await db.dispose()
+
+
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.app import run
+
+    if not settings.telegram.token:
+        raise CommandFailed(NO_TOKEN)
+    # The embedded database upgrades itself so a newcomer needs no extra step; a shared
+    # PostgreSQL is migrated on purpose, by `cachly db upgrade`.
+    asyncio.run(prepare_database(settings, upgrade=settings.database.is_sqlite))
+    run(_services(settings))
+    return 0
+
+
+def _cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    asyncio.run(prepare_database(settings, upgrade=True))
+    print("database is up to date")
+    return 0
+
+
+def _cmd_admin_invite(settings: Settings, args: argparse.Namespace) -> int:
+    language = settings.deployment.language
+
+    async def invite() -> str:
+        services = _services(settings)
+        try:
+            username = settings.telegram.bot_username or await _bot_username(settings)
+            issued = await services.officers.invite(
+                args.role, args.commune or args.province, username
+            )
+        except UserError as exc:
+            raise CommandFailed(plain(language, exc.key, **exc.params)) from None
+        finally:
+            await services.db.dispose()
+        area = issued.commune_name or issued.province_name
+        expires = issued.expires_at.astimezone(settings.schedule.tz).strftime("%d/%m/%Y %H:%M")
+        role = plain(language, f"role.{issued.role}")
+        header = plain(language, "admin.invited", role=role, area=area, expires=expires)
+        return f"{header}\n{issued.link}"
+
+    print(asyncio.run(invite()))
+    return 0
+
+
+async def _bot_username(settings: Settings) -> str:
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    if not settings.telegram.token:
+        raise CommandFailed(plain(settings.deployment.language, "admin.no_username"))
+    kwargs = {"base_url": settings.telegram.base_url} if settings.telegram.base_url else {}
+    try:
+        async with Bot(settings.telegram.token, **kwargs) as bot:
+            return bot.username
+    except TelegramError:
+        raise CommandFailed(plain(settings.deployment.language, "admin.no_username")) from None
+
+
+def _cmd_admin_list(settings: Settings, _args: argparse.Namespace) -> int:
+    language = settings.deployment.language
+    tz = settings.schedule.tz
+
+    async def listing() -> list[str]:
+        services = _services(settings)
+        try:
+            officers = await services.officers.officers()
+            invitations = await services.officers.invitations()
+        finally:
+            await services.db.dispose()
+        lines = [plain(language, "admin.officers_header")]
+        for o in officers:
+            state = "revoked" if o.revoked else "active"
+            area = o.commune_name or o.province_name
+            lines.append(f"  #{o.id}  {o.role:<10} {state:<8} {area}  tg:{o.telegram_user_id}")
+        if not officers:
+            lines.append(plain(language, "admin.none"))
+        lines.append(plain(language, "admin.invitations_header"))
+        for i in invitations:
+            expires = i.expires_at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+            area = i.commune_name or i.province_name
+            lines.append(f"  #{i.id}  {i.role:<10} {i.status:<8} {area}  {expires}")
+        if not invitations:
+            lines.append(plain(language, "admin.none"))
+        return lines
+
+    print("\n".join(asyncio.run(listing())))
+    return 0
+
+
+def _cmd_admin_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    language = settings.deployment.language
+
+    async def revoke() -> str:
+        services = _services(settings)
+        try:
+            if args.officer is not None:
+                await services.officers.revoke_officer(args.officer)
+                return plain(language, "admin.revoked_officer", id=args.officer)
+            await services.officers.revoke_invitation(args.invitation)
+            return plain(language, "admin.revoked_invitation", id=args.invitation)
+        except UserError as exc:
+            raise CommandFailed(plain(language, exc.key, **exc.params)) from None
+        finally:
+            await services.db.dispose()
+
+    print(asyncio.run(revoke()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""Typed settings loaded from a TOML file and the environment, validated at start-up."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from vietnam_provinces import Province
+
+LANGUAGES = ("vi", "en")
+DEFAULT_CONFIG_FILE = "cachly.toml"
+ENV_CONFIG_FILE = "CACHLY_CONFIG"
+ENV_TOKEN = "CACHLY_TELEGRAM_TOKEN"
+ENV_DATABASE_URL = "CACHLY_DATABASE_URL"
+
+
+class ConfigError(Exception):
+    """A wrong or missing setting; the message is one line naming the key."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """How to reach Telegram."""
+
+    token: str = ""
+    base_url: str = ""
+    base_file_url: str = ""
+    bot_username: str = ""
+    mode: str = "polling"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Where state lives."""
+
+    url: str = "sqlite+aiosqlite:///cachly.sqlite3"
+    echo: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True for the embedded SQLite database."""
+        return self.url.startswith("sqlite")
+
+
+@dataclass(frozen=True)
+class DeploymentSettings:
+    """For whom this deployment runs."""
+
+    language: str = "vi"
+    provinces: tuple[int, ...] = (38,)
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """Local time of the deployment."""
+
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The deployment's time zone."""
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class InvitationSettings:
+    """One-time links for officers and supervisors."""
+
+    ttl_hours: int = 72
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of a deployment."""
+
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    deployment: DeploymentSettings = field(default_factory=DeploymentSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    invitations: InvitationSettings = field(default_factory=InvitationSettings)
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from a TOML file (optional) and the environment, and validate them."""
+    env = os.environ if environ is None else environ
+    if path is None and env.get(ENV_CONFIG_FILE):
+        path = Path(env[ENV_CONFIG_FILE])
+    if path is None and Path(DEFAULT_CONFIG_FILE).exists():
+        path = Path(DEFAULT_CONFIG_FILE)
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError("config", f"file not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError("config", f"{path} is not valid TOML ({exc})") from None
+    return settings_from_mapping(raw, env)
+
+
+def settings_from_mapping(raw: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
+    """Build validated settings from parsed TOML and environment variables."""
+    reader = _Reader(raw)
+    telegram = reader.table("telegram")
+    # Read the file's value even when the environment wins, so it counts as a known key.
+    file_token = telegram.string("token", "")
+    token = env.get(ENV_TOKEN) or file_token
+    mode = telegram.choice("mode", "polling", ("polling", "webhook"))
+    webhook_url = telegram.string("webhook_url", "")
+    webhook_secret = telegram.string("webhook_secret", "")
+    if mode == "webhook":
+        if not webhook_url.startswith("https://"):
+            raise ConfigError("telegram.webhook_url", "an https:// URL is needed in webhook mode")
+        if not webhook_secret:
+            raise ConfigError("telegram.webhook_secret", "a secret token is needed in webhook mode")
+    tg = TelegramSettings(
+        token=token,
+        base_url=telegram.string("base_url", ""),
+        base_file_url=telegram.string("base_file_url", ""),
+        bot_username=telegram.string("bot_username", "").lstrip("@"),
+        mode=mode,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        webhook_listen=telegram.string("webhook_listen", "127.0.0.1"),
+        webhook_port=telegram.integer("webhook_port", 8443, 1, 65535),
+    )
+
+    database = reader.table("database")
+    file_url = database.string("url", DatabaseSettings.url)
+    url = env.get(ENV_DATABASE_URL) or file_url
+    if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        raise ConfigError(
+            "database.url",
+            f"expected sqlite+aiosqlite:///FILE or postgresql+asyncpg://..., got '{_scheme(url)}'",
+        )
+    db = DatabaseSettings(url=url, echo=database.boolean("echo", False))
+
+    schedule = reader.table("schedule")
+    timezone = schedule.string("timezone", ScheduleSettings.timezone)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("schedule.timezone", f"unknown time zone '{timezone}'") from None
+    sched = ScheduleSettings(timezone=timezone)
+
+    deployment = reader.table("deployment")
+    language = deployment.choice("language", "vi", LANGUAGES)
+    provinces = tuple(_province_code(p) for p in deployment.list("provinces", [38]))
+    if not provinces:
+        raise ConfigError("deployment.provinces", "at least one province is needed")
+    dep = DeploymentSettings(language=language, provinces=provinces)
+
+    invitations = reader.table("invitations")
+    inv = InvitationSettings(ttl_hours=invitations.integer("ttl_hours", 72, 1, 24 * 30))
+    reader.reject_unknown()
+    return Settings(telegram=tg, database=db, deployment=dep, schedule=sched, invitations=inv)
+
+
+def _scheme(url: str) -> str:
+    # Never echo a full URL: it may carry a password.
+    return url.split("://", 1)[0] + "://" if "://" in url else url[:20]
+
+
+def _province_code(value: object) -> int:
+    """Accept an official province code (int or digits) or a name like 'Thanh Hóa'."""
+    from bot.text import fold
+
+    provinces = list(Province.iter_all())
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+        code = int(value)
+        if any(int(p.code) == code for p in provinces):
+            return code
+        raise ConfigError("deployment.provinces", f"no province has the code {code}")
+    if isinstance(value, str):
+        wanted = fold(value)
+        for p in provinces:
+            names = {fold(p.name), fold(p.name.removeprefix("Thành phố ").removeprefix("Tỉnh "))}
+            if wanted in names:
+                return int(p.code)
+        raise ConfigError("deployment.provinces", f"unknown province '{value}'")
+    raise ConfigError("deployment.provinces", "expected province codes or names")
+
+
+class _Reader:
+    """Typed access to one TOML table, raising ConfigError with the dotted key."""
+
+    def __init__(self, data: Mapping[str, Any], prefix: str = "") -> None:
+        self._data = data
+        self._prefix = prefix
+        self._seen: set[str] = set()
+        self._tables: list[_Reader] = []
+
+    def _key(self, name: str) -> str:
+        self._seen.add(name)
+        return f"{self._prefix}{name}"
+
+    def _get(self, name: str, default: Any) -> Any:
+        self._seen.add(name)
+        return self._data.get(name, default)
+
+    def reject_unknown(self) -> None:
+        """Refuse keys nobody reads: a typo must not silently fall back to a default."""
+        for name in self._data:
+            if name not in self._seen:
+                raise ConfigError(f"{self._prefix}{name}", "unknown key")
+        for table in self._tables:
+            table.reject_unknown()
+
+    def table(self, name: str) -> _Reader:
+        value = self._get(name, {})
+        if not isinstance(value, Mapping):
+            raise ConfigError(self._key(name), "expected a table")
+        reader = _Reader(value, f"{self._key(name)}.")
+        self._tables.append(reader)
+        return reader
+
+    def string(self, name: str, default: str) -> str:
+        value = self._get(name, default)
+        if not isinstance(value, str):
+            raise ConfigError(self._key(name), f"expected a string, got {value!r}")
+        return value
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self._get(name, default)
+        if not isinstance(value, bool):
+            raise ConfigError(self._key(name), f"expected true or false, got {value!r}")
+        return value
+
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
+        value = self._get(name, default)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(self._key(name), f"expected a whole number, got {value!r}")
+        if not low <= value <= high:
+            raise ConfigError(self._key(name), f"expected {low}–{high}, got {value}")
+        return value
+
+    def number(self, name: str, default: float, low: float, high: float) -> float:
+        value = self._get(name, default)
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise ConfigError(self._key(name), f"expected a number, got {value!r}")
+        if not low <= value <= high:
+            raise ConfigError(self._key(name), f"expected {low}–{high}, got {value}")
+        return float(value)
+
+    def choice(self, name: str, default: str, allowed: tuple[str, ...]) -> str:
+        value = self.string(name, default)
+        if value not in allowed:
+            raise ConfigError(
+                self._key(name), f"expected one of {', '.join(allowed)}, got '{value}'"
+            )
+        return value
+
+    def list(self, name: str, default: list[Any]) -> list[Any]:
+        value = self._get(name, default)
+        if not isinstance(value, list):
+            raise ConfigError(self._key(name), f"expected a list, got {value!r}")
+        return value

@@ -1,0 +1,36 @@
+"""The services a process needs, built once from settings, a database and a clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.areas import AreaService
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import Database
+from bot.officers import OfficerService
+from bot.preferences import PreferenceService
+
+
+@dataclass
+class Services:
+    """Every domain service, sharing one database and one clock."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    areas: AreaService = field(init=False)
+    officers: OfficerService = field(init=False)
+    preferences: PreferenceService = field(init=False)
+
+    def __post_init__(self) -> None:
+        provinces = self.settings.deployment.provinces
+        self.areas = AreaService(self.db, provinces)
+        self.officers = OfficerService(
+            self.db,
+            self.clock,
+            provinces,
+            timedelta(hours=self.settings.invitations.ttl_hours),
+        )
+        self.preferences = PreferenceService(self.db, self.clock, self.settings.deployment.language)

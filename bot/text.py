@@ -1,0 +1,14 @@
+"""Text helpers shared by search and validation."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip Vietnamese diacritics and squeeze spaces, for forgiving search."""
+    # NFD leaves 'đ' whole, so it is mapped by hand before the combining marks are dropped.
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())

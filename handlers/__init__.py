@@ -1,0 +1,33 @@
+"""Telegram glue: every handler is registered here, in one place, in an order that matters."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers import common, officer
+
+if TYPE_CHECKING:
+    from bot.app import CachlyApplication
+
+
+def register(application: CachlyApplication) -> None:
+    """Register all handlers and the error handler.
+
+    Order: PTB tries handlers of group 0 in order and stops at the first match, so the
+    specific commands come first, then callback buttons by their prefix, and last the
+    catch-alls that answer unknown commands and stray messages, so nothing goes unanswered.
+    """
+    application.add_handler(CommandHandler("start", common.start))
+    application.add_handler(CommandHandler("help", common.help_command))
+    application.add_handler(CommandHandler("language", common.language))
+    application.add_handler(CommandHandler("whoami", officer.whoami))
+
+    application.add_handler(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
+
+    application.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, common.not_understood)
+    )
+    application.add_error_handler(common.error_handler)

@@ -1,0 +1,110 @@
+"""Handlers everyone reaches: /start, /help, /language, fallbacks and the error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+
+from bot.catalogue import LANGUAGES, plain, t
+from bot.context import CachlyContext
+from bot.errors import UserError
+from bot.officers import INVITATION_PREFIX
+from handlers import officer
+from handlers.menus import set_officer_commands
+
+logger = logging.getLogger(__name__)
+
+
+async def reply(update: Update, text: str, **kwargs: object) -> None:
+    """Answer in the chat the update came from, as HTML."""
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(text, parse_mode=ParseMode.HTML, **kwargs)  # type: ignore[arg-type]
+
+
+async def start(update: Update, context: CachlyContext) -> None:
+    """/start, with or without a deep-link code."""
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(INVITATION_PREFIX):
+        await officer.redeem_invitation(update, context, payload)
+        return
+    language = await context.language(update)
+    await reply(update, t(language, "start.welcome"))
+
+
+async def help_command(update: Update, context: CachlyContext) -> None:
+    """/help: the commands this user may use."""
+    language = await context.language(update)
+    text = t(language, "help.everyone")
+    if update.effective_user is not None:
+        me = await context.services.officers.whoami(update.effective_user.id)
+        if me is not None:
+            text = t(language, "help.officer")
+    await reply(update, text)
+
+
+async def language(update: Update, context: CachlyContext) -> None:
+    """/language: offer the two languages as buttons."""
+    current = await context.language(update)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(plain(lang, f"language.{lang}"), callback_data=f"lang:{lang}")
+                for lang in LANGUAGES
+            ]
+        ]
+    )
+    await reply(update, t(current, "language.choose"), reply_markup=keyboard)
+
+
+async def language_chosen(update: Update, context: CachlyContext) -> None:
+    """A language button: store the choice and confirm in the new language."""
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_user is None:
+        return
+    chosen = query.data.removeprefix("lang:")
+    if chosen not in LANGUAGES:
+        await query.answer()
+        return
+    await context.services.preferences.set_language(update.effective_user.id, chosen)
+    await query.answer()
+    await query.edit_message_text(t(chosen, "language.set"), parse_mode=ParseMode.HTML)
+    me = await context.services.officers.whoami(update.effective_user.id)
+    if me is not None:
+        await set_officer_commands(context.bot, context.services, me)
+
+
+async def unknown_command(update: Update, context: CachlyContext) -> None:
+    """Any command no handler took."""
+    await reply(update, t(await context.language(update), "error.unknown_command"))
+
+
+async def not_understood(update: Update, context: CachlyContext) -> None:
+    """Any private message no handler took."""
+    await reply(update, t(await context.language(update), "error.not_understood"))
+
+
+async def error_handler(update: object, context: CachlyContext) -> None:
+    """Log the failure first, then answer the user: their refusal, or a short apology."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, UserError):
+        # A refusal the service chose to give: the unit of work is already rolled back.
+        logger.info("update %s refused: %s", update_id, error.key)
+    else:
+        # Only ids: the update itself holds names, phone numbers and coordinates.
+        logger.error("update %s failed", update_id, exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        language = await context.language(update)
+        if isinstance(error, UserError):
+            text = t(language, error.key, **error.params)
+        else:
+            text = t(language, "error.sorry")
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await reply(update, text)
+    except Exception:
+        logger.exception("could not tell the user about the failure of update %s", update_id)

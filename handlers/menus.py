@@ -1,0 +1,40 @@
+"""Telegram's command menu, per role."""
+
+from __future__ import annotations
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+
+from bot.catalogue import plain
+from bot.officers import OfficerView
+from bot.services import Services
+
+# Commands everyone sees in Telegram's menu, and those an officer sees instead.
+EVERYONE_COMMANDS = ("start", "help", "language")
+OFFICER_COMMANDS = ("whoami", "help", "language")
+
+
+def commands_for(names: tuple[str, ...], language: str) -> list[BotCommand]:
+    """Menu entries with descriptions from the catalogue."""
+    return [BotCommand(name, plain(language, f"command.{name}")) for name in names]
+
+
+async def set_default_commands(bot: Bot, services: Services) -> None:
+    """The menu for everyone, and each active officer's own menu."""
+    # One menu in the deployment's language, not one per client language: Telegram has no
+    # Vietnamese interface, so Vietnamese users mostly report 'en' and would get English.
+    await bot.set_my_commands(
+        commands_for(EVERYONE_COMMANDS, services.settings.deployment.language),
+        scope=BotCommandScopeDefault(),
+    )
+    for officer in await services.officers.officers():
+        if not officer.revoked:
+            await set_officer_commands(bot, services, officer)
+
+
+async def set_officer_commands(bot: Bot, services: Services, officer: OfficerView) -> None:
+    """Give an officer's private chat the officer menu, in the officer's language."""
+    language = await services.preferences.language(officer.telegram_user_id)
+    await bot.set_my_commands(
+        commands_for(OFFICER_COMMANDS, language),
+        scope=BotCommandScopeChat(officer.telegram_user_id),
+    )

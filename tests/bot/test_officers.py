@@ -1,0 +1,98 @@
+"""Officer onboarding: one-time invitations, binding, revocation, all in the audit log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import FakeClock
+from bot.errors import UserError
+from bot.models import AuditEntry, Invitation
+from bot.services import Services
+
+
+def _code(link: str) -> str:
+    return parse_qs(urlparse(link).query)["start"][0]
+
+
+async def test_invitation_binds_the_user_who_opens_it(services: Services) -> None:
+    issued = await services.officers.invite("officer", "hac thanh", "cachly_bot")
+    assert issued.link.startswith("https://t.me/cachly_bot?start=o_")
+    code = _code(issued.link)
+    assert len(code) <= 64 and len(code) - 2 >= 22  # at least 128 bits in URL-safe base64
+
+    me = await services.officers.redeem(code, 1001, "Lan")
+    assert (me.role, me.commune_name, me.province_name) == ("officer", "Phường Hạc Thành", "Thanh Hóa")
+    assert await services.officers.whoami(1001) == me
+
+
+async def test_code_is_stored_only_as_a_hash(services: Services) -> None:
+    issued = await services.officers.invite("officer", "hac thanh", "cachly_bot")
+    code = _code(issued.link)
+    async with services.db.transaction() as session:
+        stored = (await session.scalars(select(Invitation.code_hash))).all()
+    assert stored and all(code not in h and h != code for h in stored)
+
+
+async def test_supervisor_is_tied_to_a_province(services: Services) -> None:
+    issued = await services.officers.invite("supervisor", "Thanh Hóa", "cachly_bot")
+    me = await services.officers.redeem(_code(issued.link), 2002, "Minh")
+    assert (me.role, me.province_name, me.commune_code) == ("supervisor", "Thanh Hóa", None)
+
+
+@pytest.mark.parametrize("case", ["reused", "expired", "revoked", "made_up"])
+async def test_unusable_codes_get_the_same_refusal(
+    services: Services, clock: FakeClock, case: str
+) -> None:
+    issued = await services.officers.invite("officer", "hac thanh", "cachly_bot")
+    code = _code(issued.link)
+    if case == "reused":
+        await services.officers.redeem(code, 1, "First")
+    elif case == "expired":
+        clock.advance(timedelta(hours=72, seconds=1))
+    elif case == "revoked":
+        await services.officers.revoke_invitation(issued.id)
+    else:
+        code = "o_" + "A" * 32
+    with pytest.raises(UserError) as caught:
+        await services.officers.redeem(code, 2, "Second")
+    assert caught.value.key == "invite.invalid"
+    assert await services.officers.whoami(2) is None
+
+
+async def test_revoked_officer_is_no_longer_an_officer(services: Services) -> None:
+    issued = await services.officers.invite("officer", "hac thanh", "cachly_bot")
+    me = await services.officers.redeem(_code(issued.link), 1001, "Lan")
+    await services.officers.revoke_officer(me.id)
+    assert await services.officers.whoami(1001) is None
+    listed = await services.officers.officers()
+    assert [o.revoked for o in listed] == [True]
+
+
+async def test_grants_and_revocations_are_audited(services: Services) -> None:
+    issued = await services.officers.invite("officer", "hac thanh", "cachly_bot")
+    me = await services.officers.redeem(_code(issued.link), 1001, "Lan Nguyễn")
+    await services.officers.revoke_officer(me.id)
+    async with services.db.transaction() as session:
+        entries = (await session.scalars(select(AuditEntry).order_by(AuditEntry.id))).all()
+    assert [e.action for e in entries] == ["invitation.create", "officer.grant", "officer.revoke"]
+    assert all("Lan" not in str(e.details) for e in entries)
+
+
+async def test_unknown_commune_is_refused(services: Services) -> None:
+    with pytest.raises(UserError) as caught:
+        await services.officers.invite("officer", "atlantis", "cachly_bot")
+    assert caught.value.key == "admin.unknown_commune"
+
+
+async def test_invitations_list_shows_status(services: Services, clock: FakeClock) -> None:
+    used = await services.officers.invite("officer", "hac thanh", "b")
+    await services.officers.invite("officer", "hac thanh", "b")
+    await services.officers.redeem(_code(used.link), 5, "X")
+    statuses = [i.status for i in await services.officers.invitations()]
+    assert statuses == ["used", "pending"]
+    clock.advance(timedelta(days=4))
+    assert [i.status for i in await services.officers.invitations()] == ["used", "expired"]

@@ -1,0 +1,93 @@
+"""Shared fixtures: a migrated database (SQLite by default, PostgreSQL when asked), services."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text, update
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.clock import FakeClock
+from bot.config import Settings, settings_from_mapping
+from bot.db import Database
+from bot.models import Base, Commune
+from bot.services import Services
+
+# A throwaway database for the suite; every table in it is emptied between tests.
+TEST_DATABASE_ENV = "CACHLY_TEST_DATABASE_URL"
+KEEP_TABLES = {"provinces", "communes", "alembic_version"}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The suite's database, migrated from nothing and seeded with Thanh Hóa once."""
+    url = os.environ.get(TEST_DATABASE_ENV) or (
+        f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'cachly-test.sqlite3'}"
+    )
+    asyncio.run(_fresh_database(url))
+    yield url
+
+
+async def _fresh_database(url: str) -> None:
+    if url.startswith("postgresql"):
+        engine = create_async_engine(url)
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+    settings = make_settings(url)
+    db = Database(settings.database)
+    try:
+        await db.upgrade()
+        await Services(settings, db, FakeClock()).areas.seed()
+    finally:
+        await db.dispose()
+
+
+def make_settings(url: str, **tables: dict[str, object]) -> Settings:
+    """Settings for tests: the test database plus any tables given."""
+    raw: dict[str, object] = {"deployment": {"provinces": [38]}, **tables}
+    return settings_from_mapping(raw, {"CACHLY_DATABASE_URL": url})
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock the test moves by hand."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """The migrated database, emptied of everything but the areas."""
+    settings = make_settings(database_url)
+    database = Database(settings.database)
+    async with database.transaction() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in KEEP_TABLES:
+                await session.execute(table.delete())
+        await session.execute(update(Commune).values(boundary=None, boundary_loaded_at=None))
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """Default settings on the test database."""
+    return make_settings(database_url)
+
+
+@pytest.fixture
+def services(settings: Settings, db: Database, clock: FakeClock) -> Services:
+    """Every service on the test database and the fake clock."""
+    return Services(settings, db, clock)
+
+
+@pytest.fixture
+def tmp_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in an empty working directory (so no cachly.toml is picked up)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
