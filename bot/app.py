@@ -30,7 +30,7 @@ def build_application(services: Services) -> CachlyApplication:
         builder = builder.base_url(telegram.base_url)
     if telegram.base_file_url:
         builder = builder.base_file_url(telegram.base_file_url)
-    application: CachlyApplication = builder.build()  # type: ignore[assignment]
+    application: CachlyApplication = builder.build()
     application.bot_data["services"] = services
     register(application)
     return application

@@ -22,11 +22,6 @@ from bot.services import Services
 
 logger = logging.getLogger("cachly")
 
-NO_TOKEN = (
-    "no Telegram bot token: set CACHLY_TELEGRAM_TOKEN (get one from @BotFather in Telegram: "
-    "send /newbot) or telegram.token in the config file"
-)
-
 
 class CommandFailed(Exception):
     """A command could not do its job; the message is the one line the admin reads."""
@@ -134,7 +129,7 @@ def _cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.app import run
 
     if not settings.telegram.token:
-        raise CommandFailed(NO_TOKEN)
+        raise CommandFailed(plain(settings.deployment.language, "admin.no_token"))
     # The embedded database upgrades itself so a newcomer needs no extra step; a shared
     # PostgreSQL is migrated on purpose, by `cachly db upgrade`.
     asyncio.run(prepare_database(settings, upgrade=settings.database.is_sqlite))
@@ -178,9 +173,9 @@ async def _bot_username(settings: Settings) -> str:
 
     if not settings.telegram.token:
         raise CommandFailed(plain(settings.deployment.language, "admin.no_username"))
-    kwargs = {"base_url": settings.telegram.base_url} if settings.telegram.base_url else {}
+    base_url = settings.telegram.base_url or "https://api.telegram.org/bot"
     try:
-        async with Bot(settings.telegram.token, **kwargs) as bot:
+        async with Bot(settings.telegram.token, base_url=base_url) as bot:
             return bot.username
     except TelegramError:
         raise CommandFailed(plain(settings.deployment.language, "admin.no_username")) from None

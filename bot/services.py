@@ -9,6 +9,7 @@ from bot.areas import AreaService
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.dialogues import DialogueService
 from bot.officers import OfficerService
 from bot.preferences import PreferenceService
 
@@ -23,6 +24,7 @@ class Services:
     areas: AreaService = field(init=False)
     officers: OfficerService = field(init=False)
     preferences: PreferenceService = field(init=False)
+    dialogues: DialogueService = field(init=False)
 
     def __post_init__(self) -> None:
         provinces = self.settings.deployment.provinces

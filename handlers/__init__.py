@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import common, officer
+from handlers import common, dialogue, officer
 
 if TYPE_CHECKING:
     from bot.app import CachlyApplication
@@ -23,11 +23,13 @@ def register(application: CachlyApplication) -> None:
     application.add_handler(CommandHandler("help", common.help_command))
     application.add_handler(CommandHandler("language", common.language))
     application.add_handler(CommandHandler("whoami", officer.whoami))
+    application.add_handler(CommandHandler("cancel", dialogue.cancel))
 
     application.add_handler(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
 
     application.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
+    # Everything else a person types or sends in private goes to their conversation, if any.
     application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, common.not_understood)
+        MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, dialogue.route)
     )
     application.add_error_handler(common.error_handler)

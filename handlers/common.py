@@ -80,11 +80,6 @@ async def unknown_command(update: Update, context: CachlyContext) -> None:
     await reply(update, t(await context.language(update), "error.unknown_command"))
 
 
-async def not_understood(update: Update, context: CachlyContext) -> None:
-    """Any private message no handler took."""
-    await reply(update, t(await context.language(update), "error.not_understood"))
-
-
 async def error_handler(update: object, context: CachlyContext) -> None:
     """Log the failure first, then answer the user: their refusal, or a short apology."""
     error = context.error

@@ -22,6 +22,8 @@ VI: dict[str, str] = {
     "error.unknown_command": "Không hiểu lệnh này. Gõ /help để xem các lệnh.",
     "error.not_understood": "Tôi chưa hiểu tin nhắn này. Gõ /help để xem các lệnh.",
     "auth.not_allowed": "Bạn không có quyền làm việc này.",
+    "dialogue.cancelled": "Đã huỷ. Bạn có thể bắt đầu lại bất cứ lúc nào.",
+    "dialogue.nothing_to_cancel": "Không có việc gì đang làm dở để huỷ.",
     "language.choose": "Chọn ngôn ngữ:",
     "language.set": "Đã chuyển sang Tiếng Việt.",
     "language.vi": "Tiếng Việt",
@@ -30,6 +32,7 @@ VI: dict[str, str] = {
     "command.help": "Trợ giúp",
     "command.language": "Đổi ngôn ngữ",
     "command.whoami": "Vai trò của tôi",
+    "command.cancel": "Huỷ việc đang làm",
 }
 
 EN: dict[str, str] = {
@@ -54,6 +57,8 @@ EN: dict[str, str] = {
     "error.unknown_command": "I don't know that command. Type /help to see the commands.",
     "error.not_understood": "I didn't understand that message. Type /help to see the commands.",
     "auth.not_allowed": "You are not allowed to do this.",
+    "dialogue.cancelled": "Cancelled. You can start again at any time.",
+    "dialogue.nothing_to_cancel": "There is nothing in progress to cancel.",
     "language.choose": "Choose a language:",
     "language.set": "Switched to English.",
     "language.vi": "Tiếng Việt",
@@ -62,4 +67,5 @@ EN: dict[str, str] = {
     "command.help": "Help",
     "command.language": "Change language",
     "command.whoami": "My role",
+    "command.cancel": "Cancel what is in progress",
 }

@@ -51,6 +51,10 @@ VI.update(
             "Không biết tên bot: đặt telegram.bot_username trong cấu hình "
             "hoặc kiểm tra mã bot (token)."
         ),
+        "admin.no_token": (
+            "Chưa có mã bot (token): đặt biến môi trường CACHLY_TELEGRAM_TOKEN "
+            "(tạo bot và lấy mã từ @BotFather trong Telegram: gửi /newbot)."
+        ),
         "admin.revoked_officer": "Đã thu hồi quyền của cán bộ số {id}.",
         "admin.revoked_invitation": "Đã thu hồi lời mời số {id}.",
         "admin.officers_header": "Cán bộ và giám sát viên:",
@@ -70,6 +74,10 @@ EN.update(
         "admin.no_username": (
             "The bot's username is unknown: set telegram.bot_username in the config "
             "or check the bot token."
+        ),
+        "admin.no_token": (
+            "No Telegram bot token: set CACHLY_TELEGRAM_TOKEN "
+            "(get one from @BotFather in Telegram: send /newbot)."
         ),
         "admin.revoked_officer": "Officer number {id} has been revoked.",
         "admin.revoked_invitation": "Invitation number {id} has been revoked.",

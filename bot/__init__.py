@@ -1,0 +1,1 @@
+"""cachly: home-isolation monitoring over Telegram."""

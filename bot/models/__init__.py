@@ -1,0 +1,28 @@
+"""SQLAlchemy models: the one place the schema is written down (Alembic mirrors it).
+
+Each domain keeps its tables in a module of its own; importing this package registers all
+of them on `Base.metadata`, which the migrations are compared against.
+"""
+
+from bot.models.alerts import Alert
+from bot.models.areas import Commune, Province
+from bot.models.audit import AuditEntry, UserPreference
+from bot.models.base import Base, UTCDateTime
+from bot.models.cases import Case
+from bot.models.messaging import Dialogue, OutboxMessage
+from bot.models.officers import Invitation, Officer
+
+__all__ = [
+    "Alert",
+    "AuditEntry",
+    "Base",
+    "Case",
+    "Commune",
+    "Dialogue",
+    "Invitation",
+    "Officer",
+    "OutboxMessage",
+    "Province",
+    "UTCDateTime",
+    "UserPreference",
+]

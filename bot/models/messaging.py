@@ -1,0 +1,52 @@
+"""The outbox of messages to send, and the conversation a user is in the middle of."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.models.base import Base
+
+
+class OutboxMessage(Base):
+    """A message to send (or edit) later, written in the same unit of work as its cause."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "priority", "not_before", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    # 0 is most urgent: sos and danger signs, then other alerts, replies, prompts and digests.
+    priority: Mapped[int] = mapped_column(Integer)
+    # A Bot API method (sendMessage, sendLocation, editMessageText, ...) and its parameters.
+    method: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # For an edit: the row whose sent message it edits (its message id is known only later).
+    edit_of_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), default=None)
+    # What the message is for, so its sender can be told (alert copies, prompts, ...).
+    purpose: Mapped[str] = mapped_column(String(40))
+    ref_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    # pending | sending | sent | failed
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    not_before: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
+class Dialogue(Base):
+    """The step a user is at in a multi-step conversation, so a restart loses nothing."""
+
+    __tablename__ = "dialogues"
+
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    flow: Mapped[str] = mapped_column(String(30))
+    step: Mapped[str] = mapped_column(String(30))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime]

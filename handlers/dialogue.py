@@ -1,0 +1,57 @@
+"""Routing a user's messages to the conversation they are in, and /cancel.
+
+Each flow (registration, check-in questionnaire, citizen report, ...) registers one step
+handler under its name; the router looks the user's conversation up in the database, so a
+restart or another worker continues where the user left off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import ReplyKeyboardRemove, Update
+from telegram.constants import ParseMode
+
+from bot.catalogue import t
+from bot.context import CachlyContext
+from bot.dialogues import DialogueState
+
+FlowStep = Callable[[Update, CachlyContext, DialogueState], Awaitable[None]]
+FLOWS: dict[str, FlowStep] = {}
+
+
+def flow(name: str) -> Callable[[FlowStep], FlowStep]:
+    """Register the step handler of a flow."""
+
+    def register(step: FlowStep) -> FlowStep:
+        FLOWS[name] = step
+        return step
+
+    return register
+
+
+async def route(update: Update, context: CachlyContext) -> None:
+    """A private message outside any command: hand it to the user's conversation, if any."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    state = await context.services.dialogues.current(user.id)
+    step = FLOWS.get(state.flow) if state is not None else None
+    if state is None or step is None:
+        language = await context.language(update)
+        await chat.send_message(t(language, "error.not_understood"), parse_mode=ParseMode.HTML)
+        return
+    await step(update, context, state)
+
+
+async def cancel(update: Update, context: CachlyContext) -> None:
+    """/cancel: leave whatever conversation the user is in."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    state = await context.services.dialogues.cancel(user.id)
+    language = await context.language(update)
+    key = "dialogue.cancelled" if state is not None else "dialogue.nothing_to_cancel"
+    await chat.send_message(
+        t(language, key), parse_mode=ParseMode.HTML, reply_markup=ReplyKeyboardRemove()
+    )
