@@ -36,3 +36,4 @@ class Services:
             timedelta(hours=self.settings.invitations.ttl_hours),
         )
         self.preferences = PreferenceService(self.db, self.clock, self.settings.deployment.language)
+        self.dialogues = DialogueService(self.db, self.clock)

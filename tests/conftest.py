@@ -16,6 +16,7 @@ from bot.config import Settings, settings_from_mapping
 from bot.db import Database
 from bot.models import Base, Commune
 from bot.services import Services
+from tests.harness import Harness, running_bot
 
 # A throwaway database for the suite; every table in it is emptied between tests.
 TEST_DATABASE_ENV = "CACHLY_TEST_DATABASE_URL"
@@ -91,3 +92,10 @@ def tmp_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in an empty working directory (so no cachly.toml is picked up)."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+async def harness(settings: Settings, db: Database, clock: FakeClock) -> AsyncIterator[Harness]:
+    """The real bot, polling the Bot API stand-in over HTTP on 127.0.0.1."""
+    async with running_bot(settings, db, clock) as running:
+        yield running
