@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.catalogue import LANGUAGES
 from bot.clock import Clock
 from bot.db import Database
 from bot.errors import UserError
 from bot.models import UserPreference
+
+
+async def language_of(session: AsyncSession, telegram_user_id: int, default: str = "vi") -> str:
+    """A user's chosen language inside another unit of work."""
+    preference = await session.get(UserPreference, telegram_user_id)
+    return preference.language if preference else default
 
 
 class PreferenceService:

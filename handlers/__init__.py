@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import common, dialogue, officer
+from handlers import common, dialogue
+from handlers.officer import onboarding
 
 if TYPE_CHECKING:
     from bot.app import CachlyApplication
@@ -22,7 +23,7 @@ def register(application: CachlyApplication) -> None:
     application.add_handler(CommandHandler("start", common.start))
     application.add_handler(CommandHandler("help", common.help_command))
     application.add_handler(CommandHandler("language", common.language))
-    application.add_handler(CommandHandler("whoami", officer.whoami))
+    application.add_handler(CommandHandler("whoami", onboarding.whoami))
     application.add_handler(CommandHandler("cancel", dialogue.cancel))
 
     application.add_handler(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))

@@ -11,8 +11,8 @@ from bot.catalogue import LANGUAGES, plain, t
 from bot.context import CachlyContext
 from bot.errors import UserError
 from bot.officers import INVITATION_PREFIX
-from handlers import officer
 from handlers.menus import set_officer_commands
+from handlers.officer import onboarding
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ async def start(update: Update, context: CachlyContext) -> None:
     """/start, with or without a deep-link code."""
     payload = context.args[0] if context.args else ""
     if payload.startswith(INVITATION_PREFIX):
-        await officer.redeem_invitation(update, context, payload)
+        await onboarding.redeem_invitation(update, context, payload)
         return
     language = await context.language(update)
     await reply(update, t(language, "start.welcome"))

@@ -1,0 +1,1 @@
+"""Handlers for citizens, one module per capability."""

@@ -1,0 +1,1 @@
+"""Handlers for officers and supervisors, one module per capability."""

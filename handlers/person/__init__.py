@@ -1,0 +1,1 @@
+"""Handlers for people in isolation, one module per capability."""
