@@ -16,6 +16,7 @@ CachlyApplication = Application[Any, CachlyContext, Any, Any, Any, Any]
 def build_application(services: Services) -> CachlyApplication:
     """The PTB Application with every handler registered and the services attached."""
     from handlers import register
+    from handlers.jobs import register_jobs
 
     telegram = services.settings.telegram
     builder = (
@@ -33,6 +34,7 @@ def build_application(services: Services) -> CachlyApplication:
     application: CachlyApplication = builder.build()
     application.bot_data["services"] = services
     register(application)
+    register_jobs(application)
     return application
 
 
