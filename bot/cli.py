@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -90,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--officer", type=int, metavar="ID")
     target.add_argument("--invitation", type=int, metavar="ID")
     revoke.set_defaults(handler=_cmd_admin_revoke)
+
+    boundaries = admin.add_parser("load-boundaries", help="load commune boundaries (GeoJSON)")
+    boundaries.add_argument("file", type=Path, help="a GeoJSON FeatureCollection")
+    boundaries.set_defaults(handler=_cmd_admin_load_boundaries)
     return parser
 
 
@@ -229,6 +234,34 @@ def _cmd_admin_revoke(settings: Settings, args: argparse.Namespace) -> int:
             await services.db.dispose()
 
     print(asyncio.run(revoke()))
+    return 0
+
+
+def _cmd_admin_load_boundaries(settings: Settings, args: argparse.Namespace) -> int:
+    language = settings.deployment.language
+    try:
+        data = json.loads(args.file.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise CommandFailed(plain(language, "admin.file_not_found", file=args.file)) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CommandFailed(plain(language, "admin.bad_geojson", problem=exc)) from None
+    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
+        raise CommandFailed(plain(language, "admin.bad_geojson", problem="no FeatureCollection"))
+
+    async def load() -> list[str]:
+        services = _services(settings)
+        try:
+            result = await services.boundaries.load(data)
+        finally:
+            await services.db.dispose()
+        lines = [
+            plain(language, "admin.boundary_skipped", index=e.index, reason=e.detail)
+            for e in result.skipped
+        ]
+        lines.append(plain(language, "admin.boundaries_loaded", count=result.loaded))
+        return lines
+
+    print("\n".join(asyncio.run(load())))
     return 0
 
 

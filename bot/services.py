@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.areas import AreaService
+from bot.boundaries import BoundaryService
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
@@ -22,6 +23,7 @@ class Services:
     db: Database
     clock: Clock
     areas: AreaService = field(init=False)
+    boundaries: BoundaryService = field(init=False)
     officers: OfficerService = field(init=False)
     preferences: PreferenceService = field(init=False)
     dialogues: DialogueService = field(init=False)
@@ -29,6 +31,7 @@ class Services:
     def __post_init__(self) -> None:
         provinces = self.settings.deployment.provinces
         self.areas = AreaService(self.db, provinces)
+        self.boundaries = BoundaryService(self.db, self.clock, provinces)
         self.officers = OfficerService(
             self.db,
             self.clock,

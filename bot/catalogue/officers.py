@@ -60,6 +60,10 @@ VI.update(
         "admin.officers_header": "Cán bộ và giám sát viên:",
         "admin.invitations_header": "Lời mời:",
         "admin.none": "  (không có)",
+        "admin.file_not_found": "Không tìm thấy tệp {file}.",
+        "admin.bad_geojson": "Tệp không phải GeoJSON FeatureCollection hợp lệ ({problem}).",
+        "admin.boundary_skipped": "Bỏ qua đối tượng số {index}: {reason}",
+        "admin.boundaries_loaded": "Đã nạp ranh giới của {count} xã/phường.",
     }
 )
 
@@ -84,5 +88,9 @@ EN.update(
         "admin.officers_header": "Officers and supervisors:",
         "admin.invitations_header": "Invitations:",
         "admin.none": "  (none)",
+        "admin.file_not_found": "File {file} not found.",
+        "admin.bad_geojson": "The file is not a valid GeoJSON FeatureCollection ({problem}).",
+        "admin.boundary_skipped": "Skipped feature number {index}: {reason}",
+        "admin.boundaries_loaded": "Loaded the boundaries of {count} communes.",
     }
 )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models.base import Base
+from bot.models.base import Base, NullableJSON
 
 
 class Province(Base):
@@ -34,5 +34,5 @@ class Commune(Base):
     division_type: Mapped[str] = mapped_column(String(40))
     # Diacritics-free, lower-case name, so that 'hac thanh' finds 'Phường Hạc Thành'.
     folded_name: Mapped[str] = mapped_column(String(100), index=True)
-    boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    boundary: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON, default=None)
     boundary_loaded_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -43,13 +43,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Python None is SQL NULL, not the JSON value null, so `IS NULL` finds unset columns.
+NullableJSON = JSON(none_as_null=True)
+
+
 class Base(DeclarativeBase):
     """Base of every model."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime(),
-        dict[str, Any]: JSON(),
+        dict[str, Any]: NullableJSON,
         list[dict[str, Any]]: JSON(),
-        list[str]: JSON(),
+        list[str]: NullableJSON,
     }

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models.base import Base
+from bot.models.base import Base, NullableJSON
 
 
 class Case(Base):
@@ -39,10 +39,10 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     language: Mapped[str] = mapped_column(String(8), default="vi")
     # The home zone as geofence plain data; None until the home is anchored.
-    zone: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    zone: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON, default=None)
     # not_set | proposed (the person sent a pin, the officer has not decided) | set
     home_status: Mapped[str] = mapped_column(String(20), default="not_set")
-    proposed_home: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    proposed_home: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON, default=None)
     # Several cases may share one chat (a household on one phone).
     chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True, default=None)
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
@@ -51,7 +51,7 @@ class Case(Base):
     enrolment_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     enrolment_expires_at: Mapped[datetime | None] = mapped_column(default=None)
     # Check-in times of day ("08:00") overriding the defaults of the case's kind.
-    checkin_times: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    checkin_times: Mapped[list[str] | None] = mapped_column(NullableJSON, default=None)
     unreachable_since: Mapped[datetime | None] = mapped_column(default=None)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), default=None)
     created_at: Mapped[datetime]
