@@ -69,12 +69,12 @@ def check_evidence(
     `message_date` is when Telegram stamped the message: its edit date for a live-location
     edit, its date otherwise. `previous` is the last accepted fix of the same case.
     """
+    if message_date.tzinfo is None or now.tzinfo is None:
+        raise ValueError("expected timezone-aware message_date and now")
     if forwarded:
         return Rejection(RejectionReason.FORWARDED)
     if is_venue:
         return Rejection(RejectionReason.VENUE)
-    if message_date.tzinfo is None or now.tzinfo is None:
-        raise ValueError("expected timezone-aware message_date and now")
     # A message dated slightly in the future is clock skew, not staleness.
     age = (now - message_date).total_seconds()
     if age > settings.max_fix_age_s:
@@ -86,7 +86,7 @@ def check_evidence(
         settings.min_lat <= fix.lat <= settings.max_lat
         and settings.min_lon <= fix.lon <= settings.max_lon
     ):
-        return Rejection(RejectionReason.OUTSIDE_COUNTRY, MappingProxyType({}))
+        return Rejection(RejectionReason.OUTSIDE_COUNTRY)
     if previous is not None:
         _, _, metres = _GEOD.inv(previous.lon, previous.lat, fix.lon, fix.lat)
         # Both positions are only known to within their accuracy discs; only the distance

@@ -81,6 +81,7 @@ class Polygon:
     ring: tuple[tuple[float, float], ...]
     _proj: LocalProjection = field(init=False, repr=False, compare=False)
     _shape: Any = field(init=False, repr=False, compare=False)
+    _inner_r2: float = field(init=False, repr=False, compare=False)
     area_m2: float = field(init=False, repr=False, compare=False)
     span_m: float = field(init=False, repr=False, compare=False)
 
@@ -116,6 +117,12 @@ class Polygon:
                 {"reason": reason},
             )
         shapely.prepare(shape)
+        # Most fixes come from people at home: a point within the largest disc around the
+        # origin that fits in the polygon is inside without a GEOS call. -1 disables it for
+        # shapes (say an L) whose origin falls outside.
+        origin = shapely.Point(0.0, 0.0)
+        inner = float(shape.exterior.distance(origin)) if shape.contains(origin) else -1.0
+        object.__setattr__(self, "_inner_r2", inner * inner if inner > 0 else -1.0)
         object.__setattr__(self, "_proj", proj)
         object.__setattr__(self, "_shape", shape)
         object.__setattr__(self, "area_m2", float(shape.area))
@@ -129,6 +136,8 @@ class Polygon:
     def edge_distance_m(self, lat: float, lon: float) -> float:
         """Metres from (lat, lon) to the zone's edge; 0 when the point is inside."""
         x, y = self._proj.forward(lat, lon)
+        if x * x + y * y < self._inner_r2:
+            return 0.0
         return float(_shapes.distance(self._shape, _shapes.make_point(x, y)))
 
     def check_limits(self, settings: GeofenceSettings = DEFAULT_SETTINGS) -> None:

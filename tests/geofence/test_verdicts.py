@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import shapely
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -10,6 +11,8 @@ from geofence import (
     Circle,
     Fix,
     GeofenceSettings,
+    LocalProjection,
+    Polygon,
     VerdictKind,
     VerdictReason,
     judge,
@@ -82,6 +85,35 @@ def test_polygon_zone_verdicts() -> None:
     assert (inside.kind, inside.distance_m) == (VerdictKind.INSIDE, 0.0)
     assert outside.kind is VerdictKind.OUTSIDE
     assert outside.distance_m == pytest.approx(200.0, rel=0.01)
+
+
+def test_concave_polygon_whose_centre_is_outside_it() -> None:
+    # An L: two 100 m x 40 m bars meeting at the south-west corner; the mean of its corners
+    # lies in the notch, outside the shape.
+    proj = LocalProjection(*THANH_HOA)
+    corners = [(0, 0), (100, 0), (100, 40), (40, 40), (40, 100), (0, 100), (0, 0)]
+    ring = []
+    for x, y in corners:
+        lat, lon = proj.inverse(x - 40.0, y - 40.0)
+        ring.append((lon, lat))
+    zone = Polygon(tuple(ring))
+    in_notch = Fix(*proj.inverse(30.0, 30.0), 2.0, T0)  # 30 m from both bars
+    in_bar = Fix(*proj.inverse(40.0, -20.0), 5.0, T0)
+    assert zone.edge_distance_m(in_notch.lat, in_notch.lon) == pytest.approx(30.0, rel=0.001)
+    assert judge(zone, in_notch).kind is VerdictKind.OUTSIDE
+    assert judge(zone, in_bar).kind is VerdictKind.INSIDE
+
+
+@settings(deadline=None)
+@given(x=st.floats(-400.0, 400.0), y=st.floats(-400.0, 400.0))
+def test_polygon_distance_matches_plain_geometry(x: float, y: float) -> None:
+    # The shortcut for points well inside must agree with a full distance computation.
+    proj = LocalProjection(*THANH_HOA)
+    zone = geodesic_polygon(THANH_HOA, 150.0, 50)
+    lat, lon = proj.inverse(x, y)
+    metric = [proj.forward(p_lat, p_lon) for p_lon, p_lat in zone.ring]
+    expected = shapely.Polygon(metric).distance(shapely.Point(proj.forward(lat, lon)))
+    assert zone.edge_distance_m(lat, lon) == pytest.approx(expected, abs=0.01)
 
 
 # --- properties ----------------------------------------------------------------------------
