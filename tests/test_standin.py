@@ -188,6 +188,7 @@ async def test_stopping_answers_a_long_poll_in_flight() -> None:
         await standin.wait_for_poll()
         await standin.stop()
         assert await asyncio.wait_for(poll, 5) == ()
+        assert asyncio.all_tasks() == {asyncio.current_task()}
 
 
 async def test_webhook_blocks_polling_until_deleted(standin: BotApiStandIn, bot: Bot) -> None:
@@ -437,10 +438,10 @@ async def test_limits_can_be_lifted_or_raised() -> None:
     standin = BotApiStandIn(TOKEN, monotonic=clock, limits=Limits.off())
     async with standin, _bot(standin) as bot:
         standin.user(1)
-        for n in range(10):
+        for n in range(5):  # more than the per-chat burst
             await bot.send_message(1, f"n{n}")
         standin.limits = Limits.paid_broadcast()
-        for chat in range(2, 102):
+        for chat in range(2, 42):  # 40 in one second, beyond the usual 30
             standin.user(chat)
             await bot.send_message(chat, "broadcast")
         assert standin.count_429 == 0
@@ -576,6 +577,10 @@ async def test_injected_faults_are_used_once_each(standin: BotApiStandIn, bot: B
 async def test_a_hang_can_lose_only_the_answer(standin: BotApiStandIn, bot: Bot) -> None:
     user = standin.user(12)
     standin.inject_faults([Fault.hang(deliver=True)])
+    sending = asyncio.create_task(bot.send_message(12, "delivered", read_timeout=0.3))
+    hanging = await standin.wait_for_call("sendMessage")
+    await user.send_text("an update does not end the hang")
     with pytest.raises(TimedOut):
-        await bot.send_message(12, "delivered", read_timeout=0.2)
+        await sending
+    assert hanging.ok
     assert [m.text for m in user.messages] == ["delivered"]
