@@ -583,7 +583,7 @@ def _check_markup(markup: Any, *, inline_only: bool = False) -> JSON | None:
             raise _bad('field "inline_keyboard" must be an Array of Arrays')
         for button in (b for row in rows for b in row):
             if not isinstance(button, dict) or not button.get("text"):
-                raise _bad("can't parse inline keyboard button: Text buttons are unallowed")
+                raise _bad('can\'t parse inline keyboard button: Field "text" must be a String')
             data = button.get("callback_data")
             if data is not None and not 1 <= len(str(data).encode()) <= CALLBACK_DATA_LIMIT:
                 raise _bad("BUTTON_DATA_INVALID")
@@ -678,6 +678,9 @@ class BotApiStandIn:
                 "setMyName": self._set_bot_text("name"),
                 "setMyDescription": self._set_bot_text("description"),
                 "setMyShortDescription": self._set_bot_text("short_description"),
+                "getMyName": self._get_bot_text("name"),
+                "getMyDescription": self._get_bot_text("description"),
+                "getMyShortDescription": self._get_bot_text("short_description"),
                 "setChatMenuButton": self._set_chat_menu_button,
                 "getChatMenuButton": self._get_chat_menu_button,
                 "getChat": self._get_chat,
@@ -890,7 +893,7 @@ class BotApiStandIn:
 
     # ---- request handling --------------------------------------------------------------
 
-    async def handle(self, token: str, method: str, request: _Request) -> tuple[Call, bool]:
+    async def _handle(self, token: str, method: str, request: _Request) -> tuple[Call, bool]:
         """Run one Bot API call and record it; returns it and whether to answer at all."""
         entry = self._methods.get(method.lower())
         name = entry[0] if entry else method
@@ -1188,6 +1191,13 @@ class BotApiStandIn:
 
         return set_text
 
+    def _get_bot_text(self, what: str) -> Callable[[_Request], Awaitable[Any]]:
+        async def get_text(request: _Request) -> Any:
+            language = str(request.params.get("language_code", ""))
+            return {what: self.bot_texts.get((what, language), "")}
+
+        return get_text
+
     async def _set_chat_menu_button(self, request: _Request) -> Any:
         chat_id = self._chat(request).chat["id"] if "chat_id" in request.params else None
         button = request.params.get("menu_button") or {"type": "default"}
@@ -1329,7 +1339,8 @@ class BotApiStandIn:
         location = _location(request.params)
         location.setdefault("live_period", (stored.location or {}).get("live_period"))
         markup = _check_markup(request.params.get("reply_markup"), inline_only=True)
-        if location == stored.location and markup == stored.message.get("reply_markup"):
+        same_markup = markup is None or markup == stored.message.get("reply_markup")
+        if location == stored.location and same_markup:
             raise _bad(_NOT_MODIFIED)
         message = {**stored.message, "location": location}
         if markup is not None:
@@ -1707,7 +1718,7 @@ class _ApiHandler(tornado.web.RequestHandler):
                 return
             files = {key: files[0] for key, files in self.request.files.items()}
             request = _Request(params, files, self.conn)
-            call, answer = await standin.handle(token, method, request)
+            call, answer = await standin._handle(token, method, request)
             if answer and not self.conn.gone:
                 self._answer(call.status, call.response)
         finally:
