@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -24,13 +24,13 @@ KEEP_TABLES = {"provinces", "communes", "alembic_version"}
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The suite's database, migrated from nothing and seeded with Thanh Hóa once."""
     url = os.environ.get(TEST_DATABASE_ENV) or (
         f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'cachly-test.sqlite3'}"
     )
     asyncio.run(_fresh_database(url))
-    yield url
+    return url
 
 
 async def _fresh_database(url: str) -> None:

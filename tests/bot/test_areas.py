@@ -32,7 +32,8 @@ async def test_name_without_diacritics_finds_the_ward(services: Services) -> Non
 
 async def test_code_finds_the_ward(services: Services) -> None:
     found = await services.areas.commune("14797")
-    assert found is not None and found.name == "Phường Hạc Thành"
+    assert found is not None
+    assert found.name == "Phường Hạc Thành"
 
 
 async def test_nothing_outside_the_served_provinces(services: Services) -> None:

@@ -39,10 +39,22 @@ def test_provinces_by_code_or_name() -> None:
 @pytest.mark.parametrize(
     ("raw", "line"),
     [
-        ({"schedule": {"timezone": "Asia/Hanoi1"}}, "schedule.timezone: unknown time zone 'Asia/Hanoi1'"),
-        ({"deployment": {"language": "fr"}}, "deployment.language: expected one of vi, en, got 'fr'"),
-        ({"deployment": {"provinces": ["Atlantis"]}}, "deployment.provinces: unknown province 'Atlantis'"),
-        ({"deployment": {"provinces": []}}, "deployment.provinces: at least one province is needed"),
+        (
+            {"schedule": {"timezone": "Asia/Hanoi1"}},
+            "schedule.timezone: unknown time zone 'Asia/Hanoi1'",
+        ),
+        (
+            {"deployment": {"language": "fr"}},
+            "deployment.language: expected one of vi, en, got 'fr'",
+        ),
+        (
+            {"deployment": {"provinces": ["Atlantis"]}},
+            "deployment.provinces: unknown province 'Atlantis'",
+        ),
+        (
+            {"deployment": {"provinces": []}},
+            "deployment.provinces: at least one province is needed",
+        ),
         ({"database": {"url": "mysql://x"}}, "database.url: expected sqlite+aiosqlite:///FILE"),
         ({"telegram": {"mode": "webhook"}}, "telegram.webhook_url: an https:// URL is needed"),
         ({"telegram": {"tokne": "x"}}, "telegram.tokne: unknown key"),
@@ -70,7 +82,8 @@ def test_broken_toml_is_one_line(tmp_cwd: Path, capsys: pytest.CaptureFixture[st
     (tmp_cwd / "broken.toml").write_text("[telegram\n", encoding="utf-8")
     assert main(["--config", "broken.toml", "db", "upgrade"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("cachly: config: broken.toml is not valid TOML") and err.count("\n") == 1
+    assert err.startswith("cachly: config: broken.toml is not valid TOML")
+    assert err.count("\n") == 1
 
 
 def test_run_without_token_says_how_to_get_one(
@@ -79,7 +92,8 @@ def test_run_without_token_says_how_to_get_one(
     monkeypatch.delenv("CACHLY_TELEGRAM_TOKEN", raising=False)
     assert main(["run"]) == 1
     err = capsys.readouterr().err
-    assert "@BotFather" in err and err.count("\n") == 1
+    assert "@BotFather" in err
+    assert err.count("\n") == 1
     assert not (tmp_cwd / "cachly.sqlite3").exists()
 
 

@@ -22,10 +22,15 @@ async def test_invitation_binds_the_user_who_opens_it(services: Services) -> Non
     issued = await services.officers.invite("officer", "hac thanh", "cachly_bot")
     assert issued.link.startswith("https://t.me/cachly_bot?start=o_")
     code = _code(issued.link)
-    assert len(code) <= 64 and len(code) - 2 >= 22  # at least 128 bits in URL-safe base64
+    assert len(code) <= 64
+    assert len(code) - 2 >= 22
 
     me = await services.officers.redeem(code, 1001, "Lan")
-    assert (me.role, me.commune_name, me.province_name) == ("officer", "Phường Hạc Thành", "Thanh Hóa")
+    assert (me.role, me.commune_name, me.province_name) == (
+        "officer",
+        "Phường Hạc Thành",
+        "Thanh Hóa",
+    )
     assert await services.officers.whoami(1001) == me
 
 
@@ -34,7 +39,8 @@ async def test_code_is_stored_only_as_a_hash(services: Services) -> None:
     code = _code(issued.link)
     async with services.db.transaction() as session:
         stored = (await session.scalars(select(Invitation.code_hash))).all()
-    assert stored and all(code not in h and h != code for h in stored)
+    assert stored
+    assert all(code not in h and h != code for h in stored)
 
 
 async def test_supervisor_is_tied_to_a_province(services: Services) -> None:

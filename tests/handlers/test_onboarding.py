@@ -12,7 +12,8 @@ async def test_invited_officer_is_bound_and_knows_their_commune(harness: Harness
 
     await lan.send_text(f"/start {code}")
     welcome = await lan.wait_for_message()
-    assert "cán bộ y tế" in (welcome.text or "") and "Phường Hạc Thành" in (welcome.text or "")
+    assert "cán bộ y tế" in (welcome.text or "")
+    assert "Phường Hạc Thành" in (welcome.text or "")
 
     await lan.send_text("/whoami")
     answer = await lan.wait_for_message()
