@@ -143,3 +143,26 @@ async def _deliver(session: AsyncSession, alert: Alert, now: datetime) -> None:
             now=now,
             ref_id=alert.id,
         )
+
+
+async def chat_unreachable(session: AsyncSession, chat_id: int, now: datetime) -> None:
+    """Telegram answered Forbidden for this chat: its cases are unreachable (sender hook)."""
+    cases = await session.scalars(
+        select(Case).where(Case.chat_id == chat_id, Case.status.in_(("pending", "active")))
+    )
+    for case in cases:
+        if case.unreachable_since is not None:
+            continue  # already known; one alert, not one per message
+        case.unreachable_since = now
+        await raise_alert(
+            session,
+            kind=UNREACHABLE,
+            commune_code=case.commune_code,
+            now=now,
+            evidence={"reason": "blocked"},
+            case_id=case.id,
+        )
+
+
+async def delivery_resent(session: AsyncSession, old_outbox_id: int, new_outbox_id: int) -> None:
+    """An alert copy was queued again after a crash (sender hook)."""

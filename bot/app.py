@@ -26,6 +26,7 @@ def build_application(services: Services) -> CachlyApplication:
         # Direct replies only: the outbox sender paces everything else itself.
         .rate_limiter(AIORateLimiter(max_retries=2))
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
     )
     if telegram.base_url:
         builder = builder.base_url(telegram.base_url)
@@ -40,8 +41,16 @@ def build_application(services: Services) -> CachlyApplication:
 
 async def _post_init(application: CachlyApplication) -> None:
     from handlers.menus import set_default_commands
+    from handlers.transport import start_sender
 
     await set_default_commands(application.bot, application.bot_data["services"])
+    await start_sender(application)
+
+
+async def _post_shutdown(application: CachlyApplication) -> None:
+    from handlers.transport import stop_sender
+
+    await stop_sender(application)
 
 
 def run(services: Services) -> None:

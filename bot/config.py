@@ -83,6 +83,24 @@ class InvitationSettings:
 
 
 @dataclass(frozen=True)
+class OutboxSettings:
+    """Pacing and retries of the outbox sender."""
+
+    # Telegram allows about 30 a second overall (1,000 with paid broadcasts) and 1 a second
+    # to one chat; the sender stays a little under.
+    rate_per_second: float = 25.0
+    per_chat_interval_seconds: float = 1.0
+    paid_broadcast: bool = False
+    max_in_flight: int = 100
+    retry_base_seconds: float = 2.0
+    retry_max_seconds: float = 300.0
+    max_attempts: int = 12
+    request_timeout_seconds: float = 10.0
+    idle_poll_seconds: float = 1.0
+    lease_seconds: float = 120.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of a deployment."""
 
@@ -91,6 +109,7 @@ class Settings:
     deployment: DeploymentSettings = field(default_factory=DeploymentSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     invitations: InvitationSettings = field(default_factory=InvitationSettings)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
 
 
 def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -165,8 +184,39 @@ def settings_from_mapping(raw: Mapping[str, Any], env: Mapping[str, str]) -> Set
 
     invitations = reader.table("invitations")
     inv = InvitationSettings(ttl_hours=invitations.integer("ttl_hours", 72, 1, 24 * 30))
+    outbox = _outbox_settings(reader.table("outbox"))
     reader.reject_unknown()
-    return Settings(telegram=tg, database=db, deployment=dep, schedule=sched, invitations=inv)
+    return Settings(
+        outbox=outbox,
+        telegram=tg,
+        database=db,
+        deployment=dep,
+        schedule=sched,
+        invitations=inv,
+    )
+
+
+def _outbox_settings(table: _Reader) -> OutboxSettings:
+    d = OutboxSettings()
+    settings = OutboxSettings(
+        rate_per_second=table.number("rate_per_second", d.rate_per_second, 0.1, 1000.0),
+        per_chat_interval_seconds=table.number(
+            "per_chat_interval_seconds", d.per_chat_interval_seconds, 0.0, 60.0
+        ),
+        paid_broadcast=table.boolean("paid_broadcast", d.paid_broadcast),
+        max_in_flight=table.integer("max_in_flight", d.max_in_flight, 1, 1000),
+        retry_base_seconds=table.number("retry_base_seconds", d.retry_base_seconds, 0.0, 3600.0),
+        retry_max_seconds=table.number("retry_max_seconds", d.retry_max_seconds, 0.0, 86400.0),
+        max_attempts=table.integer("max_attempts", d.max_attempts, 1, 100),
+        request_timeout_seconds=table.number(
+            "request_timeout_seconds", d.request_timeout_seconds, 0.1, 120.0
+        ),
+        idle_poll_seconds=table.number("idle_poll_seconds", d.idle_poll_seconds, 0.01, 60.0),
+        lease_seconds=table.number("lease_seconds", d.lease_seconds, 1.0, 3600.0),
+    )
+    if settings.lease_seconds <= settings.request_timeout_seconds:
+        raise ConfigError(table._key("lease_seconds"), "expected more than request_timeout_seconds")
+    return settings
 
 
 def _scheme(url: str) -> str:

@@ -74,3 +74,5 @@ async def running_bot(
             await application.updater.stop()
             await application.stop()
             await application.shutdown()
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)

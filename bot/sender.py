@@ -1,0 +1,654 @@
+"""The outbox sender: drains the outbox within Telegram's limits, most urgent first.
+
+It owns pacing (PTB's AIORateLimiter has no per-chat limit and no priorities):
+
+- an overall rate (default 25 a second) as evenly spaced send slots, never a burst, so a
+  limit-enforcing server never answers 429, while enough requests are in flight at once
+  to keep the pipe full however slow each answer is;
+- at most one message per `per_chat_interval` to one chat, counted from the moment the
+  previous message to that chat was answered, so arrivals too are a full interval apart;
+- `RetryAfter` pauses every send for its duration; network errors and 5xx are retried
+  with exponential backoff; `Forbidden` marks the recipient unreachable (a hook).
+
+Each row is claimed (state `sending`, committed) before its HTTP call, with
+`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL and a conditional update everywhere, so
+two loops or two workers never take the same row. While a row is `sending`, its
+`not_before` holds the end of the claim's lease: a row still `sending` after its lease
+ran out belongs to a sender that died mid-call, and nobody knows whether Telegram got it.
+`recover()` decides, so that a crash never loses an alert and no row is sent twice:
+
+- an edit goes back to `pending`: applying the same edit twice changes nothing;
+- an alert copy (priority up to PRIORITY_ALERT) is marked failed and queued again as a
+  new row: an officer may at worst see one copy twice, never none;
+- anything else (prompts, replies, digests) is marked failed: at most once. Its owner
+  sees the failure (a check-in prompt not known to be sent is the check-ins' business).
+
+Outcomes are written in batches, in the same transaction as the next claim, so that the
+database is not the bottleneck at 1,000 messages a second. This module knows nothing of
+Telegram's library: it talks to a `Transport`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import and_, event, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, aliased
+
+from bot.clock import Clock
+from bot.config import OutboxSettings
+from bot.db import Database
+from bot.models import OutboxMessage
+from bot.outbox import PRIORITY_ALERT
+
+logger = logging.getLogger(__name__)
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+# Methods that put a new message into a chat (and so may carry allow_paid_broadcast).
+SEND_METHODS = frozenset(
+    {"sendMessage", "sendLocation", "sendPhoto", "sendDocument", "sendVenue", "copyMessage"}
+)
+# Telegram's answer to an edit that changes nothing: the edit is already in place.
+NOT_MODIFIED = "message is not modified"
+# Seconds of sending one claim covers: small, so a new sos waits behind few claimed rows.
+LOOKAHEAD_SECONDS = 0.1
+
+
+class TransportError(Exception):
+    """A Bot API call that did not succeed; the subclass says what to do about it."""
+
+
+class RetryAfter(TransportError):
+    """Flood control: nothing may be sent for `seconds`."""
+
+    def __init__(self, seconds: float, description: str = "") -> None:
+        super().__init__(description or f"retry after {seconds}")
+        self.seconds = seconds
+
+
+class Forbidden(TransportError):
+    """The recipient blocked the bot (or never started it)."""
+
+
+class TransientError(TransportError):
+    """A network error, a timeout or a 5xx: worth trying again later."""
+
+
+class PermanentError(TransportError):
+    """A 4xx that trying again will not fix (bad request, chat not found, ...)."""
+
+
+class Transport(Protocol):
+    """Makes one Bot API call and returns its result, raising a TransportError otherwise."""
+
+    async def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Call `method` with `params`; the result object (the sent message for sends)."""
+        ...
+
+
+# (session, chat id, now) -> None; called in the unit of work that records the failure.
+ForbiddenHook = Callable[[AsyncSession, int, datetime], Awaitable[None]]
+# (session, old outbox id, new outbox id) -> None; a row was queued again as a new row.
+ResentHook = Callable[[AsyncSession, int, int], Awaitable[None]]
+
+
+# ---- waking up when something is queued ------------------------------------------------
+
+_wakers: set[asyncio.Event] = set()
+_FLAG = "cachly_outbox_added"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_outbox_rows(session: Session, _context: Any) -> None:
+    if any(isinstance(obj, OutboxMessage) for obj in session.new):
+        session.info[_FLAG] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_senders(session: Session) -> None:
+    # Only after the commit: a sender woken earlier would not see the rows yet.
+    if session.info.pop(_FLAG, False):
+        for waker in list(_wakers):
+            waker.set()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_outbox_rows(session: Session) -> None:
+    session.info.pop(_FLAG, None)
+
+
+# ---- the sender -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    """A claimed row, as much of it as sending needs."""
+
+    id: int
+    chat_id: int
+    method: str
+    params: dict[str, Any]
+    attempts: int
+    target_message_id: int | None
+
+
+@dataclass
+class _Outcome:
+    """What came of one call, waiting to be written down."""
+
+    row: _Claimed
+    kind: str  # sent | retry | flood | failed | forbidden | released
+    message_id: int | None = None
+    error: str | None = None
+
+
+@dataclass
+class SenderStats:
+    """Counters of this process's sender, for benchmarks and logs."""
+
+    sent: int = 0
+    retried: int = 0
+    flood_waits: int = 0
+    failed: int = 0
+    forbidden: int = 0
+    first_send: float | None = None
+    last_send: float | None = None
+    send_times: list[float] = field(default_factory=list)
+
+
+class OutboxSender:
+    """Sends outbox rows through a Transport, paced, prioritised and at most once."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        transport: Transport,
+        settings: OutboxSettings,
+        *,
+        on_forbidden: ForbiddenHook | None = None,
+        on_resent: ResentHook | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        record_send_times: bool = False,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._transport = transport
+        self._settings = settings
+        self._on_forbidden = on_forbidden
+        self._on_resent = on_resent
+        self._monotonic = monotonic
+        self._interval = 1.0 / settings.rate_per_second
+        self._batch = max(1, math.ceil(settings.rate_per_second * LOOKAHEAD_SECONDS))
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._outcomes: list[_Outcome] = []
+        # Chat id -> monotonic time it may get its next message (inf while a call is open).
+        self._busy: dict[int, float] = {}
+        self._next_slot = 0.0
+        self._paused_until = 0.0
+        self._record_send_times = record_send_times
+        self.stats = SenderStats()
+
+    # ---- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task[None]:
+        """Run the sender in a task of the running event loop."""
+        if self._task is None or self._task.done():
+            self._stopping = False
+            self._task = asyncio.get_running_loop().create_task(self.run(), name="outbox-sender")
+        return self._task
+
+    async def stop(self) -> None:
+        """Stop claiming, let open calls finish and write every outcome down."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def wake(self) -> None:
+        """Look at the outbox now (after the clock moved, or rows came from elsewhere)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Drain the outbox until stop() is called."""
+        _wakers.add(self._wake)
+        try:
+            await self.recover()
+            while not self._stopping:
+                try:
+                    await self._cycle()
+                except Exception:
+                    # The database may be briefly unavailable; nothing is lost, try again.
+                    logger.exception("outbox sender cycle failed")
+                    await self._sleep(self._settings.idle_poll_seconds)
+        finally:
+            _wakers.discard(self._wake)
+            if self._inflight:
+                await asyncio.gather(*self._inflight, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await self._record(claim=0)
+
+    # ---- one round: write outcomes, claim, dispatch --------------------------------------
+
+    async def _cycle(self) -> None:
+        now = self._monotonic()
+        if self._paused_until > now:
+            await self._sleep(self._paused_until - now)
+            return
+        free = self._settings.max_in_flight - len(self._inflight)
+        if free <= 0:
+            await self._sleep(self._settings.idle_poll_seconds)
+            return
+        self._wake.clear()
+        rows = await self._record(claim=min(free, self._batch))
+        if not rows:
+            await self._sleep(await self._idle_delay())
+            return
+        for index, row in enumerate(rows):
+            if not await self._await_slot():
+                # Stopping: what was claimed but not sent goes back as it was.
+                self._outcomes.extend(_Outcome(r, "released") for r in rows[index:])
+                return
+            task = asyncio.get_running_loop().create_task(self._send(row))
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+
+    async def _await_slot(self) -> bool:
+        """Wait for the next send slot (and out any flood pause); False when stopping."""
+        while not self._stopping:
+            now = self._monotonic()
+            ready = max(self._next_slot, self._paused_until)
+            if ready <= now:
+                # Never catch up after a stall: slots stay at least one interval apart.
+                self._next_slot = max(self._next_slot, now) + self._interval
+                return True
+            await asyncio.sleep(ready - now)
+        return False
+
+    async def _sleep(self, seconds: float) -> None:
+        if seconds <= 0 or self._stopping:
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+        self._wake.clear()
+
+    async def _idle_delay(self) -> float:
+        """How long to wait when nothing can be sent: until a chat frees up or a row is due."""
+        delay = self._settings.idle_poll_seconds
+        now = self._monotonic()
+        waits = [until - now for until in self._busy.values() if until != math.inf]
+        if waits:
+            delay = min(delay, max(0.0, min(waits)))
+        async with self._db.transaction() as session:
+            next_due = await session.scalar(
+                select(func.min(OutboxMessage.not_before)).where(OutboxMessage.state == PENDING)
+            )
+        if next_due is not None:
+            delay = min(delay, max(0.0, (next_due - self._clock.now()).total_seconds()))
+        return delay
+
+    # ---- the call ------------------------------------------------------------------------
+
+    async def _send(self, row: _Claimed) -> None:
+        params = dict(row.params)
+        if row.target_message_id is not None:
+            params["message_id"] = row.target_message_id
+        if self._settings.paid_broadcast and row.method in SEND_METHODS:
+            params["allow_paid_broadcast"] = True
+        outcome = _Outcome(row, "sent")
+        try:
+            result = await self._transport.call(row.method, params)
+            message_id = result.get("message_id") if isinstance(result, dict) else None
+            outcome.message_id = message_id if isinstance(message_id, int) else None
+            self._count_send()
+        except RetryAfter as error:
+            # Everything waits, not only this chat: Telegram's flood control is per bot.
+            until = self._monotonic() + error.seconds
+            self._paused_until = max(self._paused_until, until)
+            outcome.kind, outcome.error = "flood", str(error)
+            self.stats.flood_waits += 1
+            logger.warning("flood control: every send waits %.1f s", error.seconds)
+        except Forbidden as error:
+            outcome.kind, outcome.error = "forbidden", str(error)
+            self.stats.forbidden += 1
+        except PermanentError as error:
+            if NOT_MODIFIED in str(error):
+                outcome.kind = "sent"  # the edit is already there
+            else:
+                outcome.kind, outcome.error = "failed", str(error)
+                self.stats.failed += 1
+                logger.warning("outbox row %s failed: %s", row.id, error)
+        except TransientError as error:
+            outcome.kind, outcome.error = "retry", str(error)
+            self.stats.retried += 1
+        except Exception as error:
+            # An unexpected bug in a transport: keep the row, retry it with backoff.
+            logger.exception("outbox row %s: unexpected error", row.id)
+            outcome.kind, outcome.error = "retry", type(error).__name__
+            self.stats.retried += 1
+        finally:
+            # Measured from the answer, so arrivals at the chat are a full interval apart.
+            self._busy[row.chat_id] = self._monotonic() + self._settings.per_chat_interval_seconds
+            self._outcomes.append(outcome)
+            self._wake.set()
+
+    def _count_send(self) -> None:
+        now = self._monotonic()
+        stats = self.stats
+        stats.sent += 1
+        if stats.first_send is None:
+            stats.first_send = now
+        stats.last_send = now
+        if self._record_send_times:
+            stats.send_times.append(now)
+
+    # ---- the database ----------------------------------------------------------------------
+
+    async def _record(self, claim: int) -> list[_Claimed]:
+        """Write finished calls down and claim up to `claim` due rows, in one transaction."""
+        outcomes, self._outcomes = self._outcomes, []
+        now = self._clock.now()
+        try:
+            async with self._db.transaction() as session:
+                await self._write_outcomes(session, outcomes, now)
+                return await self._claim(session, claim, now) if claim else []
+        except BaseException:
+            self._outcomes[:0] = outcomes  # not written: try again next round
+            raise
+
+    async def _write_outcomes(
+        self, session: AsyncSession, outcomes: list[_Outcome], now: datetime
+    ) -> None:
+        settings = self._settings
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        for outcome in outcomes:
+            row = outcome.row
+            attempts = row.attempts + (0 if outcome.kind == "released" else 1)
+            values: dict[str, Any] = {"id": row.id, "attempts": attempts}
+            kind = outcome.kind
+            if kind == "sent":
+                values.update(state=SENT, sent_at=now, message_id=outcome.message_id)
+            elif kind == "retry" and attempts < settings.max_attempts:
+                backoff = min(
+                    settings.retry_max_seconds, settings.retry_base_seconds * 2 ** (attempts - 1)
+                )
+                values.update(
+                    state=PENDING,
+                    not_before=now + timedelta(seconds=backoff),
+                    last_error=_short(outcome.error),
+                )
+            elif kind in ("flood", "released"):
+                # First in line again once the pause is over.
+                values.update(state=PENDING, not_before=now, last_error=_short(outcome.error))
+            else:  # failed, forbidden, or out of attempts
+                values.update(state=FAILED, last_error=_short(outcome.error))
+                if kind == "retry":
+                    logger.warning("outbox row %s given up after %d attempts", row.id, attempts)
+            if kind == "released":
+                self._busy.pop(row.chat_id, None)
+            by_kind.setdefault(",".join(sorted(values)), []).append(values)
+        for rows in by_kind.values():
+            await session.execute(update(OutboxMessage), rows)
+        for outcome in outcomes:
+            if outcome.kind == "forbidden" and self._on_forbidden is not None:
+                await self._on_forbidden(session, outcome.row.chat_id, now)
+
+    async def _claim(self, session: AsyncSession, limit: int, now: datetime) -> list[_Claimed]:
+        """Take up to `limit` due rows, one per chat, for chats free to receive now."""
+        moment = self._monotonic()
+        busy = [chat for chat, until in self._busy.items() if until > moment]
+        for chat in [chat for chat, until in self._busy.items() if until <= moment]:
+            del self._busy[chat]
+        target = aliased(OutboxMessage)
+        query = (
+            select(
+                OutboxMessage.id,
+                OutboxMessage.chat_id,
+                OutboxMessage.method,
+                OutboxMessage.params,
+                OutboxMessage.attempts,
+                OutboxMessage.edit_of_id,
+            )
+            .where(
+                OutboxMessage.state == PENDING,
+                OutboxMessage.not_before <= now,
+                # An edit waits until the message it edits has gone out (or failed).
+                or_(
+                    OutboxMessage.edit_of_id.is_(None),
+                    exists().where(
+                        and_(
+                            target.id == OutboxMessage.edit_of_id, target.state.in_((SENT, FAILED))
+                        )
+                    ),
+                ),
+            )
+            # The due index's order: most urgent first, then the longest waiting.
+            .order_by(OutboxMessage.priority, OutboxMessage.not_before, OutboxMessage.id)
+            # Fetch more than needed: several due rows may be for one chat.
+            .limit(limit * 2)
+            .with_for_update(skip_locked=True, of=OutboxMessage)
+        )
+        if busy:
+            query = query.where(OutboxMessage.chat_id.not_in(busy))
+        candidates = (await session.execute(query)).all()
+        chosen: list[Any] = []
+        chats: set[int] = set()
+        for candidate in candidates:
+            if candidate.chat_id in chats:
+                continue
+            chats.add(candidate.chat_id)
+            chosen.append(candidate)
+            if len(chosen) == limit:
+                break
+        if not chosen:
+            return []
+        targets = await self._edit_targets(session, [c.edit_of_id for c in chosen])
+        lease = now + timedelta(seconds=self._settings.lease_seconds)
+        claimed_ids = set(
+            await session.scalars(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([c.id for c in chosen]), OutboxMessage.state == PENDING)
+                .values(state=SENDING, not_before=lease)
+                .returning(OutboxMessage.id)
+            )
+        )
+        rows: list[_Claimed] = []
+        for c in chosen:
+            if c.id not in claimed_ids:
+                continue  # another sender took it between our read and our update
+            target_id = None
+            if c.edit_of_id is not None:
+                target_id = targets.get(c.edit_of_id)
+                if target_id is None:
+                    await session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id == c.id)
+                        .values(state=FAILED, last_error="the message to edit was never sent")
+                    )
+                    continue
+            self._busy[c.chat_id] = math.inf
+            rows.append(_Claimed(c.id, c.chat_id, c.method, c.params, c.attempts, target_id))
+        return rows
+
+    async def _edit_targets(
+        self, session: AsyncSession, ids: Iterable[int | None]
+    ) -> dict[int, int | None]:
+        wanted = [i for i in ids if i is not None]
+        if not wanted:
+            return {}
+        result = await session.execute(
+            select(OutboxMessage.id, OutboxMessage.message_id).where(
+                OutboxMessage.id.in_(wanted), OutboxMessage.state == SENT
+            )
+        )
+        return {row.id: row.message_id for row in result}
+
+    # ---- crash recovery ------------------------------------------------------------------
+
+    async def recover(self) -> int:
+        """Settle rows whose sender died mid-call (see the module's docstring); how many."""
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            orphans = list(
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.state == SENDING, OutboxMessage.not_before <= now)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for row in orphans:
+                if row.method.startswith("edit"):
+                    row.state, row.not_before = PENDING, now
+                    row.last_error = "retried: the sender stopped during the call"
+                elif row.priority <= PRIORITY_ALERT:
+                    again = OutboxMessage(
+                        chat_id=row.chat_id,
+                        method=row.method,
+                        params=row.params,
+                        priority=row.priority,
+                        purpose=row.purpose,
+                        ref_id=row.ref_id,
+                        not_before=now,
+                        created_at=now,
+                        state=PENDING,
+                        attempts=0,
+                    )
+                    session.add(again)
+                    await session.flush()
+                    row.state = FAILED
+                    row.last_error = f"outcome unknown (sender stopped); queued again as {again.id}"
+                    await session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.edit_of_id == row.id)
+                        .values(edit_of_id=again.id)
+                    )
+                    if self._on_resent is not None:
+                        await self._on_resent(session, row.id, again.id)
+                else:
+                    row.state = FAILED
+                    row.last_error = "outcome unknown (sender stopped): not sent again"
+            if orphans:
+                logger.warning("outbox: settled %d rows left by a stopped sender", len(orphans))
+            return len(orphans)
+
+
+def _short(text: str | None) -> str | None:
+    return None if text is None else text[:200]
+
+
+# ---- what an admin sees -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxRowView:
+    """One waiting or failed row, without its content (it may hold names)."""
+
+    id: int
+    chat_id: int
+    method: str
+    purpose: str
+    priority: int
+    state: str
+    attempts: int
+    created_at: datetime
+    not_before: datetime
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    """The outbox at a glance: counts by state, attempts, the oldest waiting, recent failures."""
+
+    pending_due: int
+    pending_later: int
+    sending: int
+    sent: int
+    failed: int
+    attempts: int
+    retried_rows: int
+    oldest_waiting: OutboxRowView | None
+    recent_failures: list[OutboxRowView]
+
+
+def _row_view(row: OutboxMessage) -> OutboxRowView:
+    return OutboxRowView(
+        row.id,
+        row.chat_id,
+        row.method,
+        row.purpose,
+        row.priority,
+        row.state,
+        row.attempts,
+        row.created_at,
+        row.not_before,
+        row.last_error,
+    )
+
+
+async def outbox_status(session: AsyncSession, now: datetime, failures: int = 10) -> OutboxStatus:
+    """Counts and the rows an admin looks at first."""
+    counts: dict[str, int] = {}
+    due = await session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.state == PENDING, OutboxMessage.not_before <= now)
+    )
+    for state, count in await session.execute(
+        select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+    ):
+        counts[state] = count
+    attempts = await session.scalar(select(func.coalesce(func.sum(OutboxMessage.attempts), 0)))
+    retried = await session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.attempts > 1)
+    )
+    oldest = await session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.state.in_((PENDING, SENDING)))
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        .limit(1)
+    )
+    failed = await session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.state == FAILED)
+        .order_by(OutboxMessage.id.desc())
+        .limit(failures)
+    )
+    return OutboxStatus(
+        pending_due=int(due or 0),
+        pending_later=counts.get(PENDING, 0) - int(due or 0),
+        sending=counts.get(SENDING, 0),
+        sent=counts.get(SENT, 0),
+        failed=counts.get(FAILED, 0),
+        attempts=int(attempts or 0),
+        retried_rows=int(retried or 0),
+        oldest_waiting=_row_view(oldest) if oldest is not None else None,
+        recent_failures=[_row_view(row) for row in failed],
+    )
+
+
+class OutboxService:
+    """The outbox as an admin sees it."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def status(self) -> OutboxStatus:
+        """Pending, failed and the oldest waiting, with attempt counts."""
+        async with self._db.transaction() as session:
+            return await outbox_status(session, self._clock.now())
