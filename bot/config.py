@@ -6,11 +6,14 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vietnam_provinces import Province
+
+from geofence import GeofenceSettings
 
 LANGUAGES = ("vi", "en")
 DEFAULT_CONFIG_FILE = "cachly.toml"
@@ -101,6 +104,44 @@ class OutboxSettings:
 
 
 @dataclass(frozen=True)
+class CheckinSettings:
+    """The check-in schedule: local times per kind, spread, window, reminder, spot checks."""
+
+    f0_times: tuple[str, ...] = ("08:00", "14:00", "20:00")
+    f1_times: tuple[str, ...] = ("08:00", "17:00")
+    other_times: tuple[str, ...] = ("08:00", "17:00")
+    spread_minutes: int = 30
+    window_minutes: int = 120
+    reminder_minutes: int = 60
+    unreachable_after_rounds: int = 3
+    horizon_hours: int = 24
+    tick_seconds: int = 20
+    spo2_recheck_seconds: int = 60
+    spot_check_kinds: tuple[str, ...] = ()
+    spot_checks_per_day: int = 1
+    waking_start: str = "07:00"
+    waking_end: str = "21:00"
+    spot_window_minutes: int = 20
+
+    def times_for(self, kind: str) -> tuple[str, ...]:
+        """The default check-in times of a kind of case."""
+        return {"f0": self.f0_times, "f1": self.f1_times}.get(kind, self.other_times)
+
+
+@dataclass(frozen=True)
+class TriageSettings:
+    """The Ministry of Health's warning signs for people cared for at home."""
+
+    spo2_max: int = 96  # at or below: re-measure, then alert
+    breaths_adult: int = 20  # at or above, age 12 and over
+    breaths_age_5_11: int = 30
+    breaths_age_1_4: int = 40
+    pulse_max: int = 120  # above
+    pulse_min: int = 50  # below
+    temperature_max: float = 39.0  # at or above
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of a deployment."""
 
@@ -109,6 +150,9 @@ class Settings:
     deployment: DeploymentSettings = field(default_factory=DeploymentSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     invitations: InvitationSettings = field(default_factory=InvitationSettings)
+    checkins: CheckinSettings = field(default_factory=CheckinSettings)
+    triage: TriageSettings = field(default_factory=TriageSettings)
+    geofence: GeofenceSettings = field(default_factory=GeofenceSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
 
 
@@ -185,8 +229,14 @@ def settings_from_mapping(raw: Mapping[str, Any], env: Mapping[str, str]) -> Set
     invitations = reader.table("invitations")
     inv = InvitationSettings(ttl_hours=invitations.integer("ttl_hours", 72, 1, 24 * 30))
     outbox = _outbox_settings(reader.table("outbox"))
+    checkins = _checkin_settings(reader.table("checkins"))
+    triage = _triage_settings(reader.table("triage"))
+    geo = _geofence_settings(reader.table("geofence"))
     reader.reject_unknown()
     return Settings(
+        checkins=checkins,
+        triage=triage,
+        geofence=geo,
         outbox=outbox,
         telegram=tg,
         database=db,
@@ -217,6 +267,86 @@ def _outbox_settings(table: _Reader) -> OutboxSettings:
     if settings.lease_seconds <= settings.request_timeout_seconds:
         raise ConfigError(table._key("lease_seconds"), "expected more than request_timeout_seconds")
     return settings
+
+
+def _local_time(table: _Reader, name: str, default: str) -> str:
+    value = table.string(name, default)
+    try:
+        time.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(table._key(name), f"expected HH:MM, got '{value}'") from None
+    return value
+
+
+def _times(table: _Reader, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    values = table.list(name, list(default))
+    for value in values:
+        if not isinstance(value, str):
+            raise ConfigError(table._key(name), f'expected times like "08:00", got {value!r}')
+        try:
+            time.fromisoformat(value)
+        except ValueError:
+            raise ConfigError(table._key(name), f"expected HH:MM, got '{value}'") from None
+    if not values or len(set(values)) != len(values):
+        raise ConfigError(table._key(name), "expected at least one time, each once")
+    return tuple(sorted(values))
+
+
+def _checkin_settings(table: _Reader) -> CheckinSettings:
+    d = CheckinSettings()
+    kinds = tuple(table.list("spot_check_kinds", list(d.spot_check_kinds)))
+    if any(kind not in ("f0", "f1", "other") for kind in kinds):
+        raise ConfigError(table._key("spot_check_kinds"), "expected kinds among f0, f1, other")
+    settings = CheckinSettings(
+        f0_times=_times(table, "f0_times", d.f0_times),
+        f1_times=_times(table, "f1_times", d.f1_times),
+        other_times=_times(table, "other_times", d.other_times),
+        spread_minutes=table.integer("spread_minutes", d.spread_minutes, 0, 180),
+        window_minutes=table.integer("window_minutes", d.window_minutes, 5, 24 * 60),
+        reminder_minutes=table.integer("reminder_minutes", d.reminder_minutes, 1, 24 * 60),
+        unreachable_after_rounds=table.integer(
+            "unreachable_after_rounds", d.unreachable_after_rounds, 1, 100
+        ),
+        horizon_hours=table.integer("horizon_hours", d.horizon_hours, 2, 24 * 7),
+        tick_seconds=table.integer("tick_seconds", d.tick_seconds, 1, 600),
+        spo2_recheck_seconds=table.integer("spo2_recheck_seconds", d.spo2_recheck_seconds, 0, 600),
+        spot_check_kinds=kinds,
+        spot_checks_per_day=table.integer("spot_checks_per_day", d.spot_checks_per_day, 1, 10),
+        waking_start=_local_time(table, "waking_start", d.waking_start),
+        waking_end=_local_time(table, "waking_end", d.waking_end),
+        spot_window_minutes=table.integer("spot_window_minutes", d.spot_window_minutes, 5, 24 * 60),
+    )
+    if settings.reminder_minutes >= settings.window_minutes:
+        raise ConfigError(table._key("reminder_minutes"), "expected less than window_minutes")
+    if settings.waking_start >= settings.waking_end:
+        raise ConfigError(table._key("waking_end"), "expected a time after waking_start")
+    return settings
+
+
+def _triage_settings(table: _Reader) -> TriageSettings:
+    d = TriageSettings()
+    return TriageSettings(
+        spo2_max=table.integer("spo2_max", d.spo2_max, 50, 100),
+        breaths_adult=table.integer("breaths_adult", d.breaths_adult, 5, 80),
+        breaths_age_5_11=table.integer("breaths_age_5_11", d.breaths_age_5_11, 5, 80),
+        breaths_age_1_4=table.integer("breaths_age_1_4", d.breaths_age_1_4, 5, 80),
+        pulse_max=table.integer("pulse_max", d.pulse_max, 30, 220),
+        pulse_min=table.integer("pulse_min", d.pulse_min, 30, 220),
+        temperature_max=table.number("temperature_max", d.temperature_max, 34.0, 43.0),
+    )
+
+
+def _geofence_settings(table: _Reader) -> GeofenceSettings:
+    d = GeofenceSettings()
+    return GeofenceSettings(
+        tolerance_m=table.number("tolerance_m", d.tolerance_m, 0.0, 500.0),
+        max_accuracy_m=table.number("max_accuracy_m", d.max_accuracy_m, 10.0, 1500.0),
+        assumed_accuracy_m=table.number("assumed_accuracy_m", d.assumed_accuracy_m, 0.0, 1500.0),
+        max_fix_age_s=table.number("max_fix_age_s", d.max_fix_age_s, 10.0, 86400.0),
+        max_speed_kmh=table.number("max_speed_kmh", d.max_speed_kmh, 10.0, 2000.0),
+        breach_min_seconds=table.number("breach_min_seconds", d.breach_min_seconds, 0.0, 86400.0),
+        breach_min_fixes=table.integer("breach_min_fixes", d.breach_min_fixes, 1, 100),
+    )
 
 
 def _scheme(url: str) -> str:

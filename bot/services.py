@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bot.areas import AreaService
 from bot.boundaries import BoundaryService
+from bot.checkins import CheckinService
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
@@ -27,6 +28,7 @@ class Services:
     officers: OfficerService = field(init=False)
     preferences: PreferenceService = field(init=False)
     dialogues: DialogueService = field(init=False)
+    checkins: CheckinService = field(init=False)
 
     def __post_init__(self) -> None:
         provinces = self.settings.deployment.provinces
@@ -40,3 +42,4 @@ class Services:
         )
         self.preferences = PreferenceService(self.db, self.clock, self.settings.deployment.language)
         self.dialogues = DialogueService(self.db, self.clock)
+        self.checkins = CheckinService(self.db, self.clock, self.settings)

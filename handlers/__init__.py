@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from handlers import common, dialogue
 from handlers.officer import onboarding
+from handlers.person import checkins
 
 if TYPE_CHECKING:
     from bot.app import CachlyApplication
@@ -25,8 +26,25 @@ def register(application: CachlyApplication) -> None:
     application.add_handler(CommandHandler("language", common.language))
     application.add_handler(CommandHandler("whoami", onboarding.whoami))
     application.add_handler(CommandHandler("cancel", dialogue.cancel))
+    application.add_handler(CommandHandler("checkin", checkins.checkin_command))
+    application.add_handler(CommandHandler("sos", checkins.sos_command))
 
     application.add_handler(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
+
+    application.add_handler(CallbackQueryHandler(checkins.pick_person, pattern=r"^ci:p:\d+$"))
+    application.add_handler(CallbackQueryHandler(checkins.button, pattern=r"^ci:\d+:"))
+    application.add_handler(CallbackQueryHandler(checkins.sos_pick, pattern=r"^sos:\d+$"))
+    # Live-location edits arrive as edited messages; shared locations before the router,
+    # which hands them back to another conversation (home anchoring) when it asked for them.
+    application.add_handler(
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.LOCATION, checkins.live_edit)
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.LOCATION,
+            checkins.location,
+        )
+    )
 
     application.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
     # Everything else a person types or sends in private goes to their conversation, if any.

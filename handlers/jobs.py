@@ -6,10 +6,15 @@ in the database say what is due, so a restart loses nothing and repeats nothing.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.app import CachlyApplication
+    from bot.context import CachlyContext
+    from bot.services import Services
+
+logger = logging.getLogger(__name__)
 
 # A busy event loop may start a tick late; it still runs, since it only reads what is due.
 MISFIRE_GRACE_SECONDS = 30
@@ -21,4 +26,15 @@ def register_jobs(application: CachlyApplication) -> None:
     if job_queue is None:
         raise RuntimeError("PTB's job-queue extra is missing")
     job_kwargs = {"misfire_grace_time": MISFIRE_GRACE_SECONDS, "coalesce": True}
-    del job_kwargs  # used by the ticks the domain modules add below
+    services: Services = application.bot_data["services"]
+    tick = services.settings.checkins.tick_seconds
+    job_queue.run_repeating(
+        checkins_tick, interval=tick, first=tick, name="checkins", job_kwargs=job_kwargs
+    )
+
+
+async def checkins_tick(context: CachlyContext) -> None:
+    """Plan check-ins ahead, queue due prompts and reminders, close windows as missed."""
+    report = await context.services.checkins.tick()
+    if report != type(report)():
+        logger.info("check-ins tick: %s", report)

@@ -11,6 +11,8 @@ from bot.services import Services
 # Commands everyone sees in Telegram's menu, and those an officer sees instead.
 EVERYONE_COMMANDS = ("start", "help", "language")
 OFFICER_COMMANDS = ("whoami", "help", "language")
+# A person in isolation, once enrolled: check in, call for help, days left.
+PERSON_COMMANDS = ("checkin", "sos", "status", "help", "language")
 
 
 def commands_for(names: tuple[str, ...], language: str) -> list[BotCommand]:
@@ -37,4 +39,12 @@ async def set_officer_commands(bot: Bot, services: Services, officer: OfficerVie
     await bot.set_my_commands(
         commands_for(OFFICER_COMMANDS, language),
         scope=BotCommandScopeChat(officer.telegram_user_id),
+    )
+
+
+async def set_person_commands(bot: Bot, services: Services, chat_id: int) -> None:
+    """Give an enrolled person's chat the person menu (/checkin, /sos, /status)."""
+    language = await services.preferences.language(chat_id)
+    await bot.set_my_commands(
+        commands_for(PERSON_COMMANDS, language), scope=BotCommandScopeChat(chat_id)
     )

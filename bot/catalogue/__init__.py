@@ -9,12 +9,12 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
-from bot.catalogue import alerts, common, officers
+from bot.catalogue import alerts, checkins, common, officers
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 
-_MODULES = (common, officers, alerts)
+_MODULES = (common, officers, alerts, checkins)
 
 
 def _merge(language: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ from bot.models.areas import Commune, Province
 from bot.models.audit import AuditEntry, UserPreference
 from bot.models.base import Base, UTCDateTime
 from bot.models.cases import Case
+from bot.models.checkins import Checkin, CheckinPlan, LiveStream, LocationFix
 from bot.models.messaging import Dialogue, OutboxMessage
 from bot.models.officers import Invitation, Officer
 
@@ -17,9 +18,13 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Case",
+    "Checkin",
+    "CheckinPlan",
     "Commune",
     "Dialogue",
     "Invitation",
+    "LiveStream",
+    "LocationFix",
     "Officer",
     "OutboxMessage",
     "Province",

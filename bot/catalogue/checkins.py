@@ -1,0 +1,295 @@
+"""Texts of check-ins, locations and SOS, for people in isolation (often elderly, cheap phones)."""
+
+VI: dict[str, str] = {
+    # The prompt and how they feel.
+    "checkin.prompt": (
+        "🩺 Chào <b>{name}</b>! Đến giờ khai báo sức khoẻ.\n"
+        "Hôm nay <b>{name}</b> thấy trong người thế nào? Bấm một nút bên dưới."
+    ),
+    "checkin.reminder": (
+        "⏰ Nhắc lại: <b>{name}</b> chưa khai báo sức khoẻ.\n"
+        "Xin bấm một nút bên dưới. Chỉ mất một phút."
+    ),
+    "checkin.feel.good": "😊 Khoẻ, bình thường",
+    "checkin.feel.tired": "😐 Hơi mệt",
+    "checkin.feel.bad": "😣 Mệt nhiều",
+    "checkin.feel.chosen": "Đã ghi: {answer}",
+    # Symptoms.
+    "checkin.ask_symptoms": (
+        "<b>{name}</b> có triệu chứng nào dưới đây không?\n"
+        "Bấm vào từng triệu chứng đang có (chọn được nhiều), rồi bấm «Xong»."
+    ),
+    "checkin.symptom.fever": "Sốt",
+    "checkin.symptom.cough": "Ho",
+    "checkin.symptom.sore_throat": "Đau họng",
+    "checkin.symptom.taste_smell": "Mất vị giác hoặc khứu giác",
+    "checkin.symptom.short_breath": "Khó thở",
+    "checkin.symptom.chest_pain": "Đau tức ngực",
+    "checkin.symptom.confusion": "Lơ mơ, lú lẫn",
+    "checkin.symptoms.none": "Không có triệu chứng nào",
+    "checkin.symptoms.done": "Xong ✅",
+    "checkin.symptoms.chosen": "Triệu chứng: {answer}",
+    # Numbers.
+    "checkin.ask.temperature": (
+        "🌡 Nhiệt độ cơ thể của <b>{name}</b> là bao nhiêu độ?\nGõ con số, ví dụ: <b>37,5</b>"
+    ),
+    "checkin.ask.spo2": (
+        "🫁 Chỉ số SpO2 của <b>{name}</b> (đo bằng máy kẹp ở ngón tay) là bao nhiêu?\n"
+        "Gõ con số, ví dụ: <b>98</b>"
+    ),
+    "checkin.ask.spo2_again": (
+        "SpO2 <b>{value}</b> hơi thấp. <b>{name}</b> hãy ngồi yên nghỉ 1 phút, "
+        "rồi đo lại và gõ con số mới."
+    ),
+    "checkin.ask.breaths": (
+        "Trong 1 phút <b>{name}</b> thở bao nhiêu lần?\n"
+        "Đếm số lần ngực phồng lên trong 1 phút rồi gõ con số, ví dụ: <b>16</b>"
+    ),
+    "checkin.ask.pulse": (
+        "❤️ Mạch (nhịp tim) của <b>{name}</b> là bao nhiêu lần trong 1 phút?\n"
+        "Gõ con số, ví dụ: <b>80</b>"
+    ),
+    "checkin.skip.temperature": "Không có nhiệt kế",
+    "checkin.skip.spo2": "Không có máy đo SpO2",
+    "checkin.skip.spo2_again": "Không đo lại được",
+    "checkin.skip.breaths": "Không đếm được",
+    "checkin.skip.pulse": "Không đo được",
+    "checkin.retry.temperature": (
+        "Con số này chưa đúng. Nhiệt độ người thường trong khoảng 34 đến 43 độ.\n"
+        "Xin gõ lại, ví dụ: <b>37,5</b>"
+    ),
+    "checkin.retry.spo2": (
+        "Con số này chưa đúng. SpO2 nằm trong khoảng 50 đến 100.\nXin gõ lại, ví dụ: <b>98</b>"
+    ),
+    "checkin.retry.spo2_again": (
+        "Con số này chưa đúng. SpO2 nằm trong khoảng 50 đến 100.\nXin gõ lại, ví dụ: <b>98</b>"
+    ),
+    "checkin.retry.breaths": (
+        "Con số này chưa đúng. Số lần thở trong 1 phút thường từ 5 đến 80.\n"
+        "Xin gõ lại, ví dụ: <b>16</b>"
+    ),
+    "checkin.retry.pulse": (
+        "Con số này chưa đúng. Mạch thường từ 30 đến 220 lần trong 1 phút.\n"
+        "Xin gõ lại, ví dụ: <b>80</b>"
+    ),
+    "checkin.press_a_button": "Xin bấm một nút ở tin nhắn phía trên.",
+    # Location.
+    "checkin.ask_location": (
+        "📍 Cuối cùng, <b>{name}</b> hãy bấm nút «Gửi vị trí hiện tại» ở dưới cùng màn hình.\n\n"
+        "Tốt hơn nữa: bấm 📎 → <b>Vị trí</b> → <b>Chia sẻ vị trí trực tiếp</b> → <b>15 phút</b>."
+    ),
+    "checkin.location_button": "📍 Gửi vị trí hiện tại",
+    "checkin.location_skip": "Không gửi được vị trí",
+    "checkin.thanks": "✅ Cảm ơn <b>{name}</b>! Trạm y tế đã nhận khai báo. Chúc mau khoẻ.",
+    "checkin.danger": (
+        "⚠️ <b>{name}</b> có dấu hiệu cần chú ý: <b>{signs}</b>.\n"
+        "Trạm y tế đã được báo và sẽ liên hệ ngay.\n"
+        "Trong lúc chờ, hãy nằm nghỉ, không ở một mình.\n"
+        "Nếu thấy nặng hơn, hãy gọi ngay <b>115</b>."
+    ),
+    "checkin.sign.short_breath": "khó thở",
+    "checkin.sign.chest_pain": "đau tức ngực",
+    "checkin.sign.confusion": "lơ mơ, lú lẫn",
+    "checkin.sign.spo2_low": "SpO2 thấp",
+    "checkin.sign.breaths_high": "thở nhanh",
+    "checkin.sign.pulse_high": "mạch nhanh",
+    "checkin.sign.pulse_low": "mạch chậm",
+    "checkin.sign.fever_high": "sốt cao",
+    "checkin.closed": "Lần khai báo này đã kết thúc. Cảm ơn! Không cần làm gì thêm.",
+    "checkin.already_done": "Lần khai báo này đã xong rồi. Cảm ơn!",
+    "checkin.not_a_case": "Bạn chưa được đăng ký theo dõi cách ly tại nhà.",
+    "checkin.pick_person": "Khai báo cho ai? Bấm vào tên.",
+    "spot.prompt": (
+        "📍 Kiểm tra nhanh: <b>{name}</b> hãy bấm nút «Gửi vị trí hiện tại» ở dưới cùng "
+        "màn hình trong {minutes} phút tới."
+    ),
+    "location.inside": "✅ Đã nhận vị trí của <b>{name}</b>: đang ở nhà. Cảm ơn!",
+    "location.recorded": "✅ Đã nhận vị trí của <b>{name}</b>. Cảm ơn!",
+    "location.uncertain": (
+        "Vị trí chưa đủ rõ. <b>{name}</b> hãy đứng gần cửa sổ, bật định vị (GPS) rồi gửi lại "
+        "vị trí. Hoặc chia sẻ vị trí trực tiếp trong 15 phút."
+    ),
+    "location.outside": (
+        "Vị trí cho thấy <b>{name}</b> đang ở ngoài nơi cách ly (cách khoảng {distance} m). "
+        "Trạm y tế đã được báo. Xin hãy về nhà ngay."
+    ),
+    "location.live_noted": "Đang theo dõi vị trí trực tiếp của <b>{name}</b>. Cảm ơn!",
+    "location.which_person": (
+        "Điện thoại này dùng cho nhiều người. Hãy gõ /checkin và chọn tên trước khi gửi vị trí."
+    ),
+    "location.rejected.forwarded": (
+        "Vị trí này được chuyển tiếp từ tin nhắn khác nên không dùng được. "
+        "Hãy bấm nút «Gửi vị trí hiện tại»."
+    ),
+    "location.rejected.venue": (
+        "Đây là một địa điểm chọn trên bản đồ, không phải chỗ bạn đang ở. "
+        "Hãy bấm nút «Gửi vị trí hiện tại»."
+    ),
+    "location.rejected.stale": (
+        "Vị trí này đã cũ (gửi cách đây {age_min} phút). Hãy gửi lại vị trí hiện tại."
+    ),
+    "location.rejected.outside_country": (
+        "Vị trí này không đúng (nằm ngoài Việt Nam). Hãy bật định vị (GPS) rồi gửi lại."
+    ),
+    "location.rejected.impossible_jump": (
+        "Vị trí này khác quá xa so với lần trước nên không dùng được. "
+        "Hãy bật định vị (GPS) rồi gửi lại vị trí hiện tại."
+    ),
+    "sos.sent": (
+        "🆘 Đã báo trạm y tế cho <b>{name}</b>. Cán bộ y tế sẽ liên hệ ngay.\n"
+        "Nếu nguy hiểm, hãy gọi ngay <b>115</b>."
+    ),
+    "sos.pick_person": "Ai cần giúp đỡ? Bấm vào tên.",
+    "sos.not_a_case": (
+        "Bạn chưa được đăng ký theo dõi cách ly. Nếu nguy hiểm, hãy gọi ngay <b>115</b>."
+    ),
+    "command.checkin": "Khai báo sức khoẻ",
+    "command.sos": "Cần giúp đỡ khẩn cấp",
+}
+
+EN: dict[str, str] = {
+    "checkin.prompt": (
+        "🩺 Hello <b>{name}</b>! It is time for the health check-in.\n"
+        "How does <b>{name}</b> feel today? Press a button below."
+    ),
+    "checkin.reminder": (
+        "⏰ Reminder: <b>{name}</b> has not checked in yet.\n"
+        "Please press a button below. It takes a minute."
+    ),
+    "checkin.feel.good": "😊 Well, as usual",
+    "checkin.feel.tired": "😐 A little tired",
+    "checkin.feel.bad": "😣 Very unwell",
+    "checkin.feel.chosen": "Noted: {answer}",
+    "checkin.ask_symptoms": (
+        "Does <b>{name}</b> have any of these symptoms?\n"
+        "Press each symptom you have (several are fine), then press «Done»."
+    ),
+    "checkin.symptom.fever": "Fever",
+    "checkin.symptom.cough": "Cough",
+    "checkin.symptom.sore_throat": "Sore throat",
+    "checkin.symptom.taste_smell": "Loss of taste or smell",
+    "checkin.symptom.short_breath": "Shortness of breath",
+    "checkin.symptom.chest_pain": "Chest pain",
+    "checkin.symptom.confusion": "Confusion, drowsiness",
+    "checkin.symptoms.none": "No symptoms",
+    "checkin.symptoms.done": "Done ✅",
+    "checkin.symptoms.chosen": "Symptoms: {answer}",
+    "checkin.ask.temperature": (
+        "🌡 What is <b>{name}</b>'s body temperature?\nType the number, for example: <b>37.5</b>"
+    ),
+    "checkin.ask.spo2": (
+        "🫁 What is <b>{name}</b>'s SpO2 (from a fingertip oximeter)?\n"
+        "Type the number, for example: <b>98</b>"
+    ),
+    "checkin.ask.spo2_again": (
+        "SpO2 <b>{value}</b> is a little low. <b>{name}</b>, please sit still and rest for "
+        "1 minute, then measure again and type the new number."
+    ),
+    "checkin.ask.breaths": (
+        "How many breaths does <b>{name}</b> take in 1 minute?\n"
+        "Count how often the chest rises in 1 minute, then type the number, for example: <b>16</b>"
+    ),
+    "checkin.ask.pulse": (
+        "❤️ What is <b>{name}</b>'s pulse (heartbeats in 1 minute)?\n"
+        "Type the number, for example: <b>80</b>"
+    ),
+    "checkin.skip.temperature": "I have no thermometer",
+    "checkin.skip.spo2": "I have no oximeter",
+    "checkin.skip.spo2_again": "I cannot measure again",
+    "checkin.skip.breaths": "I cannot count",
+    "checkin.skip.pulse": "I cannot measure",
+    "checkin.retry.temperature": (
+        "That number does not look right. Body temperature is between 34 and 43 degrees.\n"
+        "Please type it again, for example: <b>37.5</b>"
+    ),
+    "checkin.retry.spo2": (
+        "That number does not look right. SpO2 is between 50 and 100.\n"
+        "Please type it again, for example: <b>98</b>"
+    ),
+    "checkin.retry.spo2_again": (
+        "That number does not look right. SpO2 is between 50 and 100.\n"
+        "Please type it again, for example: <b>98</b>"
+    ),
+    "checkin.retry.breaths": (
+        "That number does not look right. Breaths in 1 minute are between 5 and 80.\n"
+        "Please type it again, for example: <b>16</b>"
+    ),
+    "checkin.retry.pulse": (
+        "That number does not look right. The pulse is between 30 and 220 a minute.\n"
+        "Please type it again, for example: <b>80</b>"
+    ),
+    "checkin.press_a_button": "Please press a button on the message above.",
+    "checkin.ask_location": (
+        "📍 Last step: <b>{name}</b>, please press «Send my current location» at the bottom "
+        "of the screen.\n\n"
+        "Even better: press 📎 → <b>Location</b> → <b>Share live location</b> → <b>15 minutes</b>."
+    ),
+    "checkin.location_button": "📍 Send my current location",
+    "checkin.location_skip": "I cannot send my location",
+    "checkin.thanks": "✅ Thank you, <b>{name}</b>! The health station has your check-in.",
+    "checkin.danger": (
+        "⚠️ <b>{name}</b> has a warning sign: <b>{signs}</b>.\n"
+        "The health station has been alerted and will contact you right away.\n"
+        "While you wait, lie down and rest, and do not stay alone.\n"
+        "If it gets worse, call <b>115</b> at once."
+    ),
+    "checkin.sign.short_breath": "shortness of breath",
+    "checkin.sign.chest_pain": "chest pain",
+    "checkin.sign.confusion": "confusion",
+    "checkin.sign.spo2_low": "low SpO2",
+    "checkin.sign.breaths_high": "fast breathing",
+    "checkin.sign.pulse_high": "fast pulse",
+    "checkin.sign.pulse_low": "slow pulse",
+    "checkin.sign.fever_high": "high fever",
+    "checkin.closed": "This check-in has ended. Thank you! Nothing more to do.",
+    "checkin.already_done": "This check-in is already done. Thank you!",
+    "checkin.not_a_case": "You are not registered for home-isolation monitoring.",
+    "checkin.pick_person": "Who is checking in? Press the name.",
+    "spot.prompt": (
+        "📍 Quick check: <b>{name}</b>, please press «Send my current location» at the bottom "
+        "of the screen within {minutes} minutes."
+    ),
+    "location.inside": "✅ Got <b>{name}</b>'s location: at home. Thank you!",
+    "location.recorded": "✅ Got <b>{name}</b>'s location. Thank you!",
+    "location.uncertain": (
+        "The location is not clear enough. <b>{name}</b>, please stand near a window, turn on "
+        "location (GPS) and send it again. Or share your live location for 15 minutes."
+    ),
+    "location.outside": (
+        "The location shows <b>{name}</b> outside the isolation place (about {distance} m "
+        "away). The health station has been told. Please go home now."
+    ),
+    "location.live_noted": "Following <b>{name}</b>'s live location. Thank you!",
+    "location.which_person": (
+        "This phone is used for several people. Type /checkin and choose the name before "
+        "sending a location."
+    ),
+    "location.rejected.forwarded": (
+        "This location was forwarded from another message, so it cannot be used. "
+        "Press «Send my current location»."
+    ),
+    "location.rejected.venue": (
+        "This is a place picked on the map, not where you are. Press «Send my current location»."
+    ),
+    "location.rejected.stale": (
+        "This location is old (sent {age_min} minutes ago). Please send your current location."
+    ),
+    "location.rejected.outside_country": (
+        "This location is not right (outside Vietnam). Turn on location (GPS) and send it again."
+    ),
+    "location.rejected.impossible_jump": (
+        "This location is too far from the previous one to be right. Turn on location (GPS) "
+        "and send your current location again."
+    ),
+    "sos.sent": (
+        "🆘 The health station has been alerted for <b>{name}</b>. A health worker will "
+        "contact you right away.\nIf you are in danger, call <b>115</b> at once."
+    ),
+    "sos.pick_person": "Who needs help? Press the name.",
+    "sos.not_a_case": (
+        "You are not registered for home-isolation monitoring. If you are in danger, call "
+        "<b>115</b> at once."
+    ),
+    "command.checkin": "Health check-in",
+    "command.sos": "Urgent help",
+}
