@@ -326,6 +326,7 @@ class CheckinService:
         # Re-plan a case only when half its horizon is used up: each case is touched
         # about twice a horizon, not every tick.
         threshold = now + horizon / 2
+        spread = timedelta(minutes=self._checkins.spread_minutes, seconds=1)
         written = 0
         while True:
             async with self._db.transaction() as session:
@@ -349,7 +350,10 @@ class CheckinService:
                     return written
                 values, plans = [], []
                 for case_id, kind, times, planned_until in rows:
-                    after = max(planned_until, now) if planned_until is not None else now
+                    # A new case still gets this round if its own due time is yet to come;
+                    # after a downtime, the rounds missed meanwhile are written and then
+                    # prompted late or cancelled by send_due.
+                    after = planned_until if planned_until is not None else now - spread
                     until = now + horizon
                     spots = (
                         self._checkins.spot_checks_per_day
@@ -366,6 +370,8 @@ class CheckinService:
                         spot_checks=spots,
                         waking=(self._checkins.waking_start, self._checkins.waking_end),
                     ):
+                        if planned_until is None and occ.due_at < now:
+                            continue
                         values.append(
                             {
                                 "case_id": case_id,
@@ -1279,17 +1285,12 @@ async def _languages(session: AsyncSession, cases: Sequence[Case]) -> dict[int, 
     chats = {case.chat_id for case in cases if case.chat_id is not None}
     if not chats:
         return {}
-    chosen = dict(
-        (
-            await session.execute(
-                select(UserPreference.telegram_user_id, UserPreference.language).where(
-                    UserPreference.telegram_user_id.in_(chats)
-                )
-            )
+    result = await session.execute(
+        select(UserPreference.telegram_user_id, UserPreference.language).where(
+            UserPreference.telegram_user_id.in_(chats)
         )
-        .tuples()
-        .all()
     )
+    chosen = {user_id: language for user_id, language in result}
     return {case.id: chosen.get(case.chat_id, case.language) for case in cases if case.chat_id}
 
 

@@ -20,6 +20,7 @@ DEFAULT_CONFIG_FILE = "cachly.toml"
 ENV_CONFIG_FILE = "CACHLY_CONFIG"
 ENV_TOKEN = "CACHLY_TELEGRAM_TOKEN"
 ENV_DATABASE_URL = "CACHLY_DATABASE_URL"
+ENV_REPORTS_SECRET = "CACHLY_REPORTS_SECRET"
 
 
 class ConfigError(Exception):
@@ -142,6 +143,31 @@ class TriageSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """Citizen reports: the reporter key, limits, case matching and how long reports stay."""
+
+    # Key of the HMAC that stands for a reporter's Telegram id. Every worker must share it,
+    # so it is never generated on the fly; without one /report is switched off.
+    secret: str = field(default="", repr=False)
+    secret_file: str = ""
+    per_hour: int = 3
+    per_day: int = 10
+    # A reporter whose reports were marked as abuse this often gets abuser_per_day a day.
+    abuse_marks: int = 2
+    abuser_per_day: int = 1
+    min_length: int = 10
+    max_length: int = 1000
+    max_photo_mb: int = 10
+    case_distance_m: int = 100
+    keep_days: int = 30
+
+    @property
+    def enabled(self) -> bool:
+        """Whether /report can run (a secret is configured)."""
+        return bool(self.secret)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of a deployment."""
 
@@ -150,6 +176,7 @@ class Settings:
     deployment: DeploymentSettings = field(default_factory=DeploymentSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     invitations: InvitationSettings = field(default_factory=InvitationSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
     checkins: CheckinSettings = field(default_factory=CheckinSettings)
     triage: TriageSettings = field(default_factory=TriageSettings)
     geofence: GeofenceSettings = field(default_factory=GeofenceSettings)
@@ -232,8 +259,10 @@ def settings_from_mapping(raw: Mapping[str, Any], env: Mapping[str, str]) -> Set
     checkins = _checkin_settings(reader.table("checkins"))
     triage = _triage_settings(reader.table("triage"))
     geo = _geofence_settings(reader.table("geofence"))
+    reports = _report_settings(reader.table("reports"), env)
     reader.reject_unknown()
     return Settings(
+        reports=reports,
         checkins=checkins,
         triage=triage,
         geofence=geo,
@@ -346,6 +375,50 @@ def _geofence_settings(table: _Reader) -> GeofenceSettings:
         max_speed_kmh=table.number("max_speed_kmh", d.max_speed_kmh, 10.0, 2000.0),
         breach_min_seconds=table.number("breach_min_seconds", d.breach_min_seconds, 0.0, 86400.0),
         breach_min_fixes=table.integer("breach_min_fixes", d.breach_min_fixes, 1, 100),
+    )
+
+
+MIN_REPORT_SECRET = 32
+
+
+def _report_settings(table: _Reader, env: Mapping[str, str]) -> ReportSettings:
+    defaults = ReportSettings()
+    inline = table.string("secret", "")
+    secret_file = table.string("secret_file", "")
+    if inline and secret_file:
+        raise ConfigError(
+            "reports.secret_file", "set reports.secret or reports.secret_file, not both"
+        )
+    secret = env.get(ENV_REPORTS_SECRET) or inline
+    if not secret and secret_file:
+        try:
+            secret = Path(secret_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(
+                "reports.secret_file", f"cannot read {secret_file} ({exc.strerror})"
+            ) from None
+    if secret and len(secret) < MIN_REPORT_SECRET:
+        # Never echo the secret itself.
+        raise ConfigError(
+            "reports.secret",
+            f"expected at least {MIN_REPORT_SECRET} characters; make one with "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'",
+        )
+    per_hour = table.integer("per_hour", defaults.per_hour, 1, 100)
+    per_day = table.integer("per_day", defaults.per_day, per_hour, 1000)
+    min_length = table.integer("min_length", defaults.min_length, 1, 1000)
+    return ReportSettings(
+        secret=secret,
+        secret_file=secret_file,
+        per_hour=per_hour,
+        per_day=per_day,
+        abuse_marks=table.integer("abuse_marks", defaults.abuse_marks, 1, 100),
+        abuser_per_day=table.integer("abuser_per_day", defaults.abuser_per_day, 1, per_day),
+        min_length=min_length,
+        max_length=table.integer("max_length", defaults.max_length, min_length, 3000),
+        max_photo_mb=table.integer("max_photo_mb", defaults.max_photo_mb, 1, 10),
+        case_distance_m=table.integer("case_distance_m", defaults.case_distance_m, 0, 5000),
+        keep_days=table.integer("keep_days", defaults.keep_days, 1, 3650),
     )
 
 

@@ -14,6 +14,7 @@ from bot.db import Database
 from bot.dialogues import DialogueService
 from bot.officers import OfficerService
 from bot.preferences import PreferenceService
+from bot.reports import ReportService
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Services:
     officers: OfficerService = field(init=False)
     preferences: PreferenceService = field(init=False)
     dialogues: DialogueService = field(init=False)
+    reports: ReportService = field(init=False)
     checkins: CheckinService = field(init=False)
 
     def __post_init__(self) -> None:
@@ -42,4 +44,5 @@ class Services:
         )
         self.preferences = PreferenceService(self.db, self.clock, self.settings.deployment.language)
         self.dialogues = DialogueService(self.db, self.clock)
+        self.reports = ReportService(self.db, self.clock, self.settings)
         self.checkins = CheckinService(self.db, self.clock, self.settings)

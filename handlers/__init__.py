@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers import common, dialogue
+from handlers.citizen import reports as citizen_reports
 from handlers.officer import onboarding
+from handlers.officer import reports as officer_reports
 from handlers.person import checkins
 
 if TYPE_CHECKING:
@@ -26,10 +28,14 @@ def register(application: CachlyApplication) -> None:
     application.add_handler(CommandHandler("language", common.language))
     application.add_handler(CommandHandler("whoami", onboarding.whoami))
     application.add_handler(CommandHandler("cancel", dialogue.cancel))
+    application.add_handler(CommandHandler("report", citizen_reports.report_command))
+    application.add_handler(CommandHandler("reports", officer_reports.list_reports))
     application.add_handler(CommandHandler("checkin", checkins.checkin_command))
     application.add_handler(CommandHandler("sos", checkins.sos_command))
 
     application.add_handler(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
+    application.add_handler(CallbackQueryHandler(citizen_reports.button, pattern=r"^rpc:"))
+    application.add_handler(CallbackQueryHandler(officer_reports.button, pattern=r"^rp:"))
 
     application.add_handler(CallbackQueryHandler(checkins.pick_person, pattern=r"^ci:p:\d+$"))
     application.add_handler(CallbackQueryHandler(checkins.button, pattern=r"^ci:\d+:"))

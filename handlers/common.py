@@ -11,6 +11,7 @@ from bot.catalogue import LANGUAGES, plain, t
 from bot.context import CachlyContext
 from bot.errors import UserError
 from bot.officers import INVITATION_PREFIX
+from bot.reports import START_REPORT
 from handlers.menus import set_officer_commands
 from handlers.officer import onboarding
 
@@ -30,7 +31,10 @@ async def start(update: Update, context: CachlyContext) -> None:
         await onboarding.redeem_invitation(update, context, payload)
         return
     language = await context.language(update)
-    await reply(update, t(language, "start.welcome"))
+    report = InlineKeyboardButton(
+        plain(language, "report.start_button"), callback_data=START_REPORT
+    )
+    await reply(update, t(language, "start.welcome"), reply_markup=InlineKeyboardMarkup([[report]]))
 
 
 async def help_command(update: Update, context: CachlyContext) -> None:

@@ -31,6 +31,9 @@ def register_jobs(application: CachlyApplication) -> None:
     job_queue.run_repeating(
         checkins_tick, interval=tick, first=tick, name="checkins", job_kwargs=job_kwargs
     )
+    job_queue.run_repeating(
+        reports_purge_tick, interval=3600, first=60, name="reports.purge", job_kwargs=job_kwargs
+    )
 
 
 async def checkins_tick(context: CachlyContext) -> None:
@@ -38,3 +41,10 @@ async def checkins_tick(context: CachlyContext) -> None:
     report = await context.services.checkins.tick()
     if report != type(report)():
         logger.info("check-ins tick: %s", report)
+
+
+async def reports_purge_tick(context: CachlyContext) -> None:
+    """Purge citizen reports (and their reporters' hashes) kept past reports.keep_days."""
+    purged = await context.services.reports.purge()
+    if purged:
+        logger.info("reports purge: %d reports", purged)

@@ -12,6 +12,7 @@ from bot.models.cases import Case
 from bot.models.checkins import Checkin, CheckinPlan, LiveStream, LocationFix
 from bot.models.messaging import Dialogue, OutboxMessage
 from bot.models.officers import Invitation, Officer
+from bot.models.reports import CitizenReport
 
 __all__ = [
     "Alert",
@@ -20,6 +21,7 @@ __all__ = [
     "Case",
     "Checkin",
     "CheckinPlan",
+    "CitizenReport",
     "Commune",
     "Dialogue",
     "Invitation",

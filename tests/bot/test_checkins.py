@@ -1,0 +1,393 @@
+"""The check-in service: schedule rows, windows, reminders, misses, triage, locations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+
+from bot.checkins import LocationInput
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.db import Database
+from bot.errors import NotAuthorised
+from bot.models import Alert, Case, Checkin, LiveStream, OutboxMessage
+from bot.services import Services
+from geofence import Circle
+from tests.conftest import make_settings
+from tests.factories import make_case
+
+HOME = Circle(19.8076, 105.7764, 50.0)
+# 07:00 in Vietnam on 25 November 2026.
+MORNING = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def checkin_settings(database_url: str) -> Settings:
+    """Default settings but no spread, so that due times are round numbers."""
+    return make_settings(database_url, checkins={"spread_minutes": 0})
+
+
+@pytest.fixture
+def svc(checkin_settings: Settings, db: Database, clock: FakeClock) -> Services:
+    """Services with the check-in settings."""
+    clock.set(MORNING)
+    return Services(checkin_settings, db, clock)
+
+
+async def deliver(db: Database, now: datetime) -> list[OutboxMessage]:
+    """Stand in for the sender: every pending outbox row is sent now."""
+    async with db.transaction() as session:
+        rows = list(
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.state == "pending"))
+        )
+        for row in rows:
+            row.state, row.sent_at = "sent", now
+        return rows
+
+
+async def alerts_of(db: Database, case_id: int) -> list[Alert]:
+    """The alerts raised for a case, oldest first."""
+    async with db.transaction() as session:
+        return list(
+            await session.scalars(select(Alert).where(Alert.case_id == case_id).order_by(Alert.id))
+        )
+
+
+async def at(svc: Services, clock: FakeClock, local: str, day: int = 25) -> None:
+    """Move to a local time (Vietnam is UTC+7) and run a tick."""
+    hour, minute = map(int, local.split(":"))
+    clock.set(datetime(2026, 11, day, hour, minute, tzinfo=UTC) - timedelta(hours=7))
+    await svc.checkins.tick()
+
+
+async def test_plan_writes_rows_ahead_once(svc: Services, db: Database, clock: FakeClock) -> None:
+    case_id = await make_case(db, clock.now(), kind="f0", zone=HOME.to_dict())
+    report = await svc.checkins.tick()
+    assert report.planned == 3  # 08:00, 14:00 and 20:00 of today, within 24 hours
+    await svc.checkins.tick()
+    rows = await svc.checkins.checkins_of(case_id)
+    assert len(rows) == 3
+    assert [r.nominal_at.hour for r in rows] == [1, 7, 13]  # UTC
+    # Half a day later the next day's rounds are written, nothing twice.
+    clock.advance(timedelta(hours=13))
+    await svc.checkins.plan()
+    assert len(await svc.checkins.checkins_of(case_id)) == 6
+
+
+async def test_spread_due_times_follow_the_case(db: Database, clock: FakeClock) -> None:
+    settings = make_settings(str(db.settings.url))
+    clock.set(MORNING)
+    services = Services(settings, db, clock)
+    ids = [await make_case(db, clock.now(), kind="f1") for _ in range(20)]
+    await services.checkins.plan()
+    offsets = set()
+    for case_id in ids:
+        first = (await services.checkins.checkins_of(case_id))[0]
+        offset = first.due_at - first.nominal_at
+        assert timedelta(0) <= offset < timedelta(minutes=30)
+        offsets.add(offset)
+    assert len(offsets) == 20
+
+
+async def test_window_reminder_and_miss(svc: Services, db: Database, clock: FakeClock) -> None:
+    case_id = await make_case(db, clock.now(), kind="f1", zone=HOME.to_dict())
+    await at(svc, clock, "08:00")
+    prompts = await deliver(db, clock.now() + timedelta(minutes=5))  # a backlog: sent late
+    assert [p.purpose for p in prompts] == ["checkin_prompt"]
+    assert "Nguyễn Văn An" in prompts[0].params["text"]
+    await at(svc, clock, "08:10")
+    row = (await svc.checkins.checkins_of(case_id))[0]
+    assert row.state == "open"
+    assert row.prompt_sent_at == datetime(2026, 11, 25, 1, 5, tzinfo=UTC)
+    # The reminder comes 60 minutes after the prompt was sent, not after 08:00.
+    await at(svc, clock, "09:04")
+    assert await deliver(db, clock.now()) == []
+    await at(svc, clock, "09:05")
+    reminders = await deliver(db, clock.now())
+    assert [r.purpose for r in reminders] == ["checkin_reminder"]
+    await at(svc, clock, "10:04")
+    assert await alerts_of(db, case_id) == []
+    await at(svc, clock, "10:05")
+    row = (await svc.checkins.checkins_of(case_id))[0]
+    assert (row.state, row.outcome) == ("closed", "missed")
+    [alert] = await alerts_of(db, case_id)
+    assert alert.kind == "missed_checkin"
+    assert alert.evidence[0]["round"] == "08:00"
+
+
+async def test_three_missed_rounds_flag_unreachable_once(
+    svc: Services, db: Database, clock: FakeClock
+) -> None:
+    case_id = await make_case(db, clock.now(), kind="f0", zone=HOME.to_dict())
+    for local in ("08:00", "14:00", "20:00"):
+        await at(svc, clock, local)
+        await deliver(db, clock.now())
+        await at(svc, clock, local[:2] + ":01")
+        hour = int(local[:2]) + 2
+        await at(svc, clock, f"{hour:02d}:02")
+    kinds = [a.kind for a in await alerts_of(db, case_id)]
+    assert kinds == ["missed_checkin", "unreachable"]
+    async with db.transaction() as session:
+        case = await session.get(Case, case_id)
+        assert case is not None
+        assert case.unreachable_since is not None
+    # A fourth missed round adds evidence; it sends nobody anything new.
+    await at(svc, clock, "08:00", day=26)
+    await deliver(db, clock.now())
+    await at(svc, clock, "08:01", day=26)
+    await at(svc, clock, "10:02", day=26)
+    alerts = await alerts_of(db, case_id)
+    assert [a.kind for a in alerts] == ["missed_checkin", "unreachable"]
+    assert len(alerts[1].evidence) == 2
+
+
+async def answer_all(
+    svc: Services, chat: int, checkin_id: int, steps: list[tuple[str, str] | str]
+) -> list[Any]:
+    """Press buttons ("f", "good") or type texts, in order; returns every result."""
+    results = []
+    for step in steps:
+        if isinstance(step, tuple):
+            results.append(await svc.checkins.answer_button(chat, chat, checkin_id, *step))
+        else:
+            results.append(await svc.checkins.answer_text(chat, chat, step))
+    return results
+
+
+async def test_questionnaire_of_an_f0_with_danger_sign_alerts_at_once(
+    svc: Services, db: Database, clock: FakeClock
+) -> None:
+    case_id = await make_case(db, clock.now(), kind="f0", chat_id=5001, zone=HOME.to_dict())
+    await svc.checkins.plan()
+    start = await svc.checkins.start(5001, 5001)
+    assert start.question is not None
+    cid = start.question.checkin_id
+    results = await answer_all(
+        svc, 5001, cid, [("f", "tired"), ("s", "fever"), ("s", "chest_pain")]
+    )
+    assert results[-1].danger == ("chest_pain",)
+    # The urgent alert exists before the questionnaire ends.
+    assert [a.kind for a in await alerts_of(db, case_id)] == ["danger_signs"]
+    results = await answer_all(
+        svc, 5001, cid, [("s", "done"), "37,8", "98", ("k", "breaths"), "80"]
+    )
+    assert [r.question.step if r.question else None for r in results] == [
+        "temperature",
+        "spo2",
+        "breaths",
+        "pulse",
+        "location",
+    ]
+    row = (await svc.checkins.checkins_of(case_id))[0]
+    assert row.kind == "scheduled"  # the 08:00 round, answered early
+    assert row.outcome == "on_time"
+    assert row.vitals == {"temperature": 37.8, "spo2": 98.0, "breaths": None, "pulse": 80.0}
+    assert row.answers["symptoms"] == ["fever", "chest_pain"]
+
+
+async def test_out_of_range_is_asked_again(svc: Services, db: Database, clock: FakeClock) -> None:
+    await make_case(db, clock.now(), kind="f1", chat_id=5002)
+    start = await svc.checkins.start(5002, 5002)
+    assert start.question is not None
+    cid = start.question.checkin_id
+    await answer_all(svc, 5002, cid, [("f", "good"), ("s", "none")])
+    for typed in ("378", "ba bảy", "33"):
+        result = await svc.checkins.answer_text(5002, 5002, typed)
+        assert (result.status, result.retry) == ("retry", "temperature")
+    result = await svc.checkins.answer_text(5002, 5002, "37.2")
+    assert result.question is not None
+    assert result.question.step == "location"
+
+
+@pytest.mark.parametrize(("second", "alerted"), [("94", True), ("97", False)])
+async def test_low_spo2_is_measured_again(
+    svc: Services, db: Database, clock: FakeClock, second: str, alerted: bool
+) -> None:
+    case_id = await make_case(db, clock.now(), kind="f0", chat_id=5003)
+    start = await svc.checkins.start(5003, 5003)
+    assert start.question is not None
+    cid = start.question.checkin_id
+    results = await answer_all(svc, 5003, cid, [("f", "good"), ("s", "none"), "37", "95"])
+    assert results[-1].question.step == "spo2_again"
+    assert results[-1].danger == ()
+    assert await alerts_of(db, case_id) == []
+    result = await svc.checkins.answer_text(5003, 5003, second)
+    assert bool(result.danger) is alerted
+    assert [a.kind for a in await alerts_of(db, case_id)] == (["danger_signs"] if alerted else [])
+
+
+async def test_old_button_after_close_changes_nothing(
+    svc: Services, db: Database, clock: FakeClock
+) -> None:
+    case_id = await make_case(db, clock.now(), kind="f1", chat_id=5004)
+    await at(svc, clock, "08:00")
+    await deliver(db, clock.now())
+    await at(svc, clock, "10:01")
+    await at(svc, clock, "10:02")
+    [row] = [r for r in await svc.checkins.checkins_of(case_id) if r.outcome]
+    result = await svc.checkins.answer_button(5004, 5004, row.id, "f", "good")
+    assert result.status == "closed"
+    after = (await svc.checkins.checkins_of(case_id))[0]
+    assert (after.outcome, after.answers) == ("missed", {})
+
+
+async def test_someone_elses_checkin_is_refused(
+    svc: Services, db: Database, clock: FakeClock
+) -> None:
+    await make_case(db, clock.now(), kind="f1", chat_id=5005)
+    start = await svc.checkins.start(5005, 5005)
+    assert start.question is not None
+    with pytest.raises(NotAuthorised):
+        await svc.checkins.answer_button(6666, 6666, start.question.checkin_id, "f", "good")
+
+
+def fix(
+    chat: int, lat: float, lon: float, accuracy: float | None, when: datetime, **kw: Any
+) -> LocationInput:
+    """A location message of a chat."""
+    return LocationInput(
+        chat_id=chat,
+        user_id=chat,
+        message_id=kw.pop("message_id", 100),
+        lat=lat,
+        lon=lon,
+        accuracy_m=accuracy,
+        date=when,
+        **kw,
+    )
+
+
+NEAR_HOME = (19.8077, 105.7765)
+FAR = (19.8176, 105.7764)  # about 1.1 km north
+EDGE = (19.8082, 105.7764)  # about 67 m north: outside the 50 m circle, within accuracy reach
+
+
+async def test_location_verdicts(svc: Services, db: Database, clock: FakeClock) -> None:
+    case_id = await make_case(db, clock.now(), kind="f1", chat_id=5006, zone=HOME.to_dict())
+    now = clock.now()
+    inside = await svc.checkins.location(fix(5006, *NEAR_HOME, 10, now))
+    assert [r.status for r in inside.replies] == ["inside"]
+    forwarded = await svc.checkins.location(fix(5006, *NEAR_HOME, 10, now, forwarded=True))
+    assert forwarded.replies[0].rejection_key == "location.rejected.forwarded"
+    stale = await svc.checkins.location(fix(5006, *NEAR_HOME, 10, now - timedelta(minutes=10)))
+    assert stale.replies[0].rejection_key == "location.rejected.stale"
+    assert stale.replies[0].rejection_params == {"age_min": 10}
+    clock.advance(timedelta(minutes=10))
+    uncertain = await svc.checkins.location(fix(5006, *EDGE, 5, clock.now()))
+    assert [r.status for r in uncertain.replies] == ["uncertain"]
+    assert await alerts_of(db, case_id) == []
+    clock.advance(timedelta(minutes=30))
+    outside = await svc.checkins.location(fix(5006, *FAR, 10, clock.now()))
+    assert [r.status for r in outside.replies] == ["outside"]
+    [alert] = await alerts_of(db, case_id)
+    assert alert.kind == "out_of_zone"
+    assert alert.evidence[0]["distance_m"] > 1000
+
+
+async def test_live_stream_drift_raises_nothing_but_staying_out_does(
+    svc: Services, db: Database, clock: FakeClock
+) -> None:
+    case_id = await make_case(db, clock.now(), kind="f1", chat_id=5007, zone=HOME.to_dict())
+    start = clock.now()
+    first = await svc.checkins.location(
+        fix(5007, *NEAR_HOME, 10, start, live_period=900, message_id=7)
+    )
+    assert [r.status for r in first.replies] == ["inside"]
+
+    async def edit(seconds: int, point: tuple[float, float]) -> None:
+        clock.set(start + timedelta(seconds=seconds))
+        await svc.checkins.location(
+            fix(5007, *point, 10, clock.now(), live_period=900, message_id=7, edited=True)
+        )
+
+    await edit(30, FAR)  # one drifting fix
+    await edit(60, NEAR_HOME)
+    assert await alerts_of(db, case_id) == []
+    await edit(90, FAR)
+    await edit(200, FAR)
+    await edit(300, FAR)
+    [alert] = await alerts_of(db, case_id)
+    assert alert.kind == "out_of_zone"
+    assert alert.evidence[0]["live"] is True
+    # Sharing stopped early: recorded on the stream.
+    clock.set(start + timedelta(seconds=400))
+    await svc.checkins.location(fix(5007, *FAR, 10, clock.now(), message_id=7, edited=True))
+    async with db.transaction() as session:
+        stream = await session.scalar(select(LiveStream).where(LiveStream.case_id == case_id))
+        assert stream is not None
+        assert stream.stopped_early is True
+
+
+async def test_sos_raises_the_most_urgent_alert(
+    svc: Services, db: Database, clock: FakeClock
+) -> None:
+    first = await make_case(db, clock.now(), chat_id=5008, full_name="Bà Hoa")
+    second = await make_case(db, clock.now(), chat_id=5008, full_name="Ông Tư")
+    choose = await svc.checkins.sos(5008)
+    assert choose.status == "choose"
+    assert [c.name for c in choose.choices] == ["Bà Hoa", "Ông Tư"]
+    raised = await svc.checkins.sos(5008, second)
+    assert (raised.status, raised.name) == ("raised", "Ông Tư")
+    assert [a.kind for a in await alerts_of(db, second)] == ["sos"]
+    assert await alerts_of(db, first) == []
+    assert (await svc.checkins.sos(4040)).status == "not_a_case"
+
+
+async def test_a_restarted_tick_prompts_once(
+    checkin_settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    clock.set(MORNING)
+    for _ in range(30):
+        await make_case(db, clock.now(), kind="f1")
+    first = Services(checkin_settings, db, clock)
+    await first.checkins.plan()
+    clock.set(MORNING + timedelta(hours=1))
+    # Two processes (or one before and one after a restart) tick the same minute.
+    second = Services(checkin_settings, db, clock)
+    await first.checkins.tick()
+    await second.checkins.tick()
+    async with db.transaction() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.purpose == "checkin_prompt")
+        )
+    assert count == 30
+
+
+async def test_released_case_is_not_prompted(svc: Services, db: Database, clock: FakeClock) -> None:
+    case_id = await make_case(db, clock.now(), kind="f1")
+    await svc.checkins.plan()
+    async with db.transaction() as session:
+        await session.execute(update(Case).where(Case.id == case_id).values(status="released"))
+    await at(svc, clock, "08:00")
+    rows = await svc.checkins.checkins_of(case_id)
+    assert rows[0].outcome == "cancelled"
+    assert await deliver(db, clock.now()) == []
+
+
+async def test_officer_changes_a_cases_times(svc: Services, db: Database, clock: FakeClock) -> None:
+    case_id = await make_case(db, clock.now(), kind="f1")
+    await svc.checkins.plan()
+    officer = await svc.officers.invite("officer", "hac thanh", "bot")
+    from tests.harness import start_code
+
+    await svc.officers.redeem(start_code(officer.link), 777, "Cán bộ")
+    assert await svc.checkins.set_times(777, case_id, ["09:30", "21:00"]) == ("09:30", "21:00")
+    await svc.checkins.plan()
+    rows = await svc.checkins.checkins_of(case_id)
+    assert [r.nominal_at.hour for r in rows if r.state == "scheduled"][:2] == [2, 14]
+    with pytest.raises(NotAuthorised):
+        await svc.checkins.set_times(778, case_id, ["09:00"])
+
+
+async def test_next_checkin_for_status(svc: Services, db: Database, clock: FakeClock) -> None:
+    case_id = await make_case(db, clock.now(), kind="f1")
+    assert await svc.checkins.next_checkin_at(case_id) == datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+    await svc.checkins.plan()
+    async with db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(Checkin)) == 2
+    assert await svc.checkins.next_checkin_at(case_id) == datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
