@@ -91,26 +91,26 @@ async def button(update: Update, context: CachlyContext) -> None:
     shown = (chat.id, query.message.message_id) if query.message is not None else None
     if action == "a":
         card = await reports.acknowledge(user.id, report_id, shown_in=shown)
-        await query.answer(plain(language, "report.toast.acknowledged"))
         await _show(query, language, card, context)
+        await query.answer(plain(language, "report.toast.acknowledged"))
     elif action in ("r", "b", "k"):
         card = await reports.open_card(user.id, report_id)
         keyboard = {"r": outcome_keyboard, "b": abuse_keyboard, "k": main_keyboard}[action]
-        await query.answer()
         await query.edit_message_reply_markup(markup(keyboard(language, card)))
+        await query.answer()
     elif action == "o" and len(parts) == 2 and parts[1] in OUTCOME_CODES:
         card = await reports.close(user.id, report_id, OUTCOME_CODES[parts[1]], shown_in=shown)
-        await query.answer(plain(language, "report.toast.closed"))
         await _show(query, language, card, context)
+        await query.answer(plain(language, "report.toast.closed"))
     elif action == "x":
         reference = await reports.begin_reroute(user.id, chat.id, report_id)
         await query.answer()
         await reply(update, t(language, "report.reroute_ask", reference=reference))
     elif action == "t" and len(parts) == 2 and parts[1].isdigit():
         card = await reports.reroute(user.id, report_id, int(parts[1]))
-        await query.answer()
         text = t(language, "report.rerouted", reference=card.reference, commune=card.commune_name)
         await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+        await query.answer()
     elif action == "s":
         card = await reports.card(user.id, report_id)
         await query.answer()
