@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select, update
 
 from bot.alerts import CITIZEN_REPORT
 from bot.clock import FakeClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings, settings_from_mapping
 from bot.db import Database
 from bot.errors import NotAuthorised, UserError
 from bot.models import Alert, AuditEntry, Case, CitizenReport, Commune, OutboxMessage
@@ -400,3 +401,21 @@ async def test_report_counts_for_the_digest(
         elsewhere = await report_counts(session, HAM_RONG, start, start + timedelta(days=1))
     assert (counts.received, counts.handled, counts.confirmed, counts.abuse) == (3, 2, 1, 1)
     assert elsewhere.received == 0
+
+
+def test_the_secret_comes_from_config_a_file_or_the_environment(tmp_path: Path) -> None:
+    secret_file = tmp_path / "reports.secret"
+    secret_file.write_text(SECRET + "\n", encoding="utf-8")
+    from_file = settings_from_mapping({"reports": {"secret_file": str(secret_file)}}, {})
+    assert from_file.reports.secret == SECRET
+    assert SECRET not in repr(from_file)
+    from_env = settings_from_mapping({}, {"CACHLY_REPORTS_SECRET": SECRET})
+    assert from_env.reports.enabled
+    assert not settings_from_mapping({}, {}).reports.enabled
+    with pytest.raises(ConfigError) as short:
+        settings_from_mapping({"reports": {"secret": "too-short"}}, {})
+    assert str(short.value).startswith("reports.secret: expected at least 32 characters")
+    assert "too-short" not in str(short.value)
+    with pytest.raises(ConfigError) as missing:
+        settings_from_mapping({"reports": {"secret_file": str(tmp_path / "nope")}}, {})
+    assert str(missing.value).startswith("reports.secret_file: cannot read")
