@@ -105,6 +105,28 @@ class OutboxSettings:
 
 
 @dataclass(frozen=True)
+class CaseSettings:
+    """Registration, enrolment and the end of isolation."""
+
+    # Default isolation length per kind, in days (the officer may give another end date).
+    f0_days: int = 7
+    f1_days: int = 7
+    other_days: int = 7
+    link_ttl_hours: int = 72
+    # A case not enrolled this long after registration is shown to its officers.
+    enrol_deadline_hours: int = 24
+    home_radius_m: int = 50
+    # Local time on the end date when cases are released (not at midnight: people sleep).
+    release_time: str = "07:00"
+    import_max_bytes: int = 2 * 1024 * 1024
+    import_max_rows: int = 5000
+
+    def days_for(self, kind: str) -> int:
+        """The default isolation length of a kind."""
+        return {"f0": self.f0_days, "f1": self.f1_days}.get(kind, self.other_days)
+
+
+@dataclass(frozen=True)
 class CheckinSettings:
     """The check-in schedule: local times per kind, spread, window, reminder, spot checks."""
 
@@ -181,6 +203,7 @@ class Settings:
     triage: TriageSettings = field(default_factory=TriageSettings)
     geofence: GeofenceSettings = field(default_factory=GeofenceSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    cases: CaseSettings = field(default_factory=CaseSettings)
 
 
 def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -260,6 +283,7 @@ def settings_from_mapping(raw: Mapping[str, Any], env: Mapping[str, str]) -> Set
     triage = _triage_settings(reader.table("triage"))
     geo = _geofence_settings(reader.table("geofence"))
     reports = _report_settings(reader.table("reports"), env)
+    cases = _case_settings(reader.table("cases"))
     reader.reject_unknown()
     return Settings(
         reports=reports,
@@ -272,6 +296,7 @@ def settings_from_mapping(raw: Mapping[str, Any], env: Mapping[str, str]) -> Set
         deployment=dep,
         schedule=sched,
         invitations=inv,
+        cases=cases,
     )
 
 
@@ -419,6 +444,30 @@ def _report_settings(table: _Reader, env: Mapping[str, str]) -> ReportSettings:
         max_photo_mb=table.integer("max_photo_mb", defaults.max_photo_mb, 1, 10),
         case_distance_m=table.integer("case_distance_m", defaults.case_distance_m, 0, 5000),
         keep_days=table.integer("keep_days", defaults.keep_days, 1, 3650),
+    )
+
+
+def _case_settings(table: _Reader) -> CaseSettings:
+    defaults = CaseSettings()
+    release_time = table.string("release_time", defaults.release_time)
+    try:
+        time.fromisoformat(release_time)
+    except ValueError:
+        raise ConfigError("cases.release_time", f"expected HH:MM, got '{release_time}'") from None
+    return CaseSettings(
+        f0_days=table.integer("f0_days", defaults.f0_days, 1, 60),
+        f1_days=table.integer("f1_days", defaults.f1_days, 1, 60),
+        other_days=table.integer("other_days", defaults.other_days, 1, 60),
+        link_ttl_hours=table.integer("link_ttl_hours", defaults.link_ttl_hours, 1, 24 * 30),
+        enrol_deadline_hours=table.integer(
+            "enrol_deadline_hours", defaults.enrol_deadline_hours, 1, 24 * 30
+        ),
+        home_radius_m=table.integer("home_radius_m", defaults.home_radius_m, 10, 1000),
+        release_time=release_time,
+        import_max_bytes=table.integer(
+            "import_max_bytes", defaults.import_max_bytes, 1024, 20 * 1024 * 1024
+        ),
+        import_max_rows=table.integer("import_max_rows", defaults.import_max_rows, 1, 100_000),
     )
 
 

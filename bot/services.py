@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bot.areas import AreaService
 from bot.boundaries import BoundaryService
+from bot.cases import CaseService
 from bot.checkins import CheckinService
 from bot.clock import Clock
 from bot.config import Settings
@@ -29,6 +30,7 @@ class Services:
     officers: OfficerService = field(init=False)
     preferences: PreferenceService = field(init=False)
     dialogues: DialogueService = field(init=False)
+    cases: CaseService = field(init=False)
     reports: ReportService = field(init=False)
     checkins: CheckinService = field(init=False)
 
@@ -44,5 +46,6 @@ class Services:
         )
         self.preferences = PreferenceService(self.db, self.clock, self.settings.deployment.language)
         self.dialogues = DialogueService(self.db, self.clock)
+        self.cases = CaseService(self.db, self.clock, self.settings)
         self.reports = ReportService(self.db, self.clock, self.settings)
         self.checkins = CheckinService(self.db, self.clock, self.settings)

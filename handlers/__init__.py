@@ -8,9 +8,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from handlers import common, dialogue
 from handlers.citizen import reports as citizen_reports
-from handlers.officer import onboarding
+from handlers.officer import cases as officer_cases
+from handlers.officer import onboarding, registration
 from handlers.officer import reports as officer_reports
-from handlers.person import checkins
+from handlers.person import checkins, enrolment, status
 
 if TYPE_CHECKING:
     from bot.app import CachlyApplication
@@ -28,12 +29,27 @@ def register(application: CachlyApplication) -> None:
     application.add_handler(CommandHandler("language", common.language))
     application.add_handler(CommandHandler("whoami", onboarding.whoami))
     application.add_handler(CommandHandler("cancel", dialogue.cancel))
+    application.add_handler(CommandHandler("register", registration.register))
+    application.add_handler(CommandHandler("cases", officer_cases.list_cases))
+    application.add_handler(CommandHandler("case", officer_cases.show_case))
+    application.add_handler(CommandHandler("newlink", officer_cases.new_link))
+    application.add_handler(CommandHandler("extend", officer_cases.extend))
+    application.add_handler(CommandHandler("release", officer_cases.release))
+    application.add_handler(CommandHandler("hospitalized", officer_cases.hospitalized))
+    application.add_handler(CommandHandler("transfer", officer_cases.transfer))
+    application.add_handler(CommandHandler("export", officer_cases.export))
+    application.add_handler(CommandHandler("status", status.status))
     application.add_handler(CommandHandler("report", citizen_reports.report_command))
     application.add_handler(CommandHandler("reports", officer_reports.list_reports))
     application.add_handler(CommandHandler("checkin", checkins.checkin_command))
     application.add_handler(CommandHandler("sos", checkins.sos_command))
 
     application.add_handler(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
+    application.add_handler(CallbackQueryHandler(registration.on_button, pattern=r"^rg:"))
+    application.add_handler(CallbackQueryHandler(officer_cases.change_button, pattern=r"^cs:"))
+    application.add_handler(CallbackQueryHandler(officer_cases.home_button, pattern=r"^hm:"))
+    application.add_handler(CallbackQueryHandler(officer_cases.import_button, pattern=r"^im:"))
+    application.add_handler(CallbackQueryHandler(enrolment.consent_button, pattern=r"^en:"))
     application.add_handler(CallbackQueryHandler(citizen_reports.button, pattern=r"^rpc:"))
     application.add_handler(CallbackQueryHandler(officer_reports.button, pattern=r"^rp:"))
 
@@ -50,6 +66,11 @@ def register(application: CachlyApplication) -> None:
             filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.LOCATION,
             checkins.location,
         )
+    )
+
+    # A file from an officer is a case list to import (anyone else's goes to the router).
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.Document.ALL, officer_cases.document)
     )
 
     application.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))

@@ -7,6 +7,7 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
+from bot.cases import ENROL_PREFIX
 from bot.catalogue import LANGUAGES, plain, t
 from bot.context import CachlyContext
 from bot.errors import UserError
@@ -14,6 +15,7 @@ from bot.officers import INVITATION_PREFIX
 from bot.reports import START_REPORT
 from handlers.menus import set_officer_commands
 from handlers.officer import onboarding
+from handlers.person import enrolment
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +31,9 @@ async def start(update: Update, context: CachlyContext) -> None:
     payload = context.args[0] if context.args else ""
     if payload.startswith(INVITATION_PREFIX):
         await onboarding.redeem_invitation(update, context, payload)
+        return
+    if payload.startswith(ENROL_PREFIX):
+        await enrolment.open_link(update, context, payload)
         return
     language = await context.language(update)
     report = InlineKeyboardButton(

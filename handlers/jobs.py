@@ -18,6 +18,8 @@ logger = logging.getLogger(__name__)
 
 # A busy event loop may start a tick late; it still runs, since it only reads what is due.
 MISFIRE_GRACE_SECONDS = 30
+# Releases happen at a set local time on the end date; a minute late is fine.
+CASES_TICK_SECONDS = 60
 
 
 def register_jobs(application: CachlyApplication) -> None:
@@ -34,6 +36,9 @@ def register_jobs(application: CachlyApplication) -> None:
     job_queue.run_repeating(
         reports_purge_tick, interval=3600, first=60, name="reports.purge", job_kwargs=job_kwargs
     )
+    job_queue.run_repeating(
+        cases_tick, interval=CASES_TICK_SECONDS, first=5, name="cases", job_kwargs=job_kwargs
+    )
 
 
 async def checkins_tick(context: CachlyContext) -> None:
@@ -48,3 +53,11 @@ async def reports_purge_tick(context: CachlyContext) -> None:
     purged = await context.services.reports.purge()
     if purged:
         logger.info("reports purge: %d reports", purged)
+
+
+async def cases_tick(context: CachlyContext) -> None:
+    """Release cases whose end date has come; flag cases never enrolled by the deadline."""
+    released = await context.services.cases.release_due()
+    flagged = await context.services.cases.flag_unenrolled()
+    if released or flagged:
+        logger.info("cases tick: %d released, %d not enrolled in time", released, flagged)

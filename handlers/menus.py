@@ -10,7 +10,16 @@ from bot.services import Services
 
 # Commands everyone sees in Telegram's menu, and those an officer sees instead.
 EVERYONE_COMMANDS = ("start", "help", "language")
-OFFICER_COMMANDS = ("whoami", "help", "language")
+OFFICER_COMMANDS = (
+    "cases",
+    "register",
+    "case",
+    "newlink",
+    "export",
+    "whoami",
+    "help",
+    "language",
+)
 # A person in isolation, once enrolled: check in, call for help, days left.
 PERSON_COMMANDS = ("checkin", "sos", "status", "help", "language")
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
-from bot.catalogue import alerts, checkins, common, officers, reports
+from bot.catalogue import alerts, cases, checkins, common, officers, reports
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 
-_MODULES = (common, officers, alerts, checkins, reports)
+_MODULES = (common, officers, alerts, cases, checkins, reports)
 
 
 def _merge(language: str) -> dict[str, str]:

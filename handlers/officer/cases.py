@@ -1,0 +1,452 @@
+"""Officer commands on cases: lists, one case, lifecycle changes, links, import and export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ParseMode
+
+from bot.case_files import display_phone
+from bot.cases import (
+    ACTIVE,
+    EXTEND,
+    HOME_NOT_SET,
+    HOME_PROPOSED,
+    HOSPITALIZE,
+    IMPORT_FLOW,
+    OPEN_STATUSES,
+    PENDING,
+    RELEASE,
+    TRANSFER,
+    CaseView,
+    ChangePreview,
+    ImportOutcome,
+    links_file,
+)
+from bot.catalogue import Raw, plain, t
+from bot.context import CachlyContext
+from bot.dialogues import DialogueState
+from bot.errors import UserError
+from handlers.dialogue import route
+from handlers.officer.registration import send_link
+
+# Telegram's limit is 4096 characters; lists are split below it.
+MESSAGE_LIMIT = 3800
+MAX_PROBLEMS_SHOWN = 50
+# Callback data: cs:<action>:<case id>[:<days or commune code>] — re-checked in the service.
+ACTION_CODES = {"ext": EXTEND, "rel": RELEASE, "hos": HOSPITALIZE, "tr": TRANSFER}
+
+
+async def _send(update: Update, text: str, **kwargs: Any) -> None:
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(text, parse_mode=ParseMode.HTML, **kwargs)
+
+
+def _user_id(update: Update) -> int:
+    if update.effective_user is None:
+        raise UserError("auth.not_allowed")
+    return update.effective_user.id
+
+
+def _fmt_date(value: Any) -> str:
+    return str(value.strftime("%d/%m/%Y"))
+
+
+# ---- listing -------------------------------------------------------------------------
+
+
+async def list_cases(update: Update, context: CachlyContext) -> None:
+    """/cases: the commune's open cases grouped by status, with the day of isolation."""
+    language = await context.language(update)
+    cases = await context.services.cases.list_cases(_user_id(update))
+    if not cases:
+        await _send(update, t(language, "cases.list_empty"))
+        return
+    lines = [t(language, "cases.list_header", count=len(cases))]
+    for status in OPEN_STATUSES:
+        group = [case for case in cases if case.status == status]
+        if not group:
+            continue
+        label = plain(language, f"cases.status.{status}")
+        lines.append(t(language, "cases.list_group", status=label, count=len(group)))
+        lines.extend(_line(language, case) for case in group)
+    chunk = ""
+    for line in lines:
+        if len(chunk) + len(line) + 1 > MESSAGE_LIMIT:
+            await _send(update, chunk)
+            chunk = ""
+        chunk = f"{chunk}\n{line}" if chunk else line
+    await _send(update, chunk)
+
+
+def _flags(language: str, case: CaseView) -> str:
+    flags = []
+    if case.status == PENDING:
+        if case.consent_refused:
+            flags.append("cases.flag.refused")
+        flags.append("cases.flag.overdue" if case.enrol_overdue else "cases.flag.not_enrolled")
+    elif case.status == ACTIVE and case.home_status == HOME_NOT_SET:
+        flags.append("cases.flag.home_not_set")
+    elif case.status == ACTIVE and case.home_status == HOME_PROPOSED:
+        flags.append("cases.flag.home_proposed")
+    return "".join(f" · {plain(language, flag)}" for flag in flags)
+
+
+def _line(language: str, case: CaseView) -> str:
+    # Flags are catalogue texts, never user input: safe as they are.
+    flags = Raw(_flags(language, case))
+    if case.status == PENDING:
+        return t(
+            language, "cases.list_line_pending", code=case.code, name=case.full_name, flags=flags
+        )
+    return t(
+        language,
+        "cases.list_line",
+        code=case.code,
+        name=case.full_name,
+        day=case.day,
+        total=case.total_days,
+        flags=flags,
+    )
+
+
+async def show_case(update: Update, context: CachlyContext) -> None:
+    """/case <code>: one case with its latest check-in and location verdict."""
+    language = await context.language(update)
+    if not context.args:
+        await _send(update, t(language, "cases.usage.case"))
+        return
+    case = await context.services.cases.case(_user_id(update), context.args[0])
+    await _send(update, render_case(context, language, case))
+
+
+def render_case(context: CachlyContext, language: str, case: CaseView) -> str:
+    """The detail card of a case."""
+    tz = context.services.settings.schedule.tz
+    never = plain(language, "cases.never")
+
+    def when(moment: datetime | None) -> str:
+        return moment.astimezone(tz).strftime("%H:%M %d/%m") if moment else never
+
+    location = never
+    if case.last_location_at is not None and case.last_verdict is not None:
+        verdict = plain(language, f"cases.verdict.{case.last_verdict}")
+        if case.last_distance_m:
+            location = plain(
+                language,
+                "cases.location_distance",
+                verdict=verdict,
+                metres=round(case.last_distance_m),
+                when=when(case.last_location_at),
+            )
+        else:
+            location = plain(
+                language, "cases.location_line", verdict=verdict, when=when(case.last_location_at)
+            )
+    unknown = plain(language, "register.unknown")
+    status = plain(language, f"cases.status.{case.status}")
+    flags = _flags(language, case)
+    return t(
+        language,
+        "cases.detail",
+        name=case.full_name,
+        code=case.code,
+        status=status + flags,
+        kind=plain(language, f"cases.kind.{case.kind}"),
+        source=plain(language, "register.source_line", code=case.source_code)
+        if case.source_code
+        else "",
+        phone=display_phone(case.phone),
+        birth=case.birth_year or unknown,
+        address=case.address or unknown,
+        commune=case.commune_name,
+        start=_fmt_date(case.start_date),
+        end=_fmt_date(case.end_date),
+        day=case.day,
+        total=case.total_days,
+        home=plain(language, f"cases.home.{case.home_status}"),
+        checkin=when(case.last_checkin_at),
+        location=location,
+    )
+
+
+# ---- links ---------------------------------------------------------------------------
+
+
+async def new_link(update: Update, context: CachlyContext) -> None:
+    """/newlink <code>: a fresh enrolment link; the old one stops working."""
+    language = await context.language(update)
+    if not context.args:
+        await _send(update, t(language, "cases.usage.newlink"))
+        return
+    username = context.services.settings.telegram.bot_username or context.bot.username
+    issued = await context.services.cases.new_link(_user_id(update), context.args[0], username)
+    await send_link(update, context, language, issued, "cases.newlink")
+
+
+# ---- lifecycle -----------------------------------------------------------------------
+
+
+async def extend(update: Update, context: CachlyContext) -> None:
+    """/extend <code> <days>."""
+    language = await context.language(update)
+    args = context.args or []
+    if len(args) != 2 or not args[1].isdigit():
+        await _send(update, t(language, "cases.usage.extend"))
+        return
+    preview = await context.services.cases.preview_change(
+        _user_id(update), args[0], EXTEND, days=int(args[1])
+    )
+    await _confirm(update, language, preview, f"cs:ext:{preview.case.id}:{preview.days}")
+
+
+async def release(update: Update, context: CachlyContext) -> None:
+    """/release <code>."""
+    await _simple_change(update, context, RELEASE, "rel", "cases.usage.release")
+
+
+async def hospitalized(update: Update, context: CachlyContext) -> None:
+    """/hospitalized <code>."""
+    await _simple_change(update, context, HOSPITALIZE, "hos", "cases.usage.hospitalized")
+
+
+async def _simple_change(
+    update: Update, context: CachlyContext, action: str, short: str, usage: str
+) -> None:
+    language = await context.language(update)
+    if len(context.args or []) != 1:
+        await _send(update, t(language, usage))
+        return
+    assert context.args is not None
+    preview = await context.services.cases.preview_change(_user_id(update), context.args[0], action)
+    await _confirm(update, language, preview, f"cs:{short}:{preview.case.id}")
+
+
+async def transfer(update: Update, context: CachlyContext) -> None:
+    """/transfer <code> <commune name or code>."""
+    language = await context.language(update)
+    args = context.args or []
+    if len(args) < 2:
+        await _send(update, t(language, "cases.usage.transfer"))
+        return
+    preview = await context.services.cases.preview_change(
+        _user_id(update), args[0], TRANSFER, commune=" ".join(args[1:])
+    )
+    assert preview.target is not None
+    await _confirm(update, language, preview, f"cs:tr:{preview.case.id}:{preview.target.code}")
+
+
+async def _confirm(update: Update, language: str, preview: ChangePreview, data: str) -> None:
+    case = preview.case
+    text = t(
+        language,
+        f"cases.confirm.{preview.action}",
+        name=case.full_name,
+        code=case.code,
+        days=preview.days or "",
+        end=_fmt_date(preview.new_end_date) if preview.new_end_date else "",
+        commune=preview.target.name if preview.target else "",
+    )
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(plain(language, "cases.yes"), callback_data=data),
+                InlineKeyboardButton(plain(language, "cases.no"), callback_data="cs:no"),
+            ]
+        ]
+    )
+    await _send(update, text, reply_markup=markup)
+
+
+async def change_button(update: Update, context: CachlyContext) -> None:
+    """A confirmation button of a lifecycle change."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    language = await context.language(update)
+    parts = query.data.split(":")
+    await query.answer()
+    if parts[1:2] == ["no"]:
+        await query.edit_message_text(t(language, "cases.change_cancelled"), parse_mode="HTML")
+        return
+    if len(parts) < 3 or parts[1] not in ACTION_CODES or not parts[2].isdigit():
+        raise UserError("auth.not_allowed")
+    action = ACTION_CODES[parts[1]]
+    param = parts[3] if len(parts) > 3 else None
+    if action == EXTEND and (param is None or not param.isdigit()):
+        raise UserError("auth.not_allowed")
+    done = await context.services.cases.apply_change(
+        _user_id(update),
+        int(parts[2]),
+        action,
+        days=int(param) if action == EXTEND and param else None,
+        commune=param if action == TRANSFER else None,
+    )
+    case = done.case
+    text = t(
+        language,
+        f"cases.done.{action}",
+        name=case.full_name,
+        code=case.code,
+        end=_fmt_date(case.end_date),
+        commune=done.target.name if done.target else "",
+    )
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+
+
+# ---- home decision -------------------------------------------------------------------
+
+
+async def home_button(update: Update, context: CachlyContext) -> None:
+    """Accept or reject the home pin a person sent (callback hm:y|n:<case id>)."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    parts = query.data.split(":")
+    if len(parts) != 3 or parts[1] not in ("y", "n") or not parts[2].isdigit():
+        raise UserError("auth.not_allowed")
+    accept = parts[1] == "y"
+    case = await context.services.cases.decide_home(_user_id(update), int(parts[2]), accept)
+    language = await context.language(update)
+    await query.answer()
+    key = "home.accepted_by" if accept else "home.rejected_by"
+    await query.edit_message_text(
+        t(language, key, name=case.full_name, code=case.code), parse_mode=ParseMode.HTML
+    )
+
+
+# ---- import --------------------------------------------------------------------------
+
+
+async def document(update: Update, context: CachlyContext) -> None:
+    """A file from an officer is a list of cases to import; anyone else's goes on."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or message.document is None or user is None or chat is None:
+        return
+    me = await context.services.officers.whoami(user.id)
+    if me is None:
+        await route(update, context)
+        return
+    language = await context.language(update)
+    doc = message.document
+    limit = context.services.settings.cases.import_max_bytes
+    filename = doc.file_name or "list.csv"
+    if doc.file_size is not None and doc.file_size > limit:
+        raise UserError("cases.file_too_big", limit=f"{limit / (1024 * 1024):g} MB")
+    content = await _download(context, doc.file_id)
+    outcome = await _import(update, context, filename, content, skip_invalid=False)
+    if outcome.imported:
+        return
+    if outcome.valid_rows:
+        state = DialogueState(
+            user.id, chat.id, IMPORT_FLOW, "confirm", {"file_id": doc.file_id, "name": filename}
+        )
+        await context.services.dialogues.save(state)
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        plain(language, "import.button_ok", valid=outcome.valid_rows),
+                        callback_data="im:ok",
+                    ),
+                    InlineKeyboardButton(
+                        plain(language, "import.button_no"), callback_data="im:no"
+                    ),
+                ]
+            ]
+        )
+        await _send(
+            update, t(language, "import.confirm", valid=outcome.valid_rows), reply_markup=markup
+        )
+    else:
+        await _send(update, t(language, "import.nothing_imported"))
+
+
+async def _download(context: CachlyContext, file_id: str) -> bytes:
+    telegram_file = await context.bot.get_file(file_id)
+    return bytes(await telegram_file.download_as_bytearray())
+
+
+async def _import(
+    update: Update, context: CachlyContext, filename: str, content: bytes, *, skip_invalid: bool
+) -> ImportOutcome:
+    language = await context.language(update)
+    username = context.services.settings.telegram.bot_username or context.bot.username
+    outcome = await context.services.cases.import_file(
+        filename,
+        content,
+        bot_username=username,
+        skip_invalid=skip_invalid,
+        telegram_user_id=_user_id(update),
+    )
+    if outcome.problems and not outcome.imported:
+        await _send(update, problems_text(language, outcome))
+    if outcome.imported:
+        await _send(
+            update,
+            t(language, "import.done", count=len(outcome.created), commune=outcome.commune_name),
+        )
+        tz = context.services.settings.schedule.tz
+        if update.effective_chat is not None:
+            await update.effective_chat.send_document(
+                InputFile(links_file(outcome.created, tz), filename="cachly-links.csv"),
+                caption=t(language, "import.links_caption", count=len(outcome.created)),
+                parse_mode=ParseMode.HTML,
+            )
+    return outcome
+
+
+def problems_text(language: str, outcome: ImportOutcome) -> str:
+    """Every bad row with its reasons (the first 50, then a count)."""
+    lines = [t(language, "import.problems", total=outcome.total_rows, count=len(outcome.problems))]
+    for row in outcome.problems[:MAX_PROBLEMS_SHOWN]:
+        reasons = "; ".join(plain(language, p.key, **dict(p.params)) for p in row.problems)
+        lines.append(t(language, "import.problem_line", row=row.row, reasons=reasons))
+    hidden = len(outcome.problems) - MAX_PROBLEMS_SHOWN
+    if hidden > 0:
+        lines.append(t(language, "import.more", count=hidden))
+    return "\n".join(lines)[: MESSAGE_LIMIT + 200]
+
+
+async def import_button(update: Update, context: CachlyContext) -> None:
+    """Import only the valid rows (im:ok) or drop the file (im:no)."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or query.data is None or user is None:
+        return
+    language = await context.language(update)
+    state = await context.services.dialogues.current(user.id)
+    if state is None or state.flow != IMPORT_FLOW:
+        await query.answer(plain(language, "register.stale_button"))
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    if query.data != "im:ok":
+        await context.services.dialogues.cancel(user.id)
+        await _send(update, t(language, "import.cancelled"))
+        return
+    content = await _download(context, str(state.data["file_id"]))
+    await _import(update, context, str(state.data["name"]), content, skip_invalid=True)
+
+
+# ---- export --------------------------------------------------------------------------
+
+
+async def export(update: Update, context: CachlyContext) -> None:
+    """/export: the cases as XLSX and CSV with the import's Vietnamese headers."""
+    language = await context.language(update)
+    files = await context.services.cases.export(_user_id(update))
+    if not files.rows:
+        await _send(update, t(language, "export.empty"))
+        return
+    chat = update.effective_chat
+    if chat is None:
+        return
+    caption = t(language, "export.caption", count=files.rows)
+    await chat.send_document(
+        InputFile(files.xlsx, filename=f"{files.basename}.xlsx"),
+        caption=caption,
+        parse_mode=ParseMode.HTML,
+    )
+    await chat.send_document(InputFile(files.csv, filename=f"{files.basename}.csv"))

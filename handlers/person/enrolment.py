@@ -1,0 +1,149 @@
+"""A person opens their one-time link, reads the privacy notice, consents, anchors home."""
+
+from __future__ import annotations
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ParseMode
+
+from bot.cases import ENROL_FLOW, HOME_FLOW
+from bot.catalogue import plain, t
+from bot.context import CachlyContext
+from bot.dialogues import DialogueState
+from bot.errors import UserError
+from geofence import Fix, FixKind
+from handlers.dialogue import flow
+from handlers.menus import set_person_commands
+
+
+def home_keyboard(language: str) -> ReplyKeyboardMarkup:
+    """One big button that sends the phone's current location."""
+    button = KeyboardButton(plain(language, "home.send_button"), request_location=True)
+    return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+
+
+async def open_link(update: Update, context: CachlyContext, code: str) -> None:
+    """/start p_…: show the privacy notice and ask consent; nothing is bound yet."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    invitation = await context.services.cases.open_link(code, user.id, chat.id)
+    language = await context.language(update)
+    text = t(
+        language,
+        "enrol.notice",
+        name=invitation.full_name,
+        commune=invitation.commune_name,
+        end=invitation.end_date.strftime("%d/%m/%Y"),
+    )
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    plain(language, "enrol.agree"), callback_data=f"en:y:{invitation.case_id}"
+                ),
+                InlineKeyboardButton(
+                    plain(language, "enrol.refuse"), callback_data=f"en:n:{invitation.case_id}"
+                ),
+            ]
+        ]
+    )
+    await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def consent_button(update: Update, context: CachlyContext) -> None:
+    """I agree / I do not agree (callback en:y|n:<case id>, checked against the dialogue)."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or query.data is None or user is None or chat is None:
+        return
+    parts = query.data.split(":")
+    if len(parts) != 3 or parts[1] not in ("y", "n") or not parts[2].isdigit():
+        raise UserError("enrol.invalid")
+    language = await context.language(update)
+    result = await context.services.cases.answer_consent(
+        user.id, chat.id, int(parts[2]), parts[1] == "y", language
+    )
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    if not result.agreed:
+        await chat.send_message(t(language, "enrol.refused"), parse_mode=ParseMode.HTML)
+        return
+    await chat.send_message(
+        t(
+            language,
+            "enrol.welcome",
+            name=result.full_name,
+            end=result.end_date.strftime("%d/%m/%Y"),
+        ),
+        parse_mode=ParseMode.HTML,
+    )
+    await set_person_commands(context.bot, context.services, chat.id)
+    if result.home_needed:
+        await chat.send_message(
+            t(language, "enrol.ask_home"),
+            parse_mode=ParseMode.HTML,
+            reply_markup=home_keyboard(language),
+        )
+
+
+@flow(ENROL_FLOW)
+async def while_consent_pending(
+    update: Update, context: CachlyContext, state: DialogueState
+) -> None:
+    """Anything typed while the consent question is open: point at the buttons."""
+    language = await context.language(update)
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(
+            t(language, "enrol.use_buttons"), parse_mode=ParseMode.HTML
+        )
+
+
+@flow(HOME_FLOW)
+async def home_location(update: Update, context: CachlyContext, state: DialogueState) -> None:
+    """The person's location at home: proposed to the officers, who confirm it."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None:
+        return
+    language = await context.language(update)
+    location = message.location
+    if location is None:
+        await chat.send_message(
+            t(language, "home.need_location"),
+            parse_mode=ParseMode.HTML,
+            reply_markup=home_keyboard(language),
+        )
+        return
+    when = message.edit_date or message.date
+    fix = Fix(
+        location.latitude,
+        location.longitude,
+        location.horizontal_accuracy,
+        when,
+        FixKind.LIVE if location.live_period else FixKind.CURRENT,
+    )
+    try:
+        await context.services.cases.propose_home(
+            user.id,
+            chat.id,
+            fix,
+            forwarded=message.forward_origin is not None,
+            is_venue=message.venue is not None,
+            message_date=when,
+        )
+    except UserError as error:
+        # Keep the button: the person can simply try again.
+        await chat.send_message(
+            t(language, error.key, **error.params),
+            parse_mode=ParseMode.HTML,
+            reply_markup=home_keyboard(language),
+        )
+        return
+    await chat.send_message(
+        t(language, "home.sent"), parse_mode=ParseMode.HTML, reply_markup=ReplyKeyboardRemove()
+    )
