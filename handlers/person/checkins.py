@@ -184,7 +184,8 @@ def _location_input(message: Message, edited: bool) -> LocationInput | None:
     if place is None or message.chat is None:
         return None
     when = message.edit_date if edited and message.edit_date is not None else message.date
-    period = place.live_period
+    # PTB 22 deprecates the int form of live_period; the private value avoids the warning.
+    period = getattr(place, "_live_period", None)
     if isinstance(period, timedelta):
         period = int(period.total_seconds())
     return LocationInput(
