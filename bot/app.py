@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
@@ -51,6 +52,8 @@ async def _post_shutdown(application: CachlyApplication) -> None:
     from handlers.transport import stop_sender
 
     await stop_sender(application)
+    services: Services = application.bot_data["services"]
+    await services.db.dispose()
 
 
 def run(services: Services) -> None:
@@ -61,7 +64,8 @@ def run(services: Services) -> None:
         application.run_webhook(
             listen=telegram.webhook_listen,
             port=telegram.webhook_port,
-            url_path="telegram",
+            # Listen on the path Telegram is told to post to, whatever the proxy's layout.
+            url_path=urlsplit(telegram.webhook_url).path.lstrip("/"),
             webhook_url=telegram.webhook_url,
             secret_token=telegram.webhook_secret,
             allowed_updates=Update.ALL_TYPES,

@@ -95,6 +95,17 @@ def _parser() -> argparse.ArgumentParser:
     boundaries = admin.add_parser("load-boundaries", help="load commune boundaries (GeoJSON)")
     boundaries.add_argument("file", type=Path, help="a GeoJSON FeatureCollection")
     boundaries.set_defaults(handler=_cmd_admin_load_boundaries)
+    cases = commands.add_parser("cases", help="cases").add_subparsers(title="cases commands")
+    importing = cases.add_parser("import", help="import cases from a CSV or XLSX file")
+    importing.add_argument("file", type=Path, help="CSV or XLSX with Vietnamese or English headers")
+    importing.add_argument("--commune", required=True, help="commune code or name")
+    importing.add_argument(
+        "--skip-invalid", action="store_true", help="import the good rows of a file with errors"
+    )
+    importing.add_argument(
+        "--links", type=Path, help="CSV of enrolment links to write (default: FILE-links.csv)"
+    )
+    importing.set_defaults(handler=_cmd_cases_import)
     return parser
 
 
@@ -138,8 +149,29 @@ def _cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     # The embedded database upgrades itself so a newcomer needs no extra step; a shared
     # PostgreSQL is migrated on purpose, by `cachly db upgrade`.
     asyncio.run(prepare_database(settings, upgrade=settings.database.is_sqlite))
-    run(_services(settings))
+    # Ask Telegram once ourselves first: PTB's own start-up would log a traceback (with the
+    # token in the error text) before the one line an admin needs.
+    asyncio.run(_check_token(settings))
+    run(Services(settings, Database(settings.database), SystemClock()))
     return 0
+
+
+async def _check_token(settings: Settings) -> None:
+    from telegram import Bot
+    from telegram.error import InvalidToken, NetworkError
+
+    language = settings.deployment.language
+    base_url = settings.telegram.base_url or "https://api.telegram.org/bot"
+    try:
+        async with Bot(settings.telegram.token, base_url=base_url):
+            pass
+    except InvalidToken:
+        raise CommandFailed(plain(language, "admin.telegram_refused_token")) from None
+    except NetworkError as exc:
+        problem = exc.message.replace(settings.telegram.token, "…")
+        raise CommandFailed(
+            plain(language, "admin.telegram_unreachable", problem=problem)
+        ) from None
 
 
 def _cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
@@ -262,6 +294,49 @@ def _cmd_admin_load_boundaries(settings: Settings, args: argparse.Namespace) -> 
         return lines
 
     print("\n".join(asyncio.run(load())))
+    return 0
+
+
+def _cmd_cases_import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cases import ImportOutcome, links_file
+
+    language = settings.deployment.language
+    try:
+        content = args.file.read_bytes()
+    except OSError as exc:
+        raise CommandFailed(f"{args.file}: {exc.strerror}") from None
+
+    async def run() -> ImportOutcome:
+        services = _services(settings)
+        try:
+            username = settings.telegram.bot_username or await _bot_username(settings)
+            return await services.cases.import_file(
+                args.file.name,
+                content,
+                bot_username=username,
+                skip_invalid=args.skip_invalid,
+                commune=args.commune,
+            )
+        except UserError as exc:
+            raise CommandFailed(plain(language, exc.key, **exc.params)) from None
+        finally:
+            await services.db.dispose()
+
+    outcome = asyncio.run(run())
+    if outcome.problems:
+        total, count = outcome.total_rows, len(outcome.problems)
+        print(plain(language, "import.cli_problems", total=total, count=count))
+        for row in outcome.problems:
+            reasons = "; ".join(plain(language, p.key, **dict(p.params)) for p in row.problems)
+            print(plain(language, "import.problem_line", row=row.row, reasons=reasons))
+    if not outcome.imported:
+        if outcome.valid_rows:
+            print(plain(language, "import.cli_nothing", valid=outcome.valid_rows))
+        return 1
+    links = args.links or args.file.with_name(f"{args.file.stem}-links.csv")
+    links.write_bytes(links_file(outcome.created, settings.schedule.tz))
+    count, commune = len(outcome.created), outcome.commune_name
+    print(plain(language, "import.cli_done", count=count, commune=commune, path=links))
     return 0
 
 

@@ -41,4 +41,6 @@ class FakeClock:
 
     def set(self, moment: datetime) -> None:
         """Jump to a given time."""
+        if moment.tzinfo is None:
+            raise ValueError("FakeClock.set needs a timezone-aware time")
         self._now = moment.astimezone(UTC)

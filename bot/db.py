@@ -39,8 +39,17 @@ class Database:
 
     async def upgrade(self) -> None:
         """Apply every pending migration."""
-        async with self.engine.begin() as connection:
-            await connection.run_sync(_upgrade_with_connection)
+        async with self.engine.connect() as connection:
+            if self.settings.is_sqlite:
+                # SQLite's batch migrations recreate tables; with foreign keys enforced that
+                # would cascade or fail. The pragma only works outside a transaction.
+                await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            try:
+                await connection.run_sync(_upgrade_with_connection)
+                await connection.commit()
+            finally:
+                if self.settings.is_sqlite:
+                    await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
@@ -49,7 +58,9 @@ class Database:
 
 def make_engine(settings: DatabaseSettings) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL, a busy timeout and foreign keys."""
-    kwargs: dict[str, Any] = {"echo": settings.echo}
+    # Statement parameters hold names, phone numbers and coordinates: keep them out of
+    # exception messages, which end up in logs.
+    kwargs: dict[str, Any] = {"echo": settings.echo, "hide_parameters": True}
     if settings.is_sqlite:
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     else:

@@ -141,10 +141,16 @@ class OfficerService:
                 or invitation.expires_at <= now
             ):
                 raise UserError("invite.invalid")
-            # The conditional update makes two simultaneous openings of one link bind only one.
+            # The conditional update makes two simultaneous openings of one link, or an
+            # opening racing a revocation, bind at most one officer and only if still valid.
             claimed = await session.execute(
                 update(Invitation)
-                .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+                .where(
+                    Invitation.id == invitation.id,
+                    Invitation.used_at.is_(None),
+                    Invitation.revoked_at.is_(None),
+                    Invitation.expires_at > now,
+                )
                 .values(used_at=now)
             )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -242,14 +248,28 @@ class OfficerService:
             return await _view(session, officer)
 
     async def revoke_invitation(self, invitation_id: int, actor: str = audit.CLI) -> None:
-        """Make an unused invitation unusable."""
+        """Make an unused invitation unusable; a used one is refused (revoke the officer)."""
         now = self._clock.now()
         async with self._db.transaction() as session:
             invitation = await session.get(Invitation, invitation_id)
             if invitation is None:
                 raise UserError("admin.unknown_invitation", id=invitation_id)
-            if invitation.revoked_at is None and invitation.used_at is None:
-                invitation.revoked_at = now
+            # Conditional, like redeeming, so a link opened at the same moment is either
+            # used or revoked, never both.
+            revoked = await session.execute(
+                update(Invitation)
+                .where(
+                    Invitation.id == invitation_id,
+                    Invitation.used_at.is_(None),
+                    Invitation.revoked_at.is_(None),
+                )
+                .values(revoked_at=now)
+            )
+            if revoked.rowcount != 1:  # type: ignore[attr-defined]
+                await session.refresh(invitation)
+                if invitation.used_at is not None:
+                    raise UserError("admin.invitation_used", id=invitation_id)
+            else:
                 audit.record(
                     session,
                     at=now,

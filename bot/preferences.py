@@ -30,13 +30,12 @@ class PreferenceService:
         # Telegram has no Vietnamese interface, so most Vietnamese users report 'en' as their
         # client language; only an explicit choice overrides the deployment default.
         async with self._db.transaction() as session:
-            preference = await session.get(UserPreference, telegram_user_id)
-            return preference.language if preference else self.default_language
+            return await language_of(session, telegram_user_id, self.default_language)
 
     async def set_language(self, telegram_user_id: int, language: str) -> str:
         """Store the user's language choice."""
         if language not in LANGUAGES:
-            raise UserError("auth.not_allowed")
+            raise UserError("language.unknown")
         async with self._db.transaction() as session:
             preference = await session.get(UserPreference, telegram_user_id)
             if preference is None:

@@ -14,7 +14,8 @@ START_PARAMETER_LIMIT = 64
 def new_code(prefix: str) -> str:
     """Make a fresh one-time code whose prefix says what it opens."""
     code = f"{prefix}{secrets.token_urlsafe(CODE_BYTES)}"
-    assert len(code) <= START_PARAMETER_LIMIT
+    if len(code) > START_PARAMETER_LIMIT:
+        raise ValueError("prefix too long for Telegram's start parameter")
     return code
 
 

@@ -66,10 +66,15 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     """The migrated database, emptied of everything but the areas."""
     settings = make_settings(database_url)
     database = Database(settings.database)
+    emptied = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     async with database.transaction() as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name not in KEEP_TABLES:
+        if database.settings.is_sqlite:
+            # Without AUTOINCREMENT, SQLite numbers rows from 1 again once a table is empty.
+            for table in emptied:
                 await session.execute(table.delete())
+        else:
+            names = ", ".join(f'"{t.name}"' for t in emptied)
+            await session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         await session.execute(update(Commune).values(boundary=None, boundary_loaded_at=None))
     yield database
     await database.dispose()
@@ -91,7 +96,23 @@ def services(settings: Settings, db: Database, clock: FakeClock) -> Services:
 def tmp_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in an empty working directory (so no cachly.toml is picked up)."""
     monkeypatch.chdir(tmp_path)
+    for name in ("CACHLY_CONFIG", "CACHLY_DATABASE_URL", "CACHLY_TELEGRAM_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
     return tmp_path
+
+
+@pytest.fixture
+def cli_env(
+    tmp_cwd: Path, database_url: str, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """For `cachly` commands: a config naming the bot, in English, on the test database."""
+    monkeypatch.setenv("CACHLY_DATABASE_URL", database_url)
+    config = tmp_cwd / "cachly.toml"
+    config.write_text(
+        '[telegram]\nbot_username = "cachly_test_bot"\n[deployment]\nlanguage = "en"\n',
+        encoding="utf-8",
+    )
+    return config
 
 
 @pytest.fixture

@@ -46,6 +46,14 @@ VI.update(
         "admin.unknown_province": "Không tìm thấy tỉnh/thành cho '{query}'.",
         "admin.unknown_officer": "Không có cán bộ số {id}.",
         "admin.unknown_invitation": "Không có lời mời số {id}.",
+        "admin.invitation_used": (
+            "Lời mời số {id} đã được dùng; hãy thu hồi quyền của cán bộ (--officer)."
+        ),
+        "admin.database_error": "Không dùng được cơ sở dữ liệu: {problem}",
+        "admin.telegram_refused_token": (
+            "telegram.token: Telegram không chấp nhận mã bot này; hãy kiểm tra lại với @BotFather."
+        ),
+        "admin.telegram_unreachable": "Không kết nối được tới Telegram: {problem}",
         "admin.invited": "Đường dẫn mời {role} ({area}), dùng một lần, hết hạn {expires}:",
         "admin.no_username": (
             "Không biết tên bot: đặt telegram.bot_username trong cấu hình "
@@ -74,6 +82,14 @@ EN.update(
         "admin.unknown_province": "No province matches '{query}'.",
         "admin.unknown_officer": "There is no officer number {id}.",
         "admin.unknown_invitation": "There is no invitation number {id}.",
+        "admin.invitation_used": (
+            "Invitation number {id} has been used; revoke the officer instead (--officer)."
+        ),
+        "admin.database_error": "The database cannot be used: {problem}",
+        "admin.telegram_refused_token": (
+            "telegram.token: Telegram refused this bot token; check it with @BotFather."
+        ),
+        "admin.telegram_unreachable": "Cannot reach Telegram: {problem}",
         "admin.invited": "One-time invitation link for a {role} ({area}), expires {expires}:",
         "admin.no_username": (
             "The bot's username is unknown: set telegram.bot_username in the config "

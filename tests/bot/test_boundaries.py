@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from bot.db import Database
 from bot.services import Services
 
 HAC_THANH = 14797
@@ -68,15 +67,9 @@ async def test_without_boundaries_nothing_routes(services: Services) -> None:
 
 
 def test_cli_reports_skipped_features_and_counts(
-    tmp_cwd: Path,
-    database_url: str,
-    db: Database,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("CACHLY_DATABASE_URL", database_url)
-    (tmp_cwd / "cachly.toml").write_text('[deployment]\nlanguage = "en"\n', encoding="utf-8")
-    path = tmp_cwd / "communes.geojson"
+    path = cli_env.parent / "communes.geojson"
     path.write_text(
         json.dumps(
             collection(
@@ -100,14 +93,8 @@ def test_cli_reports_skipped_features_and_counts(
 
 
 def test_cli_refuses_a_file_that_is_not_geojson(
-    tmp_cwd: Path,
-    database_url: str,
-    db: Database,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("CACHLY_DATABASE_URL", database_url)
-    (tmp_cwd / "cachly.toml").write_text('[deployment]\nlanguage = "en"\n', encoding="utf-8")
-    (tmp_cwd / "x.geojson").write_text("[1, 2", encoding="utf-8")
+    (cli_env.parent / "x.geojson").write_text("[1, 2", encoding="utf-8")
     assert main(["admin", "load-boundaries", "x.geojson"]) == 1
     assert capsys.readouterr().err.startswith("cachly: The file is not a valid GeoJSON")

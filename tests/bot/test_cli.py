@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.clock import SystemClock
+from bot.config import load_settings
 from bot.db import Database
-
-
-@pytest.fixture
-def cli_env(
-    tmp_cwd: Path, database_url: str, db: Database, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    """A config naming the bot, on the (emptied) test database."""
-    monkeypatch.setenv("CACHLY_DATABASE_URL", database_url)
-    config = tmp_cwd / "cachly.toml"
-    config.write_text(
-        '[telegram]\nbot_username = "cachly_test_bot"\n[deployment]\nlanguage = "en"\n',
-        encoding="utf-8",
-    )
-    return config
+from bot.services import Services
 
 
 def test_invite_list_revoke(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -58,3 +48,37 @@ def test_revoke_unknown_officer(cli_env: Path, capsys: pytest.CaptureFixture[str
 def test_db_upgrade_is_repeatable(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "upgrade"]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+def test_used_invitation_cannot_be_revoked(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["admin", "invite", "--commune", "hac thanh"]) == 0
+    link = capsys.readouterr().out.strip().splitlines()[-1]
+    code = link.rsplit("=", 1)[1]
+
+    async def redeem() -> None:
+        settings = load_settings()
+        db = Database(settings.database)
+        try:
+            await Services(settings, db, SystemClock()).officers.redeem(code, 7, "Lan")
+        finally:
+            await db.dispose()
+
+    asyncio.run(redeem())
+    assert main(["admin", "revoke", "--invitation", "1"]) == 1
+    assert "has been used; revoke the officer instead" in capsys.readouterr().err
+
+
+def test_admin_commands_work_on_a_brand_new_embedded_database(
+    tmp_cwd: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_cwd / "cachly.toml").write_text('[deployment]\nlanguage = "en"\n', encoding="utf-8")
+    assert main(["admin", "list"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "Officers and supervisors:",
+        "  (none)",
+        "Invitations:",
+        "  (none)",
+    ]
+    assert (tmp_cwd / "cachly.sqlite3").exists()

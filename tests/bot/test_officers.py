@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from sqlalchemy import select
@@ -12,16 +12,13 @@ from bot.clock import FakeClock
 from bot.errors import UserError
 from bot.models import AuditEntry, Invitation
 from bot.services import Services
-
-
-def _code(link: str) -> str:
-    return parse_qs(urlparse(link).query)["start"][0]
+from tests.harness import start_code
 
 
 async def test_invitation_binds_the_user_who_opens_it(services: Services) -> None:
     issued = await services.officers.invite("officer", "hac thanh", "cachly_bot")
     assert issued.link.startswith("https://t.me/cachly_bot?start=o_")
-    code = _code(issued.link)
+    code = start_code(issued.link)
     assert len(code) <= 64
     assert len(code) - 2 >= 22
 
@@ -36,7 +33,7 @@ async def test_invitation_binds_the_user_who_opens_it(services: Services) -> Non
 
 async def test_code_is_stored_only_as_a_hash(services: Services) -> None:
     issued = await services.officers.invite("officer", "hac thanh", "cachly_bot")
-    code = _code(issued.link)
+    code = start_code(issued.link)
     async with services.db.transaction() as session:
         stored = (await session.scalars(select(Invitation.code_hash))).all()
     assert stored
@@ -45,7 +42,7 @@ async def test_code_is_stored_only_as_a_hash(services: Services) -> None:
 
 async def test_supervisor_is_tied_to_a_province(services: Services) -> None:
     issued = await services.officers.invite("supervisor", "Thanh Hóa", "cachly_bot")
-    me = await services.officers.redeem(_code(issued.link), 2002, "Minh")
+    me = await services.officers.redeem(start_code(issued.link), 2002, "Minh")
     assert (me.role, me.province_name, me.commune_code) == ("supervisor", "Thanh Hóa", None)
 
 
@@ -54,7 +51,7 @@ async def test_unusable_codes_get_the_same_refusal(
     services: Services, clock: FakeClock, case: str
 ) -> None:
     issued = await services.officers.invite("officer", "hac thanh", "cachly_bot")
-    code = _code(issued.link)
+    code = start_code(issued.link)
     if case == "reused":
         await services.officers.redeem(code, 1, "First")
     elif case == "expired":
@@ -71,7 +68,7 @@ async def test_unusable_codes_get_the_same_refusal(
 
 async def test_revoked_officer_is_no_longer_an_officer(services: Services) -> None:
     issued = await services.officers.invite("officer", "hac thanh", "cachly_bot")
-    me = await services.officers.redeem(_code(issued.link), 1001, "Lan")
+    me = await services.officers.redeem(start_code(issued.link), 1001, "Lan")
     await services.officers.revoke_officer(me.id)
     assert await services.officers.whoami(1001) is None
     listed = await services.officers.officers()
@@ -80,7 +77,7 @@ async def test_revoked_officer_is_no_longer_an_officer(services: Services) -> No
 
 async def test_grants_and_revocations_are_audited(services: Services) -> None:
     issued = await services.officers.invite("officer", "hac thanh", "cachly_bot")
-    me = await services.officers.redeem(_code(issued.link), 1001, "Lan Nguyễn")
+    me = await services.officers.redeem(start_code(issued.link), 1001, "Lan Nguyễn")
     await services.officers.revoke_officer(me.id)
     async with services.db.transaction() as session:
         entries = (await session.scalars(select(AuditEntry).order_by(AuditEntry.id))).all()
@@ -97,8 +94,42 @@ async def test_unknown_commune_is_refused(services: Services) -> None:
 async def test_invitations_list_shows_status(services: Services, clock: FakeClock) -> None:
     used = await services.officers.invite("officer", "hac thanh", "b")
     await services.officers.invite("officer", "hac thanh", "b")
-    await services.officers.redeem(_code(used.link), 5, "X")
+    await services.officers.redeem(start_code(used.link), 5, "X")
     statuses = [i.status for i in await services.officers.invitations()]
     assert statuses == ["used", "pending"]
     clock.advance(timedelta(days=4))
     assert [i.status for i in await services.officers.invitations()] == ["used", "expired"]
+
+
+async def test_simultaneous_openings_of_one_link_bind_one_officer(services: Services) -> None:
+    issued = await services.officers.invite("officer", "hac thanh", "cachly_bot")
+    code = start_code(issued.link)
+    results = await asyncio.gather(
+        *(services.officers.redeem(code, 3000 + n, "X") for n in range(5)),
+        return_exceptions=True,
+    )
+    bound = [r for r in results if not isinstance(r, BaseException)]
+    refused = [r for r in results if isinstance(r, UserError)]
+    assert len(bound) == 1
+    assert len(refused) == 4
+
+
+async def test_revoked_at_the_same_moment_is_used_or_revoked_never_both(
+    services: Services,
+) -> None:
+    issued = await services.officers.invite("officer", "hac thanh", "cachly_bot")
+    code = start_code(issued.link)
+    redeemed, revoked = await asyncio.gather(
+        services.officers.redeem(code, 3100, "X"),
+        services.officers.revoke_invitation(issued.id),
+        return_exceptions=True,
+    )
+    [invitation] = await services.officers.invitations()
+    officer = await services.officers.whoami(3100)
+    if invitation.status == "used":
+        assert officer is not None
+        assert isinstance(revoked, UserError)
+    else:
+        assert invitation.status == "revoked"
+        assert officer is None
+        assert isinstance(redeemed, UserError)

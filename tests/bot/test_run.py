@@ -50,3 +50,31 @@ async def test_run_migrates_the_embedded_database_and_answers(tmp_path: Path) ->
         assert "areas ready: 166 communes" in log
         # The token is in every request URL; the log must never show it.
         assert TOKEN not in log
+
+
+async def test_a_token_telegram_refuses_is_one_line_without_the_token(tmp_path: Path) -> None:
+    async with BotApiStandIn(TOKEN, limits=Limits.off()) as standin:
+        (tmp_path / "cachly.toml").write_text(
+            f'[telegram]\nbase_url = "{standin.base_url}"\n', encoding="utf-8"
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CACHLY_")}
+        env["CACHLY_TELEGRAM_TOKEN"] = "999:wrongSecretToken"
+        env["CACHLY_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, errors = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 1
+    assert errors.decode().splitlines()[-1] == (
+        "cachly: telegram.token: Telegram không chấp nhận mã bot này; "
+        "hãy kiểm tra lại với @BotFather."
+    )
+    assert "wrongSecretToken" not in errors.decode()
+    assert "Traceback" not in errors.decode()
