@@ -144,7 +144,11 @@ VI: dict[str, str] = {
     "import.button_no": "Huỷ",
     "import.cancelled": "Đã huỷ, không nhập gì.",
     "import.links_caption": "Đường dẫn tham gia ({count} người).",
-    "import.downloading": "Đang kiểm tra tệp…",
+    "import.cli_problems": "Tệp có {total} dòng, {count} dòng lỗi:",
+    "import.cli_nothing": (
+        "Chưa nhập gì. Sửa tệp, hoặc chạy lại với --skip-invalid để chỉ nhập {valid} dòng đúng."
+    ),
+    "import.cli_done": "Đã nhập {count} ca vào {commune}. Đường dẫn tham gia: {path}",
     # Enrolment.
     "enrol.notice": (
         "Xin chào <b>{name}</b>. {commune} mời bạn tham gia theo dõi cách ly tại nhà "
@@ -428,7 +432,12 @@ EN: dict[str, str] = {
     "import.button_no": "Cancel",
     "import.cancelled": "Cancelled; nothing was imported.",
     "import.links_caption": "Enrolment links ({count} people).",
-    "import.downloading": "Checking the file…",
+    "import.cli_problems": "The file has {total} rows, {count} with problems:",
+    "import.cli_nothing": (
+        "Nothing was imported. Fix the file, or run again with --skip-invalid to import "
+        "only the {valid} good rows."
+    ),
+    "import.cli_done": "Imported {count} cases into {commune}. Enrolment links: {path}",
     "enrol.notice": (
         "Hello <b>{name}</b>. {commune} invites you to home-isolation follow-up "
         "until {end}.\n\n"

@@ -267,8 +267,8 @@ async def change_button(update: Update, context: CachlyContext) -> None:
         return
     language = await context.language(update)
     parts = query.data.split(":")
-    await query.answer()
     if parts[1:2] == ["no"]:
+        await query.answer()
         await query.edit_message_text(t(language, "cases.change_cancelled"), parse_mode="HTML")
         return
     if len(parts) < 3 or parts[1] not in ACTION_CODES or not parts[2].isdigit():
@@ -284,6 +284,7 @@ async def change_button(update: Update, context: CachlyContext) -> None:
         days=int(param) if action == EXTEND and param else None,
         commune=param if action == TRANSFER else None,
     )
+    await query.answer()
     case = done.case
     text = t(
         language,
@@ -420,14 +421,15 @@ async def import_button(update: Update, context: CachlyContext) -> None:
     if state is None or state.flow != IMPORT_FLOW:
         await query.answer(plain(language, "register.stale_button"))
         return
-    await query.answer()
     await query.edit_message_reply_markup(None)
     if query.data != "im:ok":
+        await query.answer()
         await context.services.dialogues.cancel(user.id)
         await _send(update, t(language, "import.cancelled"))
         return
     content = await _download(context, str(state.data["file_id"]))
     await _import(update, context, str(state.data["name"]), content, skip_invalid=True)
+    await query.answer()
 
 
 # ---- export --------------------------------------------------------------------------

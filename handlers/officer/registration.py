@@ -74,9 +74,10 @@ async def on_button(update: Update, context: CachlyContext) -> None:
     if state is None or state.flow != REGISTER_FLOW:
         await query.answer(plain(language, "register.stale_button"))
         return
-    await query.answer()
     await query.edit_message_reply_markup(None)
     await _answer(update, context, state, query.data.removeprefix("rg:"), typed=False)
+    # Answered last: on a refusal the error handler answers the button instead.
+    await query.answer()
 
 
 async def _answer(
@@ -88,7 +89,7 @@ async def _answer(
     step = state.step
     try:
         next_step = await _take(context, state, data, step, value.strip(), typed, today)
-    except (FieldError, ZoneError) as error:
+    except (UserError, ZoneError) as error:
         key = (
             f"cases.zone.{error.code.removeprefix('zone.')}"
             if isinstance(error, ZoneError)

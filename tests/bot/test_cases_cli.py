@@ -1,0 +1,54 @@
+"""`cachly cases import FILE --commune ...`: the same validation as in chat."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+GOOD = "Họ và tên,Số điện thoại,Loại\nLê Văn Một,0912000001,F1\nLê Văn Hai,0912000002,F0\n"
+
+
+def test_import_writes_the_links_file(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = cli_env.parent / "ds.csv"
+    source.write_text(GOOD, encoding="utf-8")
+    assert main(["cases", "import", str(source), "--commune", "hac thanh"]) == 0
+    out = capsys.readouterr().out
+    assert "Imported 2 cases into Phường Hạc Thành" in out
+    with (cli_env.parent / "ds-links.csv").open(encoding="utf-8-sig") as links:
+        rows = list(csv.reader(links))
+    assert [r[1] for r in rows[1:]] == ["Lê Văn Một", "Lê Văn Hai"]
+    assert rows[1][3].startswith("https://t.me/cachly_test_bot?start=p_")
+    # The same people again are duplicates: nothing is imported twice.
+    assert main(["cases", "import", str(source), "--commune", "14797"]) == 1
+    assert "Row 2: already followed" in capsys.readouterr().out
+
+
+def test_a_file_with_errors_needs_skip_invalid(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = cli_env.parent / "ds.csv"
+    source.write_text(GOOD + "Lê Văn Ba,12,F1\n", encoding="utf-8")
+    assert main(["cases", "import", str(source), "--commune", "hac thanh"]) == 1
+    out = capsys.readouterr().out
+    assert "The file has 3 rows, 1 with problems:" in out
+    assert "• Row 4: Phone number '12' is not valid" in out
+    assert "--skip-invalid" in out
+    assert not (cli_env.parent / "ds-links.csv").exists()
+    args = ["cases", "import", str(source), "--commune", "hac thanh", "--skip-invalid"]
+    assert main([*args, "--links", str(cli_env.parent / "out.csv")]) == 0
+    assert "Imported 2 cases" in capsys.readouterr().out
+
+
+def test_unknown_commune_and_missing_file(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = cli_env.parent / "ds.csv"
+    source.write_text(GOOD, encoding="utf-8")
+    assert main(["cases", "import", str(source), "--commune", "atlantis"]) == 1
+    assert capsys.readouterr().err == "cachly: No single commune matches 'atlantis'.\n"
+    assert main(["cases", "import", "nope.xlsx", "--commune", "hac thanh"]) == 1
+    assert "nope.xlsx" in capsys.readouterr().err
