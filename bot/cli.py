@@ -7,12 +7,14 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.catalogue import plain
 from bot.clock import SystemClock
@@ -38,12 +40,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.verbose)
     try:
         settings = load_settings(args.config)
-        return int(args.handler(settings, args) or 0)
     except ConfigError as exc:
         print(f"cachly: {exc}", file=sys.stderr)
         return 2
+    language = settings.deployment.language
+    try:
+        return int(args.handler(settings, args) or 0)
     except CommandFailed as exc:
         print(f"cachly: {exc}", file=sys.stderr)
+        return 1
+    except UserError as exc:
+        print(f"cachly: {plain(language, exc.key, **exc.params)}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        # One line, and no statement parameters (the engine hides them): they are personal.
+        problem = str(exc).splitlines()[0]
+        print(
+            f"cachly: {plain(language, 'admin.database_error', problem=problem)}", file=sys.stderr
+        )
         return 1
     except KeyboardInterrupt:
         return 130
@@ -55,6 +69,9 @@ def configure_logging(verbose: bool = False) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # At DEBUG, PTB logs its base URL (with the token) and every request's parameters
+    # (names, texts, coordinates); -v must not change that.
+    logging.getLogger("telegram").setLevel(logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -95,6 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     boundaries = admin.add_parser("load-boundaries", help="load commune boundaries (GeoJSON)")
     boundaries.add_argument("file", type=Path, help="a GeoJSON FeatureCollection")
     boundaries.set_defaults(handler=_cmd_admin_load_boundaries)
+
+    outbox = admin.add_parser("outbox", help="pending, failed and the oldest waiting messages")
+    outbox.set_defaults(handler=_cmd_admin_outbox)
     cases = commands.add_parser("cases", help="cases").add_subparsers(title="cases commands")
     importing = cases.add_parser("import", help="import cases from a CSV or XLSX file")
     importing.add_argument("file", type=Path, help="CSV or XLSX with Vietnamese or English headers")
@@ -109,8 +129,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _services(settings: Settings) -> Services:
-    return Services(settings, Database(settings.database), SystemClock())
+@asynccontextmanager
+async def open_services(settings: Settings) -> AsyncIterator[Services]:
+    """Services for one command: the embedded database migrated first, disposed after."""
+    await prepare_database(settings, upgrade=settings.database.is_sqlite)
+    services = Services(settings, Database(settings.database), SystemClock())
+    try:
+        yield services
+    finally:
+        await services.db.dispose()
 
 
 async def prepare_database(settings: Settings, *, upgrade: bool) -> None:
@@ -130,9 +157,10 @@ async def prepare_database(settings: Settings, *, upgrade: bool) -> None:
                 )
         services = Services(settings, db, SystemClock())
         result = await services.areas.seed()
-        logger.info(
-            "areas ready: %d communes (%d added)", result.communes_total, result.communes_added
-        )
+        if result.communes_added:
+            logger.info(
+                "areas ready: %d communes (%d added)", result.communes_total, result.communes_added
+            )
     finally:
         await db.dispose()
 
@@ -184,16 +212,11 @@ def _cmd_admin_invite(settings: Settings, args: argparse.Namespace) -> int:
     language = settings.deployment.language
 
     async def invite() -> str:
-        services = _services(settings)
-        try:
+        async with open_services(settings) as services:
             username = settings.telegram.bot_username or await _bot_username(settings)
             issued = await services.officers.invite(
                 args.role, args.commune or args.province, username
             )
-        except UserError as exc:
-            raise CommandFailed(plain(language, exc.key, **exc.params)) from None
-        finally:
-            await services.db.dispose()
         area = issued.commune_name or issued.province_name
         expires = issued.expires_at.astimezone(settings.schedule.tz).strftime("%d/%m/%Y %H:%M")
         role = plain(language, f"role.{issued.role}")
@@ -223,12 +246,9 @@ def _cmd_admin_list(settings: Settings, _args: argparse.Namespace) -> int:
     tz = settings.schedule.tz
 
     async def listing() -> list[str]:
-        services = _services(settings)
-        try:
+        async with open_services(settings) as services:
             officers = await services.officers.officers()
             invitations = await services.officers.invitations()
-        finally:
-            await services.db.dispose()
         lines = [plain(language, "admin.officers_header")]
         for o in officers:
             state = "revoked" if o.revoked else "active"
@@ -253,17 +273,12 @@ def _cmd_admin_revoke(settings: Settings, args: argparse.Namespace) -> int:
     language = settings.deployment.language
 
     async def revoke() -> str:
-        services = _services(settings)
-        try:
+        async with open_services(settings) as services:
             if args.officer is not None:
                 await services.officers.revoke_officer(args.officer)
                 return plain(language, "admin.revoked_officer", id=args.officer)
             await services.officers.revoke_invitation(args.invitation)
             return plain(language, "admin.revoked_invitation", id=args.invitation)
-        except UserError as exc:
-            raise CommandFailed(plain(language, exc.key, **exc.params)) from None
-        finally:
-            await services.db.dispose()
 
     print(asyncio.run(revoke()))
     return 0
@@ -281,11 +296,8 @@ def _cmd_admin_load_boundaries(settings: Settings, args: argparse.Namespace) -> 
         raise CommandFailed(plain(language, "admin.bad_geojson", problem="no FeatureCollection"))
 
     async def load() -> list[str]:
-        services = _services(settings)
-        try:
+        async with open_services(settings) as services:
             result = await services.boundaries.load(data)
-        finally:
-            await services.db.dispose()
         lines = [
             plain(language, "admin.boundary_skipped", index=e.index, reason=e.detail)
             for e in result.skipped
@@ -294,6 +306,52 @@ def _cmd_admin_load_boundaries(settings: Settings, args: argparse.Namespace) -> 
         return lines
 
     print("\n".join(asyncio.run(load())))
+    return 0
+
+
+def _cmd_admin_outbox(settings: Settings, _args: argparse.Namespace) -> int:
+    language = settings.deployment.language
+    tz = settings.schedule.tz
+
+    async def status() -> list[str]:
+        async with open_services(settings) as services:
+            found = await services.outbox.status()
+        lines = [
+            plain(
+                language,
+                "admin.outbox.counts",
+                due=found.pending_due,
+                later=found.pending_later,
+                sending=found.sending,
+                sent=found.sent,
+                failed=found.failed,
+            ),
+            plain(
+                language,
+                "admin.outbox.attempts",
+                attempts=found.attempts,
+                retried=found.retried_rows,
+            ),
+        ]
+        rows = [found.oldest_waiting] if found.oldest_waiting else []
+        for header, group in (
+            ("admin.outbox.oldest", rows),
+            ("admin.outbox.failures", found.recent_failures),
+        ):
+            if not group:
+                continue
+            lines.append(plain(language, header))
+            for row in group:
+                created = row.created_at.astimezone(tz).strftime("%d/%m %H:%M:%S")
+                lines.append(
+                    f"  #{row.id}  {row.state:<8} p{row.priority:<3} {row.purpose:<12} "
+                    f"{row.method:<16} chat:{row.chat_id}  {created}  "
+                    f"{plain(language, 'admin.outbox.tries', attempts=row.attempts)}"
+                    + (f"  {row.last_error}" if row.last_error else "")
+                )
+        return lines
+
+    print("\n".join(asyncio.run(status())))
     return 0
 
 
@@ -307,8 +365,7 @@ def _cmd_cases_import(settings: Settings, args: argparse.Namespace) -> int:
         raise CommandFailed(f"{args.file}: {exc.strerror}") from None
 
     async def run() -> ImportOutcome:
-        services = _services(settings)
-        try:
+        async with open_services(settings) as services:
             username = settings.telegram.bot_username or await _bot_username(settings)
             return await services.cases.import_file(
                 args.file.name,
@@ -317,10 +374,6 @@ def _cmd_cases_import(settings: Settings, args: argparse.Namespace) -> int:
                 skip_invalid=args.skip_invalid,
                 commune=args.commune,
             )
-        except UserError as exc:
-            raise CommandFailed(plain(language, exc.key, **exc.params)) from None
-        finally:
-            await services.db.dispose()
 
     outcome = asyncio.run(run())
     if outcome.problems:
