@@ -17,6 +17,7 @@ OFFICER_COMMANDS = (
     "newlink",
     "export",
     "whoami",
+    "reports",
     "help",
     "language",
 )
