@@ -127,7 +127,9 @@ class CommuneIndex:
                     FeatureError(index, FeatureErrorReason.NOT_A_FEATURE, "expected a Feature")
                 )
                 continue
-            properties = feature.get("properties") or {}
+            properties = feature.get("properties")
+            if not isinstance(properties, Mapping):
+                properties = {}
             raw = next(
                 (properties[name] for name in code_properties if properties.get(name) is not None),
                 None,

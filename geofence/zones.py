@@ -37,10 +37,15 @@ class Circle:
         _check_finite(self.radius_m, "radius")
         check_lat_lon(self.lat, self.lon)
         if self.radius_m <= 0:
+            # Same parameters as the limit check below, so one catalogue text fits both.
             raise ZoneError(
                 "zone.bad_radius",
                 f"expected a radius above 0 m, got {self.radius_m:g} m",
-                {"value": self.radius_m},
+                {
+                    "value": self.radius_m,
+                    "min": DEFAULT_SETTINGS.min_radius_m,
+                    "max": DEFAULT_SETTINGS.max_radius_m,
+                },
             )
         object.__setattr__(self, "_proj", LocalProjection(self.lat, self.lon))
 
