@@ -7,12 +7,12 @@ supervisor only their province's; anything else is answered as if the case did n
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
@@ -38,7 +38,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.dialogues import DialogueState, current_dialogue, end_dialogue, save_dialogue
 from bot.errors import NotAuthorised, UserError
-from bot.models import Case, Commune, Officer
+from bot.models import Case, Checkin, Commune, LocationFix, Officer
 from bot.officers import OFFICER, SUPERVISOR, require_officer
 from bot.outbox import (
     PRIORITY_REPLY,
@@ -83,9 +83,6 @@ TRANSFER = "transfer"
 ACTIONS = (EXTEND, RELEASE, HOSPITALIZE, TRANSFER)
 MAX_EXTEND_DAYS = 60
 RELEASE_BATCH = 500
-
-# The check-in service may plug in the exact next prompt time of a case.
-NextCheckin = Callable[[AsyncSession, Case, datetime], Awaitable[datetime | None]]
 
 
 @dataclass(frozen=True)
@@ -225,7 +222,6 @@ class CaseService:
         self._settings = settings
         self._cases = settings.cases
         self._provinces = settings.deployment.provinces
-        self.next_checkin: NextCheckin | None = None
 
     # ---- helpers ---------------------------------------------------------------------
 
@@ -750,7 +746,15 @@ class CaseService:
         """One case the caller may see, by its code."""
         async with self._db.transaction() as session:
             officer = await require_officer(session, telegram_user_id)
-            return await self._view(session, await _visible_case(session, officer, code))
+            case = await _visible_case(session, officer, code)
+            return await _view(
+                session,
+                case,
+                self.today(),
+                self._clock.now(),
+                self._cases.enrol_deadline_hours,
+                latest=True,
+            )
 
     async def preview_change(
         self,
@@ -1043,9 +1047,18 @@ class CaseService:
     ) -> datetime | None:
         if case.status != ACTIVE:
             return None
-        if self.next_checkin is not None:
-            return await self.next_checkin(session, case, now)
-        # Without the check-in service's exact time: the next nominal time of the case.
+        # The check-in service plans rounds ahead; spot checks stay secret.
+        planned = await session.scalar(
+            select(func.min(Checkin.due_at)).where(
+                Checkin.case_id == case.id,
+                Checkin.kind == "scheduled",
+                Checkin.state == "scheduled",
+                Checkin.due_at > now,
+            )
+        )
+        if planned is not None:
+            return planned
+        # Not planned yet: the next nominal time of the case's rounds.
         times = case.checkin_times or list(self._settings.checkins.times_for(case.kind))
         tz = self._settings.schedule.tz
         local = now.astimezone(tz)
@@ -1074,6 +1087,7 @@ class CaseService:
                 statement = statement.where(Case.status.in_(OPEN_STATUSES))
             rows = (await session.execute(statement)).all()
             sources = await _codes_of(session, {c.source_case_id for c, _ in rows})
+            answered = await _last_answers(session, [c.id for c, _ in rows])
             area = (
                 (await commune_view(session, officer.commune_code)).name
                 if officer.role == OFFICER and officer.commune_code is not None
@@ -1110,11 +1124,8 @@ class CaseService:
                     plain("vi", f"cases.status.{case.status}"),
                     f"{day}/{total}" if case.status in OPEN_STATUSES else None,
                     plain("vi", f"cases.home.{case.home_status}"),
-                    case.last_checkin_at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
-                    if case.last_checkin_at
-                    else None,
-                    plain("vi", f"cases.verdict.{case.last_verdict}")
-                    if case.last_verdict
+                    answered[case.id].astimezone(tz).strftime("%d/%m/%Y %H:%M")
+                    if case.id in answered
                     else None,
                 ]
             )
@@ -1141,7 +1152,6 @@ EXPORT_EXTRA_HEADERS = (
     "Ngày cách ly",
     "Nơi cách ly",
     "Khai báo gần nhất",
-    "Vị trí gần nhất",
 )
 
 
@@ -1162,22 +1172,6 @@ def links_file(links: Sequence[IssuedLink], tz: Any) -> bytes:
 
 
 # ---- session-level functions for other services ---------------------------------------
-
-
-async def note_checkin(session: AsyncSession, case_id: int, at: datetime) -> None:
-    """Record that a case answered a check-in (shown by /case and in exports)."""
-    await session.execute(update(Case).where(Case.id == case_id).values(last_checkin_at=at))
-
-
-async def note_location(
-    session: AsyncSession, case_id: int, at: datetime, verdict: str, distance_m: float | None
-) -> None:
-    """Record a case's latest location verdict (inside / outside / uncertain)."""
-    await session.execute(
-        update(Case)
-        .where(Case.id == case_id)
-        .values(last_location_at=at, last_verdict=verdict, last_distance_m=distance_m)
-    )
 
 
 async def cases_of_chat(session: AsyncSession, chat_id: int) -> list[Case]:
@@ -1288,6 +1282,19 @@ async def _codes_of(session: AsyncSession, ids: set[int | None]) -> dict[int, st
     return {case_id: code for case_id, code in rows.all()}
 
 
+async def _last_answers(session: AsyncSession, ids: list[int]) -> dict[int, datetime]:
+    """The latest answered check-in of each case, in chunks the database accepts."""
+    found: dict[int, datetime] = {}
+    for start in range(0, len(ids), 1000):
+        rows = await session.execute(
+            select(Checkin.case_id, func.max(Checkin.answered_at))
+            .where(Checkin.case_id.in_(ids[start : start + 1000]))
+            .group_by(Checkin.case_id)
+        )
+        found.update({case_id: at for case_id, at in rows.all() if at is not None})
+    return found
+
+
 def _date_problems(draft: CaseDraft, today: date, default_days: int) -> list[Problem]:
     start = draft.start_date or today
     end = draft.end_date or start + timedelta(days=default_days)
@@ -1366,8 +1373,30 @@ async def _tell_officers(
         )
 
 
+async def _latest(
+    session: AsyncSession, case_id: int
+) -> tuple[datetime | None, LocationFix | None]:
+    """The latest answered check-in and the latest location fix of a case."""
+    answered = await session.scalar(
+        select(func.max(Checkin.answered_at)).where(Checkin.case_id == case_id)
+    )
+    fix = await session.scalar(
+        select(LocationFix)
+        .where(LocationFix.case_id == case_id)
+        .order_by(LocationFix.taken_at.desc(), LocationFix.id.desc())
+        .limit(1)
+    )
+    return answered, fix
+
+
 async def _view(
-    session: AsyncSession, case: Case, today: date, now: datetime, deadline_hours: int
+    session: AsyncSession,
+    case: Case,
+    today: date,
+    now: datetime,
+    deadline_hours: int,
+    *,
+    latest: bool = False,
 ) -> CaseView:
     commune = await session.scalar(select(Commune.name).where(Commune.code == case.commune_code))
     source = (
@@ -1375,6 +1404,7 @@ async def _view(
         if case.source_case_id is not None
         else None
     )
+    answered, fix = await _latest(session, case.id) if latest else (None, None)
     day, total = isolation_day(case.start_date, case.end_date, today)
     overdue = case.status == PENDING and (
         case.enrol_overdue_at is not None
@@ -1401,8 +1431,8 @@ async def _view(
         consent_refused=case.consent_refused_at is not None and case.status == PENDING,
         day=day,
         total_days=total,
-        last_checkin_at=case.last_checkin_at,
-        last_location_at=case.last_location_at,
-        last_verdict=case.last_verdict,
-        last_distance_m=case.last_distance_m,
+        last_checkin_at=answered,
+        last_location_at=fix.taken_at if fix else None,
+        last_verdict=fix.verdict if fix else None,
+        last_distance_m=fix.distance_m if fix else None,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, NullableJSON
@@ -63,9 +63,3 @@ class Case(Base):
     enrol_overdue_at: Mapped[datetime | None] = mapped_column(default=None)
     # A transfer closes this case and opens its continuation in the other commune.
     transferred_to_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
-    # The latest check-in and location verdict, kept here by the check-in service
-    # (bot.cases.note_checkin / note_location) so that lists need no join.
-    last_checkin_at: Mapped[datetime | None] = mapped_column(default=None)
-    last_location_at: Mapped[datetime | None] = mapped_column(default=None)
-    last_verdict: Mapped[str | None] = mapped_column(String(12), default=None)
-    last_distance_m: Mapped[float | None] = mapped_column(Float, default=None)

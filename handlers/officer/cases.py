@@ -131,8 +131,8 @@ def render_case(context: CachlyContext, language: str, case: CaseView) -> str:
         return moment.astimezone(tz).strftime("%H:%M %d/%m") if moment else never
 
     location = never
-    if case.last_location_at is not None and case.last_verdict is not None:
-        verdict = plain(language, f"cases.verdict.{case.last_verdict}")
+    if case.last_location_at is not None:
+        verdict = plain(language, f"cases.verdict.{case.last_verdict or 'none'}")
         if case.last_distance_m:
             location = plain(
                 language,

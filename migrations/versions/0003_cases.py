@@ -24,12 +24,6 @@ def upgrade() -> None:
             sa.Column("enrol_overdue_at", sa.DateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("transferred_to_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("last_checkin_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(
-            sa.Column("last_location_at", sa.DateTime(timezone=True), nullable=True)
-        )
-        batch_op.add_column(sa.Column("last_verdict", sa.String(length=12), nullable=True))
-        batch_op.add_column(sa.Column("last_distance_m", sa.Float(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_cases_transferred_to_id_cases"), "cases", ["transferred_to_id"], ["id"]
         )
@@ -39,10 +33,6 @@ def downgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_cases_transferred_to_id_cases"), type_="foreignkey")
         for column in (
-            "last_distance_m",
-            "last_verdict",
-            "last_location_at",
-            "last_checkin_at",
             "transferred_to_id",
             "enrol_overdue_at",
             "consent_refused_at",

@@ -22,7 +22,7 @@ from bot.cases import (
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.errors import UserError
-from bot.models import Alert, AuditEntry, Case, Dialogue, OutboxMessage
+from bot.models import Alert, AuditEntry, Case, Checkin, Dialogue, LocationFix, OutboxMessage
 from bot.services import Services
 from geofence import Fix, FixKind
 from tests.factories import HAC_THANH, make_case
@@ -429,3 +429,54 @@ async def test_authorisation_matrix(
         await _act(people, action, user, case_id, case.code)
     (after,) = await _rows(db, Case, Case.id == case_id)
     assert (after.status, after.end_date, after.commune_code, after.home_status) == before
+
+
+async def test_one_case_shows_its_latest_check_in_and_location(
+    people: Services, db: Database, clock: FakeClock
+) -> None:
+    case_id = await make_case(db, clock.now(), chat_id=PERSON)
+    now = clock.now()
+    async with db.transaction() as session:
+        session.add(
+            Checkin(
+                case_id=case_id,
+                kind="scheduled",
+                nominal_at=now - timedelta(hours=2),
+                due_at=now - timedelta(hours=2),
+                state="done",
+                answered_at=now - timedelta(hours=1),
+                created_at=now,
+            )
+        )
+        session.add(
+            Checkin(
+                case_id=case_id,
+                kind="scheduled",
+                nominal_at=now + timedelta(hours=5),
+                due_at=now + timedelta(hours=5, minutes=7),
+                state="scheduled",
+                created_at=now,
+            )
+        )
+        session.add(
+            LocationFix(
+                case_id=case_id,
+                lat=19.8,
+                lon=105.78,
+                taken_at=now - timedelta(minutes=30),
+                fix_kind="current",
+                verdict="outside",
+                distance_m=240.0,
+                received_at=now,
+            )
+        )
+    (case,) = await _rows(db, Case)
+    view = await people.cases.case(OFFICER, case.code)
+    assert view.last_checkin_at == now - timedelta(hours=1)
+    assert (view.last_verdict, view.last_distance_m) == ("outside", 240.0)
+    (status,) = await people.cases.person_status(PERSON, PERSON)
+    assert status.next_checkin == now + timedelta(hours=5, minutes=7)
+    files = await people.cases.export(OFFICER)
+    assert (now - timedelta(hours=1)).astimezone(people.settings.schedule.tz).strftime(
+        "%d/%m/%Y %H:%M"
+    ) in files.csv.decode("utf-8-sig")
