@@ -190,6 +190,33 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class AlertSettings:
+    """Escalation deadlines, quiet hours, the home-not-set delay and the daily digest."""
+
+    sos_minutes: int = 5
+    danger_signs_minutes: int = 15
+    out_of_zone_minutes: int = 30
+    missed_checkin_minutes: int = 60
+    other_minutes: int = 240
+    # The second escalation comes at this multiple of the kind's deadline.
+    second_escalation_factor: int = 3
+    quiet_start: str = "22:00"
+    quiet_end: str = "06:00"
+    home_not_set_hours: int = 6
+    digest_time: str = "19:00"
+    tick_seconds: int = 30
+
+    def deadline_minutes(self, kind: str) -> int:
+        """Minutes an alert of this kind may stay unacknowledged before it escalates."""
+        return {
+            "sos": self.sos_minutes,
+            "danger_signs": self.danger_signs_minutes,
+            "out_of_zone": self.out_of_zone_minutes,
+            "missed_checkin": self.missed_checkin_minutes,
+        }.get(kind, self.other_minutes)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of a deployment."""
 
@@ -203,6 +230,7 @@ class Settings:
     triage: TriageSettings = field(default_factory=TriageSettings)
     geofence: GeofenceSettings = field(default_factory=GeofenceSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     cases: CaseSettings = field(default_factory=CaseSettings)
 
 
@@ -279,6 +307,7 @@ def settings_from_mapping(raw: Mapping[str, Any], env: Mapping[str, str]) -> Set
     invitations = reader.table("invitations")
     inv = InvitationSettings(ttl_hours=invitations.integer("ttl_hours", 72, 1, 24 * 30))
     outbox = _outbox_settings(reader.table("outbox"))
+    alerts = _alert_settings(reader.table("alerts"))
     checkins = _checkin_settings(reader.table("checkins"))
     triage = _triage_settings(reader.table("triage"))
     geo = _geofence_settings(reader.table("geofence"))
@@ -291,6 +320,7 @@ def settings_from_mapping(raw: Mapping[str, Any], env: Mapping[str, str]) -> Set
         triage=triage,
         geofence=geo,
         outbox=outbox,
+        alerts=alerts,
         telegram=tg,
         database=db,
         deployment=dep,
@@ -468,6 +498,29 @@ def _case_settings(table: _Reader) -> CaseSettings:
             "import_max_bytes", defaults.import_max_bytes, 1024, 20 * 1024 * 1024
         ),
         import_max_rows=table.integer("import_max_rows", defaults.import_max_rows, 1, 100_000),
+    )
+
+
+def _alert_settings(table: _Reader) -> AlertSettings:
+    d = AlertSettings()
+    return AlertSettings(
+        sos_minutes=table.integer("sos_minutes", d.sos_minutes, 1, 24 * 60),
+        danger_signs_minutes=table.integer(
+            "danger_signs_minutes", d.danger_signs_minutes, 1, 24 * 60
+        ),
+        out_of_zone_minutes=table.integer("out_of_zone_minutes", d.out_of_zone_minutes, 1, 24 * 60),
+        missed_checkin_minutes=table.integer(
+            "missed_checkin_minutes", d.missed_checkin_minutes, 1, 24 * 60
+        ),
+        other_minutes=table.integer("other_minutes", d.other_minutes, 1, 7 * 24 * 60),
+        second_escalation_factor=table.integer(
+            "second_escalation_factor", d.second_escalation_factor, 2, 100
+        ),
+        quiet_start=_local_time(table, "quiet_start", d.quiet_start),
+        quiet_end=_local_time(table, "quiet_end", d.quiet_end),
+        home_not_set_hours=table.integer("home_not_set_hours", d.home_not_set_hours, 1, 24 * 30),
+        digest_time=_local_time(table, "digest_time", d.digest_time),
+        tick_seconds=table.integer("tick_seconds", d.tick_seconds, 1, 3600),
     )
 
 

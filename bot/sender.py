@@ -31,6 +31,7 @@ Telegram's library: it talks to a `Transport`.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 import math
@@ -59,6 +60,8 @@ SEND_METHODS = frozenset(
 )
 # Telegram's answer to an edit that changes nothing: the edit is already in place.
 NOT_MODIFIED = "message is not modified"
+# Outbox parameters are JSON: a file travels as "b64:<base64>" and the transport uploads it.
+FILE_PREFIX = "b64:"
 # Seconds of sending one claim covers: small, so a new sos waits behind few claimed rows.
 LOOKAHEAD_SECONDS = 0.1
 
@@ -545,6 +548,11 @@ class OutboxSender:
             if orphans:
                 logger.warning("outbox: settled %d rows left by a stopped sender", len(orphans))
             return len(orphans)
+
+
+def file_param(content: bytes) -> str:
+    """A file's bytes as an outbox parameter value (sendPhoto's photo, sendDocument's document)."""
+    return FILE_PREFIX + base64.b64encode(content).decode("ascii")
 
 
 def _short(text: str | None) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from bot.alerts import AlertService
 from bot.areas import AreaService
 from bot.boundaries import BoundaryService
 from bot.cases import CaseService
@@ -13,9 +14,11 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.dialogues import DialogueService
+from bot.digest import DigestService
 from bot.officers import OfficerService
 from bot.preferences import PreferenceService
 from bot.reports import ReportService
+from bot.sender import OutboxService
 
 
 @dataclass
@@ -30,6 +33,9 @@ class Services:
     officers: OfficerService = field(init=False)
     preferences: PreferenceService = field(init=False)
     dialogues: DialogueService = field(init=False)
+    alerts: AlertService = field(init=False)
+    digests: DigestService = field(init=False)
+    outbox: OutboxService = field(init=False)
     cases: CaseService = field(init=False)
     reports: ReportService = field(init=False)
     checkins: CheckinService = field(init=False)
@@ -46,6 +52,9 @@ class Services:
         )
         self.preferences = PreferenceService(self.db, self.clock, self.settings.deployment.language)
         self.dialogues = DialogueService(self.db, self.clock)
+        self.alerts = AlertService(self.db, self.clock, self.settings)
+        self.digests = DigestService(self.db, self.clock, self.settings)
+        self.outbox = OutboxService(self.db, self.clock)
         self.cases = CaseService(self.db, self.clock, self.settings)
         self.reports = ReportService(self.db, self.clock, self.settings)
         self.checkins = CheckinService(self.db, self.clock, self.settings)

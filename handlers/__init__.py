@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from handlers import common, dialogue
 from handlers.citizen import reports as citizen_reports
+from handlers.officer import alerts as officer_alerts
 from handlers.officer import cases as officer_cases
 from handlers.officer import onboarding, registration
 from handlers.officer import reports as officer_reports
@@ -41,10 +42,13 @@ def register(application: CachlyApplication) -> None:
     application.add_handler(CommandHandler("status", status.status))
     application.add_handler(CommandHandler("report", citizen_reports.report_command))
     application.add_handler(CommandHandler("reports", officer_reports.list_reports))
+    application.add_handler(CommandHandler("alerts", officer_alerts.list_alerts))
+    application.add_handler(CommandHandler("worklist", officer_alerts.worklist))
     application.add_handler(CommandHandler("checkin", checkins.checkin_command))
     application.add_handler(CommandHandler("sos", checkins.sos_command))
 
     application.add_handler(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
+    application.add_handler(CallbackQueryHandler(officer_alerts.button, pattern=r"^al:"))
     application.add_handler(CallbackQueryHandler(registration.on_button, pattern=r"^rg:"))
     application.add_handler(CallbackQueryHandler(officer_cases.change_button, pattern=r"^cs:"))
     application.add_handler(CallbackQueryHandler(officer_cases.home_button, pattern=r"^hm:"))

@@ -36,6 +36,13 @@ def register_jobs(application: CachlyApplication) -> None:
     job_queue.run_repeating(
         reports_purge_tick, interval=3600, first=60, name="reports.purge", job_kwargs=job_kwargs
     )
+    alert_tick = services.settings.alerts.tick_seconds
+    job_queue.run_repeating(
+        alerts_tick, interval=alert_tick, first=alert_tick, name="alerts", job_kwargs=job_kwargs
+    )
+    job_queue.run_repeating(
+        digest_tick, interval=60, first=30, name="digest", job_kwargs=job_kwargs
+    )
     job_queue.run_repeating(
         cases_tick, interval=CASES_TICK_SECONDS, first=5, name="cases", job_kwargs=job_kwargs
     )
@@ -61,3 +68,16 @@ async def cases_tick(context: CachlyContext) -> None:
     flagged = await context.services.cases.flag_unenrolled()
     if released or flagged:
         logger.info("cases tick: %d released, %d not enrolled in time", released, flagged)
+
+
+async def alerts_tick(context: CachlyContext) -> None:
+    """Escalate unacknowledged alerts past their deadline; raise home-not-set alerts."""
+    done = await context.services.alerts.tick()
+    if done:
+        logger.info("alerts tick: %d escalated or raised", done)
+
+
+async def digest_tick(context: CachlyContext) -> None:
+    """Queue the daily digests once the configured local time has passed."""
+    if await context.services.digests.tick():
+        logger.info("daily digests queued")

@@ -11,13 +11,14 @@ from bot.services import Services
 # Commands everyone sees in Telegram's menu, and those an officer sees instead.
 EVERYONE_COMMANDS = ("start", "help", "language")
 OFFICER_COMMANDS = (
+    "alerts",
+    "worklist",
     "cases",
     "register",
     "case",
     "newlink",
     "export",
     "whoami",
-    "reports",
     "help",
     "language",
 )

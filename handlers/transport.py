@@ -24,17 +24,12 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 # Outbox parameters are JSON; a file travels as "b64:<base64>" and becomes an upload here.
-FILE_PREFIX = "b64:"
+FILE_PREFIX = sender.FILE_PREFIX
 FILE_PARAMS = ("photo", "document")
 
 # The outbox stores plain Bot API calls, so do_api_request is used on purpose, also for the
 # methods PTB has typed wrappers for.
 warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
-
-
-def file_param(content: bytes) -> str:
-    """A file's bytes as an outbox parameter value."""
-    return FILE_PREFIX + base64.b64encode(content).decode("ascii")
 
 
 class PtbTransport:

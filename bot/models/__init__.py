@@ -4,7 +4,7 @@ Each domain keeps its tables in a module of its own; importing this package regi
 of them on `Base.metadata`, which the migrations are compared against.
 """
 
-from bot.models.alerts import Alert
+from bot.models.alerts import Alert, AlertDelivery, DigestRun
 from bot.models.areas import Commune, Province
 from bot.models.audit import AuditEntry, UserPreference
 from bot.models.base import Base, UTCDateTime
@@ -16,6 +16,7 @@ from bot.models.reports import CitizenReport
 
 __all__ = [
     "Alert",
+    "AlertDelivery",
     "AuditEntry",
     "Base",
     "Case",
@@ -24,6 +25,7 @@ __all__ = [
     "CitizenReport",
     "Commune",
     "Dialogue",
+    "DigestRun",
     "Invitation",
     "LiveStream",
     "LocationFix",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base
@@ -38,3 +38,34 @@ class Alert(Base):
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), default=None)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     escalated_at: Mapped[datetime | None] = mapped_column(default=None)
+    # An alert about an officer (who blocked the bot) goes to the province's supervisors.
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), default=None)
+    # When its copies go out: later than opened_at when quiet hours hold it back. The
+    # escalation deadline counts from here, so nobody is escalated for sleeping.
+    deliver_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AlertDelivery(Base):
+    """One copy of an alert in one officer's or supervisor's chat, edited as the alert changes."""
+
+    __tablename__ = "alert_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    # The outbox row of the copy's text: later edits name it in edit_of_id.
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
+    # officer | escalation (to a supervisor, with the escalation level in `level`)
+    role: Mapped[str] = mapped_column(String(20))
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+
+
+class DigestRun(Base):
+    """A daily digest that went out, so that it goes out once a day across restarts."""
+
+    __tablename__ = "digest_runs"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    queued_at: Mapped[datetime]

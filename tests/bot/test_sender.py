@@ -7,11 +7,14 @@ import itertools
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, insert, select
 
+from bot.cli import main
 from bot.clock import FakeClock
 from bot.config import OutboxSettings, Settings
 from bot.db import Database
@@ -19,6 +22,7 @@ from bot.models import Alert, Case, OutboxMessage
 from bot.outbox import PRIORITY_ALERT, PRIORITY_PROMPT, PRIORITY_URGENT, enqueue, enqueue_text
 from bot.sender import OutboxSender, outbox_status
 from handlers.transport import PtbTransport
+from tests.conftest import make_settings
 from tests.factories import make_case
 from tests.standin import BotApiStandIn, Fault, Limits
 
@@ -393,3 +397,39 @@ async def test_admin_status_counts_and_oldest(db: Database, clock: FakeClock) ->
     assert (status.pending_due, status.pending_later, status.failed) == (2, 1, 0)
     assert status.oldest_waiting is not None
     assert status.oldest_waiting.chat_id == 1
+
+
+def test_admin_outbox_command(
+    cli_env: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def seed() -> None:
+        database = Database(make_settings(database_url).database)
+        now = datetime.now(UTC)
+        try:
+            async with database.transaction() as session:
+                enqueue_text(
+                    session, chat_id=1, text="a", priority=PRIORITY_ALERT, purpose="alert", now=now
+                )
+                failed = enqueue_text(
+                    session,
+                    chat_id=2,
+                    text="b",
+                    priority=PRIORITY_PROMPT,
+                    purpose="prompt",
+                    now=now,
+                )
+                failed.state, failed.attempts = "failed", 3
+                failed.last_error = "Bad Request: chat not found"
+        finally:
+            await database.dispose()
+
+    asyncio.run(seed())
+    assert main(["admin", "outbox"]) == 0
+    out = capsys.readouterr().out
+    assert "Outbox: 1 waiting, 0 scheduled later, 0 sending, 0 sent, 1 failed" in out
+    assert "Attempts: 3 in all; 1 messages needed a retry" in out
+    oldest, failures = out.split("Recent failures:")
+    assert "p10  alert" in oldest
+    assert "chat:1" in oldest
+    assert "chat:2" in failures
+    assert "3 tries  Bad Request: chat not found" in failures
