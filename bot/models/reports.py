@@ -42,7 +42,7 @@ class CitizenReport(Base):
     # {"lat": ..., "lon": ..., "accuracy_m": ...}: where the reporter says it happens.
     location: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     reporter_hash: Mapped[str] = mapped_column(String(64))
-    reply_to: Mapped[str | None] = mapped_column(String(80), default=None)
+    reply_to: Mapped[str | None] = mapped_column(String(200), default=None)
     language: Mapped[str] = mapped_column(String(8))
     # open | acknowledged | closed | merged (a repeat of `merged_into_id`)
     state: Mapped[str] = mapped_column(String(12))

@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("photo_kind", sa.String(length=10), nullable=True),
         sa.Column("location", sa.JSON(), nullable=True),
         sa.Column("reporter_hash", sa.String(length=64), nullable=False),
-        sa.Column("reply_to", sa.String(length=80), nullable=True),
+        sa.Column("reply_to", sa.String(length=200), nullable=True),
         sa.Column("language", sa.String(length=8), nullable=False),
         sa.Column("state", sa.String(length=12), nullable=False),
         sa.Column("outcome", sa.String(length=20), nullable=True),
