@@ -70,13 +70,16 @@ class BoundaryService:
     async def commune_at(self, lat: float, lon: float) -> CommuneView | None:
         """The served commune whose boundary contains the point, if boundaries are loaded."""
         async with self._db.transaction() as session:
-            index = await self._current_index(session)
+            index = await self.index(session)
             code = index.lookup(lat, lon) if index is not None else None
             return await commune_view(session, code) if code is not None else None
 
-    async def _current_index(self, session: AsyncSession) -> CommuneIndex | None:
-        # Another process may load boundaries at any time; a cheap version check decides
-        # whether the in-memory index is still the database's.
+    async def index(self, session: AsyncSession) -> CommuneIndex | None:
+        """The served communes' boundaries as an index (None if none are loaded).
+
+        Built once and kept: another process may load boundaries at any time, so a cheap
+        version query decides whether the in-memory index is still the database's.
+        """
         version_row = (
             await session.execute(
                 select(func.max(Commune.boundary_loaded_at), func.count(Commune.boundary)).where(

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit
 from bot.alerts import CITIZEN_REPORT, commune_officers, raise_alert
 from bot.areas import CommuneView, commune_view, find_communes
+from bot.boundaries import BoundaryService
 from bot.catalogue import Raw, plain, t
 from bot.clock import Clock
 from bot.config import Settings
@@ -60,7 +61,7 @@ from bot.outbox import (
 )
 from bot.preferences import language_of
 from bot.text import fold
-from geofence import CommuneIndex, zone_from_dict
+from geofence import zone_from_dict
 
 logger = logging.getLogger(__name__)
 
@@ -206,8 +207,11 @@ class ReportCounts:
 class ReportService:
     """Takes citizens' reports and lets officers handle them."""
 
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, settings: Settings, boundaries: BoundaryService
+    ) -> None:
         self._db = db
+        self._boundaries = boundaries
         self._clock = clock
         self._settings = settings.reports
         self._provinces = settings.deployment.provinces
@@ -267,7 +271,7 @@ class ReportService:
             if point is not None:
                 lat, lon = point
                 data["location"] = {"lat": lat, "lon": lon, "accuracy_m": accuracy_m}
-                index = await load_commune_index(session, self._provinces)
+                index = await self._boundaries.index(session)
                 code = index.lookup(lat, lon) if index is not None else None
                 if code is not None:
                     data["commune"] = code
@@ -884,22 +888,6 @@ async def report_counts(
         confirmed=await count(*closed, CitizenReport.outcome == CONFIRMED),
         abuse=await count(*closed, CitizenReport.outcome == ABUSE),
     )
-
-
-async def load_commune_index(
-    session: AsyncSession, provinces: tuple[int, ...]
-) -> CommuneIndex | None:
-    """The served communes' stored boundaries as an index, or None if none are loaded."""
-    rows = (
-        await session.execute(
-            select(Commune.code, Commune.boundary).where(
-                Commune.province_code.in_(provinces), Commune.boundary.is_not(None)
-            )
-        )
-    ).all()
-    if not rows:
-        return None
-    return CommuneIndex.from_features((code, boundary) for code, boundary in rows)
 
 
 async def match_cases(

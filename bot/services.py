@@ -37,8 +37,8 @@ class Services:
     digests: DigestService = field(init=False)
     outbox: OutboxService = field(init=False)
     cases: CaseService = field(init=False)
-    reports: ReportService = field(init=False)
     checkins: CheckinService = field(init=False)
+    reports: ReportService = field(init=False)
 
     def __post_init__(self) -> None:
         provinces = self.settings.deployment.provinces
@@ -56,5 +56,5 @@ class Services:
         self.digests = DigestService(self.db, self.clock, self.settings)
         self.outbox = OutboxService(self.db, self.clock)
         self.cases = CaseService(self.db, self.clock, self.settings)
-        self.reports = ReportService(self.db, self.clock, self.settings)
         self.checkins = CheckinService(self.db, self.clock, self.settings)
+        self.reports = ReportService(self.db, self.clock, self.settings, self.boundaries)
