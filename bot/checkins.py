@@ -466,6 +466,7 @@ class CheckinService:
                     )
                 ).all()
                 languages = await _languages(session, [case for _, case in rows])
+                queued: list[tuple[Checkin, OutboxMessage]] = []
                 for row, case in rows:
                     window = timedelta(
                         minutes=self._checkins.spot_window_minutes
@@ -479,12 +480,14 @@ class CheckinService:
                         cancelled += 1
                         continue
                     language = languages.get(case.id, case.language)
-                    message = self._prompt(session, row, case, language, now)
-                    await session.flush()
-                    row.prompt_outbox_id = message.id
+                    queued.append((row, self._prompt(session, row, case, language, now)))
                     row.state, row.queued_at, row.next_action_at = QUEUED, now, None
                     row.step = LOCATION if row.kind == SPOT else FEELING
                     prompted += 1
+                # One flush for the batch gives every outbox row its id.
+                await session.flush()
+                for row, message in queued:
+                    row.prompt_outbox_id = message.id
                 if len(rows) < BATCH:
                     return prompted, cancelled
 
@@ -930,8 +933,7 @@ class CheckinService:
         async with self._db.transaction() as session:
             if message.edited:
                 return await self._live_edit(session, message, now)
-            cases = await _chat_cases(session, message.chat_id)
-            language = await _chat_language(session, message.chat_id, cases)
+            cases, language = await _chat_cases_and_language(session, message.chat_id)
             if not cases:
                 return LocationResult("not_a_case", language)
             targets = await self._location_targets(session, message, cases, now)
@@ -950,7 +952,9 @@ class CheckinService:
     ) -> list[tuple[Case, Checkin | None]]:
         """Which cases (and their check-ins waiting for a location) a location counts for."""
         by_id = {case.id: case for case in cases}
-        state = await current_dialogue(session, message.user_id, now)
+        # With one person on the phone, the check-in waiting for a location is theirs; the
+        # conversation says which person only when several share it.
+        state = await current_dialogue(session, message.user_id, now) if len(cases) > 1 else None
         if state is not None and state.flow == FLOW:
             row = await session.get(Checkin, int(state.data["checkin"]))
             if row is not None and row.case_id in by_id:
@@ -1272,6 +1276,22 @@ async def _chat_cases(session: AsyncSession, chat_id: int) -> list[Case]:
     )
 
 
+async def _chat_cases_and_language(session: AsyncSession, chat_id: int) -> tuple[list[Case], str]:
+    """The chat's active cases and the language to answer in, in one query."""
+    rows = (
+        await session.execute(
+            select(Case, UserPreference.language)
+            .outerjoin(UserPreference, UserPreference.telegram_user_id == Case.chat_id)
+            .where(Case.chat_id == chat_id, Case.status == "active")
+            .order_by(Case.id)
+        )
+    ).all()
+    cases = [case for case, _ in rows]
+    if not rows:
+        return cases, await _chat_language(session, chat_id, cases)
+    return cases, rows[0][1] or cases[0].language
+
+
 async def _chat_language(session: AsyncSession, chat_id: int, cases: Sequence[Case]) -> str:
     # In a private chat the chat id is the user's id: their /language choice wins.
     preference = await session.get(UserPreference, chat_id)
@@ -1311,22 +1331,20 @@ async def _insert_ignore(
 ) -> None:
     """Insert rows, skipping those whose unique key exists (another worker planned them)."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    # Both dialects bind at most a few thousand parameters per statement.
-    for start in range(0, len(values), 200):
-        statement = dialect.insert(model).values(values[start : start + 200])
-        await session.execute(statement.on_conflict_do_nothing(index_elements=keys))
+    # A list of parameters runs as executemany of one cached statement (SQLAlchemy batches
+    # it into multi-row INSERTs itself); compiling a VALUES list per call costs far more.
+    statement = dialect.insert(model).on_conflict_do_nothing(index_elements=keys)
+    await session.execute(statement, values)
 
 
 async def _upsert_plans(session: AsyncSession, plans: list[dict[str, Any]]) -> None:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    for start in range(0, len(plans), 500):
-        statement = dialect.insert(CheckinPlan).values(plans[start : start + 500])
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["case_id"],
-                set_={
-                    "planned_until": statement.excluded.planned_until,
-                    "updated_at": statement.excluded.updated_at,
-                },
-            )
-        )
+    statement = dialect.insert(CheckinPlan)
+    statement = statement.on_conflict_do_update(
+        index_elements=["case_id"],
+        set_={
+            "planned_until": statement.excluded.planned_until,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
+    await session.execute(statement, plans)

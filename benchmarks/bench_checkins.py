@@ -1,0 +1,247 @@
+"""Check-ins at scale: due-work query, CPU per location check-in, a prompt round end to end.
+
+    python -m benchmarks.bench_checkins --cases 100000            # query + CPU + memory
+    python -m benchmarks.bench_checkins --cases 10000 --send      # + prompts at Telegram's limits
+    python -m benchmarks.bench_checkins --cases 100000 --send --paid   # 1,000 a second
+
+Runs on a throwaway SQLite file (or CACHLY_BENCH_DATABASE_URL, a PostgreSQL database it may
+wipe). Prints what it measured; the targets are in DESIGN.md section 10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from telegram import Update
+
+from bot.checkins import OPEN, SCHEDULED, LocationInput
+from bot.clock import FakeClock
+from bot.config import Settings, settings_from_mapping
+from bot.db import Database
+from bot.models import Case, Checkin, OutboxMessage
+from bot.services import Services
+from geofence import Circle
+
+HOME = Circle(19.8076, 105.7764, 50.0)
+START = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # 07:00 in Vietnam
+
+
+def _settings(url: str, paid: bool) -> Settings:
+    raw: dict[str, object] = {
+        "deployment": {"provinces": [38]},
+        "checkins": {"spread_minutes": 0, "tick_seconds": 600},
+    }
+    if paid:
+        raw["outbox"] = {"rate_per_second": 950.0, "paid_broadcast": True}
+    return settings_from_mapping(raw, {"CACHLY_DATABASE_URL": url})
+
+
+async def _fresh(url: str, settings: Settings) -> Database:
+    if url.startswith("postgresql"):
+        engine = create_async_engine(url)
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+    db = Database(settings.database)
+    await db.upgrade()
+    await Services(settings, db, FakeClock(START)).areas.seed()
+    return db
+
+
+async def _cases(db: Database, count: int) -> None:
+    """Insert active F1 cases in bulk (chat ids 1_000_000 + n)."""
+    zone = HOME.to_dict()
+    for first in range(0, count, 5000):
+        rows = [
+            {
+                "code": f"B{n:07d}",
+                "full_name": f"Người {n}",
+                "phone": "+84912345678",
+                "birth_year": 1970,
+                "address": "",
+                "commune_code": 14797,
+                "province_code": 38,
+                "kind": "f1",
+                "start_date": date(2026, 11, 20),
+                "end_date": date(2026, 12, 4),
+                "status": "active",
+                "language": "vi",
+                "zone": zone,
+                "home_status": "set",
+                "chat_id": 1_000_000 + n,
+                "telegram_user_id": 1_000_000 + n,
+                "created_at": START,
+                "updated_at": START,
+            }
+            for n in range(first, min(first + 5000, count))
+        ]
+        async with db.transaction() as session:
+            await session.execute(insert(Case), rows)
+
+
+async def _due_query(db: Database, now: datetime) -> float:
+    """Milliseconds to find the next batch of due prompts and open windows (median of 5)."""
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        async with db.transaction() as session:
+            await session.execute(
+                select(Checkin.id)
+                .where(Checkin.state == SCHEDULED, Checkin.next_action_at <= now)
+                .order_by(Checkin.next_action_at)
+                .limit(500)
+            )
+            await session.execute(
+                select(Checkin.id)
+                .where(Checkin.state == OPEN, Checkin.next_action_at <= now)
+                .order_by(Checkin.next_action_at)
+                .limit(500)
+            )
+        timings.append((time.perf_counter() - started) * 1000)
+    return sorted(timings)[2]
+
+
+def _update(chat_id: int, message_id: int, when: datetime) -> dict[str, object]:
+    user = {"id": chat_id, "is_bot": False, "first_name": "A"}
+    return {
+        "update_id": message_id,
+        "message": {
+            "message_id": message_id,
+            "from": user,
+            "chat": {"id": chat_id, "type": "private", "first_name": "A"},
+            "date": int(when.timestamp()),
+            "location": {"latitude": 19.8077, "longitude": 105.7765, "horizontal_accuracy": 12},
+        },
+    }
+
+
+async def _location_cpu(services: Services, count: int) -> tuple[float, float]:
+    """CPU and wall milliseconds per location check-in: update in -> verdict -> commit."""
+    now = services.clock.now()
+    cpu = time.process_time()
+    wall = time.perf_counter()
+    for n in range(count):
+        update = Update.de_json(_update(1_000_000 + n, 10 + n, now), None)
+        message = update.message
+        assert message is not None
+        assert message.location is not None
+        place = message.location
+        await services.checkins.location(
+            LocationInput(
+                chat_id=message.chat.id,
+                user_id=message.chat.id,
+                message_id=message.message_id,
+                lat=place.latitude,
+                lon=place.longitude,
+                accuracy_m=place.horizontal_accuracy,
+                date=message.date,
+                forwarded=message.forward_origin is not None,
+                venue=message.venue is not None,
+            )
+        )
+    return (
+        (time.process_time() - cpu) * 1000 / count,
+        (time.perf_counter() - wall) * 1000 / count,
+    )
+
+
+async def _send_round(services: Services, db: Database, count: int, paid: bool) -> None:
+    """Prompt every case through the stand-in with the real sender; print rate and 429s."""
+    from tests.harness import running_bot
+    from tests.standin import Limits
+
+    limits = Limits.paid_broadcast() if paid else Limits()
+    clock = services.clock
+    assert isinstance(clock, FakeClock)
+    async with running_bot(services.settings, db, clock, limits=limits) as harness:
+        for n in range(count):
+            harness.user(1_000_000 + n)
+        queued = time.perf_counter()
+        report = await harness.services.checkins.send_due()
+        print(f"prompts queued: {report[0]} in {time.perf_counter() - queued:.1f} s")
+        started = time.perf_counter()
+        while True:
+            async with db.transaction() as session:
+                waiting = await session.scalar(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.state.in_(("pending", "sending")))
+                )
+            if not waiting:
+                break
+            await asyncio.sleep(1.0)
+        seconds = time.perf_counter() - started
+        sends = [
+            c.at
+            for c in harness.standin.calls_of("sendMessage")
+            if c.ok and (c.chat_id or 0) >= 1_000_000
+        ]
+        rate = services.settings.outbox.rate_per_second
+        achieved = (len(sends) - 1) / (max(sends) - min(sends)) if len(sends) > 1 else 0.0
+        print(f"sent: {len(sends)} of {count} in {seconds:.1f} s")
+        print(
+            f"achieved rate while a backlog existed: {achieved:.1f}/s of {rate:.0f}/s configured "
+            f"({achieved / rate:.1%})"
+        )
+        print(f"429 answers from the stand-in: {harness.standin.count_429}")
+
+
+async def main_async(count: int, send: bool, paid: bool, checkins: int) -> None:
+    """Build the data, measure, print."""
+    url = os.environ.get("CACHLY_BENCH_DATABASE_URL") or (
+        f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
+    )
+    settings = _settings(url, paid)
+    db = await _fresh(url, settings)
+    clock = FakeClock(START)
+    services = Services(settings, db, clock)
+    print(f"database: {url.split('://', 1)[0]}, active cases: {count:,}")
+    started = time.perf_counter()
+    await _cases(db, count)
+    print(f"cases inserted in {time.perf_counter() - started:.1f} s")
+
+    # Memory is traced around the work that scales with N (planning, the prompt round), not
+    # around the CPU timing, which tracing would slow down several times.
+    tracemalloc.start()
+    started = time.perf_counter()
+    planned = await services.checkins.plan()
+    print(f"planned {planned:,} occurrences in {time.perf_counter() - started:.1f} s")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    clock.set(START + timedelta(hours=1))  # 08:00: the whole round is due
+    query_ms = await _due_query(db, clock.now())
+    print(f"due-work query (next 500 prompts + next 500 windows): {query_ms:.2f} ms")
+    cpu, wall = await _location_cpu(services, min(checkins, count))
+    print(f"location check-in: {cpu:.3f} ms CPU, {wall:.3f} ms wall each ({checkins} check-ins)")
+    if send:
+        tracemalloc.start()
+        await _send_round(services, db, count, paid)
+        peak = max(peak, tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    print(f"peak traced memory: {peak / 1e6:.1f} MB")
+    await db.dispose()
+
+
+def main() -> None:
+    """Parse arguments and run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--checkins", type=int, default=2000, help="location check-ins timed")
+    parser.add_argument("--send", action="store_true", help="prompt everyone through the stand-in")
+    parser.add_argument("--paid", action="store_true", help="paid-broadcast rate (1,000/s)")
+    args = parser.parse_args()
+    asyncio.run(main_async(args.cases, args.send, args.paid, args.checkins))
+
+
+if __name__ == "__main__":
+    main()
