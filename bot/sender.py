@@ -276,8 +276,12 @@ class OutboxSender:
             now = self._monotonic()
             ready = max(self._next_slot, self._paused_until)
             if ready <= now:
-                # Never catch up after a stall: slots stay at least one interval apart.
-                self._next_slot = max(self._next_slot, now) + self._interval
+                # Slots stay on their grid, so that the timer's small lateness does not add
+                # up below the configured rate; after a real stall (more than one interval
+                # late) the grid restarts from now, so nothing is sent in a catch-up burst.
+                if now - self._next_slot > self._interval:
+                    self._next_slot = now
+                self._next_slot += self._interval
                 return True
             await asyncio.sleep(ready - now)
         return False

@@ -1,0 +1,159 @@
+"""The outbox sender at the limit: achieved send rate against the configured rate, 429s, memory.
+
+The Bot API stand-in runs in a child process (so that its work does not slow the sender) with
+Telegram's limits (30/s overall, 1/s per chat) or the paid-broadcast limit (1,000/s); the
+sender drains N queued prompts, one per chat, from a SQLite database (or the database in
+CACHLY_BENCH_DATABASE_URL).
+
+Run from the repository root:
+    python -m benchmarks.bench_sender                 # N=10,000 at 25/s (about 7 minutes)
+    python -m benchmarks.bench_sender --n 2000        # a shorter run
+    python -m benchmarks.bench_sender --paid --n 100000   # 1,000/s with allow_paid_broadcast
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from bot.clock import FakeClock
+from bot.config import OutboxSettings, Settings
+from bot.db import Database
+from bot.models import OutboxMessage
+from bot.outbox import PRIORITY_PROMPT
+from bot.sender import OutboxSender
+from handlers.transport import PtbTransport
+
+TOKEN = "123456789:stand-in-token"
+
+# The child process: a stand-in with N users, printing its port, serving until stdin closes.
+_CHILD = (
+    """
+import asyncio, sys
+from tests.standin import BotApiStandIn, Limits
+
+async def main() -> None:
+    n, paid = int(sys.argv[1]), sys.argv[2] == "paid"
+    limits = Limits.paid_broadcast() if paid else Limits()
+    async with BotApiStandIn("%TOKEN%", limits=limits) as standin:
+        for chat in range(1, n + 1):
+            standin.user(chat)
+        print(standin.port, flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+        ok = sum(1 for c in standin.calls if c.method == "sendMessage" and c.ok)
+        print(ok, standin.count_429, flush=True)
+
+asyncio.run(main())
+"""
+).replace("%TOKEN%", TOKEN)
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def run(n: int, paid: bool) -> None:
+    """Queue n prompts, drain them through the stand-in and print the figures."""
+    child = subprocess.Popen(  # noqa: ASYNC220 (started once, before anything runs)
+        [sys.executable, "-c", _CHILD, str(n), "paid" if paid else "telegram"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    assert child.stdin is not None
+    port = int(child.stdout.readline())
+    with tempfile.TemporaryDirectory() as folder:
+        url = os.environ.get("CACHLY_BENCH_DATABASE_URL") or (
+            f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}"
+        )
+        outbox = (
+            OutboxSettings(rate_per_second=1000.0, paid_broadcast=True, max_in_flight=200)
+            if paid
+            else OutboxSettings()
+        )
+        base = Settings()
+        settings = replace(
+            base,
+            database=replace(base.database, url=url),
+            telegram=replace(base.telegram, token=TOKEN, base_url=f"http://127.0.0.1:{port}/bot"),
+            outbox=outbox,
+        )
+        db = Database(settings.database)
+        await db.upgrade()
+        clock = FakeClock(datetime(2026, 11, 26, 1, 0, tzinfo=UTC))
+        async with db.transaction() as session:
+            for start in range(1, n + 1, 10_000):
+                await session.execute(
+                    insert(OutboxMessage),
+                    [
+                        {
+                            "chat_id": chat,
+                            "method": "sendMessage",
+                            "params": {
+                                "chat_id": chat,
+                                "text": f"Đến giờ khai báo sức khoẻ {chat}",
+                            },
+                            "priority": PRIORITY_PROMPT,
+                            "purpose": "prompt",
+                            "state": "pending",
+                            "not_before": clock.now(),
+                            "created_at": clock.now(),
+                            "attempts": 0,
+                        }
+                        for chat in range(start, min(n, start + 9_999) + 1)
+                    ],
+                )
+        rss_before = _rss_mb()
+        transport = PtbTransport.from_settings(settings)
+        await transport.initialize()
+        sender = OutboxSender(db, clock, transport, outbox)
+        cpu = time.process_time()
+        wall = time.perf_counter()
+        sender.start()
+        while sender.stats.sent + sender.stats.failed < n:  # noqa: ASYNC110 (a progress poll)
+            await asyncio.sleep(0.5)
+        await sender.stop()
+        wall = time.perf_counter() - wall
+        cpu = time.process_time() - cpu
+        await transport.shutdown()
+        await db.dispose()
+    child.stdin.close()
+    delivered, count_429 = (int(x) for x in child.stdout.readline().split())
+    child.wait()
+    stats = sender.stats
+    span = (stats.last_send or 0) - (stats.first_send or 0)
+    rate = (stats.sent - 1) / span if span > 0 else float("nan")
+    print(f"N={n:,}  limits={'paid broadcast 1,000/s' if paid else 'Telegram 30/s, 1/s per chat'}")
+    print(f"  configured rate     {outbox.rate_per_second:,.0f}/s")
+    print(f"  achieved rate       {rate:,.1f}/s  ({100 * rate / outbox.rate_per_second:.1f} %)")
+    print(f"  delivered           {delivered:,} (sender counted {stats.sent:,})")
+    print(f"  429 answers         {count_429} (sender waited {stats.flood_waits} times)")
+    print(f"  retried             {stats.retried:,} network errors, {stats.failed:,} failed")
+    print(f"  wall time           {wall:,.1f} s, sender CPU {cpu:,.1f} s")
+    grew = _rss_mb() - rss_before
+    print(f"  peak RSS            {_rss_mb():,.0f} MB ({grew:+,.0f} MB while sending)")
+
+
+def main() -> None:
+    """Parse the arguments and run."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--paid", action="store_true", help="1,000/s with allow_paid_broadcast")
+    args = parser.parse_args()
+    asyncio.run(run(args.n, args.paid))
+
+
+if __name__ == "__main__":
+    main()
