@@ -1074,6 +1074,41 @@ class CaseService:
 
     # ---- export ----------------------------------------------------------------------
 
+    async def export_checkins(self, telegram_user_id: int) -> ExportFiles:
+        """Every check-in of the caller's cases (commune or province), oldest first."""
+        today = self.today()
+        tz = self._settings.schedule.tz
+        async with self._db.transaction() as session:
+            officer = await require_officer(session, telegram_user_id)
+            statement = _scope(
+                select(Case.code, Case.full_name, Checkin).join(
+                    Checkin, Checkin.case_id == Case.id
+                ),
+                officer,
+            ).order_by(Case.code, Checkin.nominal_at)
+            rows = (await session.execute(statement)).all()
+
+        def local(moment: datetime | None) -> str | None:
+            return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M") if moment else None
+
+        table: list[list[object]] = [
+            [
+                code,
+                name,
+                local(checkin.nominal_at),
+                local(checkin.answered_at),
+                plain("vi", f"cases.outcome.{checkin.outcome or 'none'}"),
+                ", ".join(checkin.danger_signs or []),
+                ", ".join(f"{k}={v}" for k, v in sorted((checkin.vitals or {}).items())),
+            ]
+            for code, name, checkin in rows
+        ]
+        headers = CHECKIN_HEADERS
+        basename = f"cachly-khai-bao-{today.isoformat()}"
+        return ExportFiles(
+            basename, write_xlsx(headers, table), write_csv(headers, table), len(rows)
+        )
+
     async def export(self, telegram_user_id: int, include_closed: bool = True) -> ExportFiles:
         """The commune's (a supervisor: the province's) cases with the import's columns."""
         now, today = self._clock.now(), self.today()
@@ -1152,6 +1187,17 @@ EXPORT_EXTRA_HEADERS = (
     "Ngày cách ly",
     "Nơi cách ly",
     "Khai báo gần nhất",
+)
+
+
+CHECKIN_HEADERS = (
+    "Mã ca",
+    "Họ và tên",
+    "Giờ khai báo",
+    "Trả lời lúc",
+    "Kết quả",
+    "Dấu hiệu nguy hiểm",
+    "Chỉ số",
 )
 
 

@@ -29,6 +29,7 @@ from bot.catalogue import Raw, plain, t
 from bot.context import CachlyContext
 from bot.dialogues import DialogueState
 from bot.errors import UserError
+from bot.text import fold
 from handlers.dialogue import route
 from handlers.officer.registration import send_link
 
@@ -36,6 +37,8 @@ from handlers.officer.registration import send_link
 MESSAGE_LIMIT = 3800
 MAX_PROBLEMS_SHOWN = 50
 # Callback data: cs:<action>:<case id>[:<days or commune code>] — re-checked in the service.
+# "/export khaibao" (or "checkins") adds the check-ins.
+CHECKIN_WORDS = {"khaibao", "khai bao", "checkins", "checkin"}
 ACTION_CODES = {"ext": EXTEND, "rel": RELEASE, "hos": HOSPITALIZE, "tr": TRANSFER}
 
 
@@ -436,7 +439,7 @@ async def import_button(update: Update, context: CachlyContext) -> None:
 
 
 async def export(update: Update, context: CachlyContext) -> None:
-    """/export: the cases as XLSX and CSV with the import's Vietnamese headers."""
+    """/export [khaibao]: the cases (and the check-ins) as XLSX and CSV, Vietnamese headers."""
     language = await context.language(update)
     files = await context.services.cases.export(_user_id(update))
     if not files.rows:
@@ -452,3 +455,14 @@ async def export(update: Update, context: CachlyContext) -> None:
         parse_mode=ParseMode.HTML,
     )
     await chat.send_document(InputFile(files.csv, filename=f"{files.basename}.csv"))
+    if not {fold(arg) for arg in context.args or []} & CHECKIN_WORDS:
+        await _send(update, t(language, "export.hint"))
+        return
+    checkins = await context.services.cases.export_checkins(_user_id(update))
+    caption = t(language, "export.checkins_caption", count=checkins.rows)
+    await chat.send_document(
+        InputFile(checkins.xlsx, filename=f"{checkins.basename}.xlsx"),
+        caption=caption,
+        parse_mode=ParseMode.HTML,
+    )
+    await chat.send_document(InputFile(checkins.csv, filename=f"{checkins.basename}.csv"))

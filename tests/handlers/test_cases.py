@@ -242,6 +242,13 @@ async def test_lifecycle_commands_ask_to_confirm(harness: Harness) -> None:
     csv_file = await officer.wait_for_message(lambda m: m.file is not None)
     assert csv_file.file is not None
     assert (csv_file.file.filename or "").endswith(".csv")
+    assert "/export khaibao" in _text(await officer.wait_for_message())
+
+    await officer.send_text("/export khaibao")
+    files = [await officer.wait_for_message(lambda m: m.file is not None) for _ in range(4)]
+    names = [(m.file.filename or "") if m.file else "" for m in files]
+    assert names[2].startswith("cachly-khai-bao-")
+    assert names[3].endswith(".csv")
 
 
 async def test_a_case_whose_end_date_passes_is_released_and_told(harness: Harness) -> None:
