@@ -154,7 +154,6 @@ class Invitation:
     commune_name: str
     start_date: date
     end_date: date
-    retention_days: int
 
 
 @dataclass(frozen=True)
@@ -503,7 +502,6 @@ class CaseService:
                 commune.name,
                 case.start_date,
                 case.end_date,
-                self._settings.cases.link_ttl_hours,
             )
 
     async def answer_consent(
@@ -1218,14 +1216,6 @@ def links_file(links: Sequence[IssuedLink], tz: Any) -> bytes:
 
 
 # ---- session-level functions for other services ---------------------------------------
-
-
-async def cases_of_chat(session: AsyncSession, chat_id: int) -> list[Case]:
-    """The active cases bound to a chat (several for a household sharing a phone)."""
-    rows = await session.scalars(
-        select(Case).where(Case.chat_id == chat_id, Case.status == ACTIVE).order_by(Case.id)
-    )
-    return list(rows)
 
 
 # ---- internals ------------------------------------------------------------------------
