@@ -1215,9 +1215,6 @@ def links_file(links: Sequence[IssuedLink], tz: Any) -> bytes:
     return write_csv(headers, rows)
 
 
-# ---- session-level functions for other services ---------------------------------------
-
-
 # ---- internals ------------------------------------------------------------------------
 
 
