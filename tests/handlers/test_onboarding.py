@@ -74,3 +74,17 @@ async def test_unknown_command_and_stray_text_are_answered(harness: Harness) -> 
     assert "chưa hiểu" in ((await user.wait_for_message()).text or "")
     await user.send_text("/cancel")
     assert "Không có việc gì" in ((await user.wait_for_message()).text or "")
+
+
+async def test_help_differs_for_officers_and_everyone_else(harness: Harness) -> None:
+    stranger = harness.user(79)
+    await stranger.send_text("/help")
+    everyone = (await stranger.wait_for_message()).text or ""
+    assert "/report" in everyone
+    assert "/register" not in everyone
+
+    officer = await harness.officer(1005)
+    await officer.send_text("/help")
+    officer_help = (await officer.wait_for_message()).text or ""
+    assert "/register" in officer_help
+    assert "/alerts" in officer_help
