@@ -57,6 +57,8 @@ class Case(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When the retention purge removed the closed case's locations and answers.
+    purged_at: Mapped[datetime | None] = mapped_column(default=None)
     # Refusal keeps the case pending (nothing is bound); the officer is told.
     consent_refused_at: Mapped[datetime | None] = mapped_column(default=None)
     # Set once when a pending case passes the enrolment deadline, so it is flagged once.

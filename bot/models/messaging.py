@@ -37,6 +37,8 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # Set when the retention purge cleared `params` of an old sent message.
+    purged_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Dialogue(Base):
