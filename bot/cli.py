@@ -75,6 +75,8 @@ def configure_logging(verbose: bool = False) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Alembic narrates every start-up; prepare_database says in one line what changed.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -145,7 +147,13 @@ async def prepare_database(settings: Settings, *, upgrade: bool) -> None:
     db = Database(settings.database)
     try:
         if upgrade:
+            async with db.engine.connect() as connection:
+                before = await connection.run_sync(_current_revision)
             await db.upgrade()
+            async with db.engine.connect() as connection:
+                after = await connection.run_sync(_current_revision)
+            if after != before:
+                logger.info("database schema upgraded from %s to %s", before or "nothing", after)
         else:
             async with db.engine.connect() as connection:
                 current = await connection.run_sync(_current_revision)
@@ -180,6 +188,8 @@ def _cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     # Ask Telegram once ourselves first: PTB's own start-up would log a traceback (with the
     # token in the error text) before the one line an admin needs.
     asyncio.run(_check_token(settings))
+    if not settings.reports.enabled:
+        logger.warning("reports.secret is not set: /report is switched off")
     run(Services(settings, Database(settings.database), SystemClock()))
     return 0
 
@@ -251,16 +261,19 @@ def _cmd_admin_list(settings: Settings, _args: argparse.Namespace) -> int:
             invitations = await services.officers.invitations()
         lines = [plain(language, "admin.officers_header")]
         for o in officers:
-            state = "revoked" if o.revoked else "active"
+            state = plain(language, "admin.status.revoked" if o.revoked else "admin.status.active")
             area = o.commune_name or o.province_name
-            lines.append(f"  #{o.id}  {o.role:<10} {state:<8} {area}  tg:{o.telegram_user_id}")
+            role = plain(language, f"role.{o.role}")
+            lines.append(f"  #{o.id}  {role:<14} {state:<16} {area}  tg:{o.telegram_user_id}")
         if not officers:
             lines.append(plain(language, "admin.none"))
         lines.append(plain(language, "admin.invitations_header"))
         for i in invitations:
             expires = i.expires_at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
             area = i.commune_name or i.province_name
-            lines.append(f"  #{i.id}  {i.role:<10} {i.status:<8} {area}  {expires}")
+            role = plain(language, f"role.{i.role}")
+            state = plain(language, f"admin.status.{i.status}")
+            lines.append(f"  #{i.id}  {role:<14} {state:<16} {area}  {expires}")
         if not invitations:
             lines.append(plain(language, "admin.none"))
         return lines

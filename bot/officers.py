@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
-from bot.areas import resolve_commune, resolve_province
+from bot.areas import find_communes, resolve_commune, resolve_province
 from bot.clock import Clock
 from bot.db import Database
 from bot.errors import NotAuthorised, UserError
@@ -84,7 +85,7 @@ class OfficerService:
             commune_code: int | None
             if role == OFFICER:
                 if commune is None:
-                    raise UserError("admin.unknown_commune", query=area)
+                    await _refuse_unknown_commune(session, area, self._provinces)
                 province_code, province_name = commune.province_code, commune.province_name
                 commune_code, commune_name = commune.code, commune.name
             else:
@@ -278,6 +279,17 @@ class OfficerService:
                     subject_type="invitation",
                     subject_id=invitation.id,
                 )
+
+
+async def _refuse_unknown_commune(
+    session: AsyncSession, query: str, provinces: tuple[int, ...]
+) -> NoReturn:
+    """Refuse an unmatched commune, naming the closest candidates when there are some."""
+    candidates = await find_communes(session, query, provinces, limit=6)
+    if candidates:
+        names = ", ".join(f"{c.name} ({c.code})" for c in candidates)
+        raise UserError("admin.ambiguous_commune", query=query, candidates=names)
+    raise UserError("admin.unknown_commune", query=query)
 
 
 async def active_officer(session: AsyncSession, telegram_user_id: int) -> Officer | None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
@@ -62,8 +61,6 @@ from bot.outbox import (
 from bot.preferences import language_of
 from bot.text import fold
 from geofence import zone_from_dict
-
-logger = logging.getLogger(__name__)
 
 FLOW = "report"
 REROUTE_FLOW = "report_reroute"
@@ -218,8 +215,6 @@ class ReportService:
         self._language = settings.deployment.language
         self.tz = settings.schedule.tz
         self._keys = ReporterKeys(self._settings.secret) if self._settings.enabled else None
-        if self._keys is None:
-            logger.warning("reports.secret is not set: /report is switched off")
 
     # ---- the citizen's conversation ---------------------------------------------------
 

@@ -43,6 +43,14 @@ VI.update(
     {
         "admin.bad_role": "Vai trò '{role}' không hợp lệ; dùng officer hoặc supervisor.",
         "admin.unknown_commune": "Không tìm thấy đúng một xã/phường cho '{query}'.",
+        "admin.ambiguous_commune": (
+            "'{query}' khớp với nhiều xã/phường: {candidates}. Hãy gõ rõ hơn hoặc dùng mã."
+        ),
+        "admin.status.pending": "chờ dùng",
+        "admin.status.used": "đã dùng",
+        "admin.status.expired": "hết hạn",
+        "admin.status.revoked": "đã thu hồi",
+        "admin.status.active": "đang hoạt động",
         "admin.unknown_province": "Không tìm thấy tỉnh/thành cho '{query}'.",
         "admin.unknown_officer": "Không có cán bộ số {id}.",
         "admin.unknown_invitation": "Không có lời mời số {id}.",
@@ -79,6 +87,14 @@ EN.update(
     {
         "admin.bad_role": "Role '{role}' is not valid; use officer or supervisor.",
         "admin.unknown_commune": "No single commune matches '{query}'.",
+        "admin.ambiguous_commune": (
+            "'{query}' matches several communes: {candidates}. Type more of the name or the code."
+        ),
+        "admin.status.pending": "pending",
+        "admin.status.used": "used",
+        "admin.status.expired": "expired",
+        "admin.status.revoked": "revoked",
+        "admin.status.active": "active",
         "admin.unknown_province": "No province matches '{query}'.",
         "admin.unknown_officer": "There is no officer number {id}.",
         "admin.unknown_invitation": "There is no invitation number {id}.",

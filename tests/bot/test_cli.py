@@ -26,18 +26,28 @@ def test_invite_list_revoke(cli_env: Path, capsys: pytest.CaptureFixture[str]) -
 
     assert main(["admin", "list"]) == 0
     listing = capsys.readouterr().out
-    assert "#1  officer    pending  Phường Hạc Thành" in listing
-    assert "#2  supervisor pending  Thanh Hóa" in listing
+    assert "#1  health officer pending          Phường Hạc Thành" in listing
+    assert "#2  supervisor     pending          Thanh Hóa" in listing
 
     assert main(["admin", "revoke", "--invitation", "1"]) == 0
     assert "Invitation number 1 has been revoked." in capsys.readouterr().out
     assert main(["admin", "list"]) == 0
-    assert "#1  officer    revoked  Phường Hạc Thành" in capsys.readouterr().out
+    assert "#1  health officer revoked          Phường Hạc Thành" in capsys.readouterr().out
 
 
 def test_unknown_commune_is_one_line(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["admin", "invite", "--commune", "atlantis"]) == 1
     assert capsys.readouterr().err == "cachly: No single commune matches 'atlantis'.\n"
+
+
+def test_ambiguous_commune_names_the_candidates(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["admin", "invite", "--commune", "dong"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("cachly: 'dong' matches several communes: ")
+    assert "Phường Đông Sơn (16378)" in err
+    assert err.count("\n") == 1
 
 
 def test_revoke_unknown_officer(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
