@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers import common, dialogue
@@ -16,6 +18,16 @@ from handlers.person import checkins, enrolment, status
 
 if TYPE_CHECKING:
     from bot.app import CachlyApplication
+    from bot.context import CachlyContext
+
+_NEW_PRIVATE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+
+
+def _command(
+    name: str, callback: Callable[[Update, CachlyContext], Coroutine[Any, Any, None]]
+) -> CommandHandler[CachlyContext, None]:
+    """A command for private chats; in groups the bot stays silent."""
+    return CommandHandler(name, callback, filters=_NEW_PRIVATE)
 
 
 def register(application: CachlyApplication) -> None:
@@ -24,28 +36,31 @@ def register(application: CachlyApplication) -> None:
     Order: PTB tries handlers of group 0 in order and stops at the first match, so the
     specific commands come first, then callback buttons by their prefix, and last the
     catch-alls that answer unknown commands and stray messages, so nothing goes unanswered.
+    Everything works in private chats only: an officer's role or a person's health must
+    not show up in a group. Edited messages reach only the live-location handler; an
+    edited text is not a new message to answer.
     """
-    application.add_handler(CommandHandler("start", common.start))
-    application.add_handler(CommandHandler("help", common.help_command))
-    application.add_handler(CommandHandler("language", common.language))
-    application.add_handler(CommandHandler("whoami", onboarding.whoami))
-    application.add_handler(CommandHandler("cancel", dialogue.cancel))
-    application.add_handler(CommandHandler("register", registration.register))
-    application.add_handler(CommandHandler("cases", officer_cases.list_cases))
-    application.add_handler(CommandHandler("case", officer_cases.show_case))
-    application.add_handler(CommandHandler("newlink", officer_cases.new_link))
-    application.add_handler(CommandHandler("extend", officer_cases.extend))
-    application.add_handler(CommandHandler("release", officer_cases.release))
-    application.add_handler(CommandHandler("hospitalized", officer_cases.hospitalized))
-    application.add_handler(CommandHandler("transfer", officer_cases.transfer))
-    application.add_handler(CommandHandler("export", officer_cases.export))
-    application.add_handler(CommandHandler("status", status.status))
-    application.add_handler(CommandHandler("report", citizen_reports.report_command))
-    application.add_handler(CommandHandler("reports", officer_reports.list_reports))
-    application.add_handler(CommandHandler("alerts", officer_alerts.list_alerts))
-    application.add_handler(CommandHandler("worklist", officer_alerts.worklist))
-    application.add_handler(CommandHandler("checkin", checkins.checkin_command))
-    application.add_handler(CommandHandler("sos", checkins.sos_command))
+    application.add_handler(_command("start", common.start))
+    application.add_handler(_command("help", common.help_command))
+    application.add_handler(_command("language", common.language))
+    application.add_handler(_command("whoami", onboarding.whoami))
+    application.add_handler(_command("cancel", dialogue.cancel))
+    application.add_handler(_command("register", registration.register))
+    application.add_handler(_command("cases", officer_cases.list_cases))
+    application.add_handler(_command("case", officer_cases.show_case))
+    application.add_handler(_command("newlink", officer_cases.new_link))
+    application.add_handler(_command("extend", officer_cases.extend))
+    application.add_handler(_command("release", officer_cases.release))
+    application.add_handler(_command("hospitalized", officer_cases.hospitalized))
+    application.add_handler(_command("transfer", officer_cases.transfer))
+    application.add_handler(_command("export", officer_cases.export))
+    application.add_handler(_command("status", status.status))
+    application.add_handler(_command("report", citizen_reports.report_command))
+    application.add_handler(_command("reports", officer_reports.list_reports))
+    application.add_handler(_command("alerts", officer_alerts.list_alerts))
+    application.add_handler(_command("worklist", officer_alerts.worklist))
+    application.add_handler(_command("checkin", checkins.checkin_command))
+    application.add_handler(_command("sos", checkins.sos_command))
 
     application.add_handler(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
     application.add_handler(CallbackQueryHandler(officer_alerts.button, pattern=r"^al:"))
@@ -74,12 +89,10 @@ def register(application: CachlyApplication) -> None:
 
     # A file from an officer is a case list to import (anyone else's goes to the router).
     application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.Document.ALL, officer_cases.document)
+        MessageHandler(_NEW_PRIVATE & filters.Document.ALL, officer_cases.document)
     )
 
-    application.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
+    application.add_handler(MessageHandler(_NEW_PRIVATE & filters.COMMAND, common.unknown_command))
     # Everything else a person types or sends in private goes to their conversation, if any.
-    application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, dialogue.route)
-    )
+    application.add_handler(MessageHandler(_NEW_PRIVATE & ~filters.COMMAND, dialogue.route))
     application.add_error_handler(common.error_handler)

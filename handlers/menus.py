@@ -9,7 +9,7 @@ from bot.officers import OfficerView
 from bot.services import Services
 
 # Commands everyone sees in Telegram's menu, and those an officer sees instead.
-EVERYONE_COMMANDS = ("start", "help", "language")
+EVERYONE_COMMANDS = ("start", "report", "help", "language")
 OFFICER_COMMANDS = (
     "alerts",
     "worklist",
@@ -19,6 +19,7 @@ OFFICER_COMMANDS = (
     "newlink",
     "export",
     "whoami",
+    "reports",
     "help",
     "language",
 )
@@ -32,16 +33,15 @@ def commands_for(names: tuple[str, ...], language: str) -> list[BotCommand]:
 
 
 async def set_default_commands(bot: Bot, services: Services) -> None:
-    """The menu for everyone, and each active officer's own menu."""
+    """The menu for everyone (officers' and people's menus are set per chat when granted)."""
     # One menu in the deployment's language, not one per client language: Telegram has no
     # Vietnamese interface, so Vietnamese users mostly report 'en' and would get English.
+    # Per-chat menus are not re-sent at start-up: Telegram keeps them, and thousands of
+    # calls would hold up every start of every worker.
     await bot.set_my_commands(
         commands_for(EVERYONE_COMMANDS, services.settings.deployment.language),
         scope=BotCommandScopeDefault(),
     )
-    for officer in await services.officers.officers():
-        if not officer.revoked:
-            await set_officer_commands(bot, services, officer)
 
 
 async def set_officer_commands(bot: Bot, services: Services, officer: OfficerView) -> None:

@@ -50,7 +50,7 @@ async def test_stranger_is_not_an_officer(harness: Harness) -> None:
 
 async def test_everyone_gets_a_menu_in_vietnamese(harness: Harness) -> None:
     menu = harness.standin.commands()
-    assert [c["command"] for c in menu] == ["start", "help", "language"]
+    assert [c["command"] for c in menu] == ["start", "report", "help", "language"]
     assert menu[0]["description"] == "Bắt đầu"
 
 
