@@ -11,7 +11,7 @@ from vietnam_provinces import Ward as OfficialWard
 
 from bot.db import Database
 from bot.models import Commune, Province
-from bot.text import fold
+from bot.text import bare_name, fold
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ async def find_communes(
 
     def rank(row: tuple[Commune, str]) -> tuple[int, int, str]:
         commune = row[0]
-        bare = fold(_bare_name(commune.name))
+        bare = fold(bare_name(commune.name))
         # An exact name beats a name that starts with the query, which beats any substring.
         exactness = (
             0 if folded in (bare, commune.folded_name) else 1 if bare.startswith(folded) else 2
@@ -136,7 +136,7 @@ async def resolve_commune(
     if query.strip().isdigit():
         return matches[0] if matches else None
     folded = fold(query)
-    exact = [m for m in matches if folded in (fold(m.name), fold(_bare_name(m.name)))]
+    exact = [m for m in matches if folded in (fold(m.name), fold(bare_name(m.name)))]
     if len(exact) == 1:
         return exact[0]
     return matches[0] if len(matches) == 1 else None
@@ -153,7 +153,7 @@ async def resolve_province(
             continue
         if (text.isdigit() and int(text) == code) or fold(text) in (
             fold(name),
-            fold(_bare_name(name)),
+            fold(bare_name(name)),
         ):
             return code, name
     return None
@@ -167,11 +167,3 @@ async def commune_view(session: AsyncSession, code: int) -> CommuneView:
         )
     ).one()
     return CommuneView(commune.code, commune.name, commune.province_code, province)
-
-
-def _bare_name(name: str) -> str:
-    """'Phường Hạc Thành' → 'Hạc Thành': people rarely type the division type."""
-    for prefix in ("Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu "):
-        if name.startswith(prefix):
-            return name.removeprefix(prefix)
-    return name

@@ -15,6 +15,7 @@ from vietnam_provinces import Province
 
 from geofence import GeofenceSettings
 
+# Every message exists in these languages; the first is the default.
 LANGUAGES = ("vi", "en")
 DEFAULT_CONFIG_FILE = "cachly.toml"
 ENV_CONFIG_FILE = "CACHLY_CONFIG"
@@ -217,6 +218,13 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
+class RetentionSettings:
+    """How long a closed case's locations and answers, and sent messages' texts, are kept."""
+
+    purge_after_days: int = 30
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of a deployment."""
 
@@ -232,6 +240,7 @@ class Settings:
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     cases: CaseSettings = field(default_factory=CaseSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
 
 
 def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -254,7 +263,17 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
 
 def settings_from_mapping(raw: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
     """Build validated settings from parsed TOML and environment variables."""
-    reader = _Reader(raw)
+    return _build(_Reader(raw), env)
+
+
+def known_keys() -> set[str]:
+    """Every dotted key the settings read, to check that the example documents them all."""
+    reader = _Reader({})
+    _build(reader, {})
+    return reader.read_keys()
+
+
+def _build(reader: _Reader, env: Mapping[str, str]) -> Settings:
     telegram = reader.table("telegram")
     # Read the file's value even when the environment wins, so it counts as a known key.
     file_token = telegram.string("token", "")
@@ -299,7 +318,8 @@ def settings_from_mapping(raw: Mapping[str, Any], env: Mapping[str, str]) -> Set
 
     deployment = reader.table("deployment")
     language = deployment.choice("language", "vi", LANGUAGES)
-    provinces = tuple(_province_code(p) for p in deployment.list("provinces", [38]))
+    # dict.fromkeys: a province named twice (by code and by name) is served once.
+    provinces = tuple(dict.fromkeys(_province_code(p) for p in deployment.list("provinces", [38])))
     if not provinces:
         raise ConfigError("deployment.provinces", "at least one province is needed")
     dep = DeploymentSettings(language=language, provinces=provinces)
@@ -313,6 +333,9 @@ def settings_from_mapping(raw: Mapping[str, Any], env: Mapping[str, str]) -> Set
     geo = _geofence_settings(reader.table("geofence"))
     reports = _report_settings(reader.table("reports"), env)
     cases = _case_settings(reader.table("cases"))
+    retention = RetentionSettings(
+        purge_after_days=reader.table("retention").integer("purge_after_days", 30, 1, 3650)
+    )
     reader.reject_unknown()
     return Settings(
         reports=reports,
@@ -327,6 +350,7 @@ def settings_from_mapping(raw: Mapping[str, Any], env: Mapping[str, str]) -> Set
         schedule=sched,
         invitations=inv,
         cases=cases,
+        retention=retention,
     )
 
 
@@ -531,7 +555,7 @@ def _scheme(url: str) -> str:
 
 def _province_code(value: object) -> int:
     """Accept an official province code (int or digits) or a name like 'Thanh Hóa'."""
-    from bot.text import fold
+    from bot.text import bare_name, fold
 
     provinces = list(Province.iter_all())
     if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
@@ -542,7 +566,7 @@ def _province_code(value: object) -> int:
     if isinstance(value, str):
         wanted = fold(value)
         for p in provinces:
-            names = {fold(p.name), fold(p.name.removeprefix("Thành phố ").removeprefix("Tỉnh "))}
+            names = {fold(p.name), fold(bare_name(p.name))}
             if wanted in names:
                 return int(p.code)
         raise ConfigError("deployment.provinces", f"unknown province '{value}'")
@@ -565,6 +589,15 @@ class _Reader:
     def _get(self, name: str, default: Any) -> Any:
         self._seen.add(name)
         return self._data.get(name, default)
+
+    def read_keys(self) -> set[str]:
+        """The dotted keys read so far (tables by their keys, not by their own name)."""
+        tables = {table._prefix: table for table in self._tables}
+        keys: set[str] = set()
+        for name in self._seen:
+            table = tables.get(f"{self._prefix}{name}.")
+            keys |= table.read_keys() if table is not None else {f"{self._prefix}{name}"}
+        return keys
 
     def reject_unknown(self) -> None:
         """Refuse keys nobody reads: a typo must not silently fall back to a default."""

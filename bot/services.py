@@ -18,6 +18,7 @@ from bot.digest import DigestService
 from bot.officers import OfficerService
 from bot.preferences import PreferenceService
 from bot.reports import ReportService
+from bot.retention import RetentionService
 from bot.sender import OutboxService
 
 
@@ -39,6 +40,7 @@ class Services:
     cases: CaseService = field(init=False)
     checkins: CheckinService = field(init=False)
     reports: ReportService = field(init=False)
+    retention: RetentionService = field(init=False)
 
     def __post_init__(self) -> None:
         provinces = self.settings.deployment.provinces
@@ -58,3 +60,6 @@ class Services:
         self.cases = CaseService(self.db, self.clock, self.settings)
         self.checkins = CheckinService(self.db, self.clock, self.settings)
         self.reports = ReportService(self.db, self.clock, self.settings, self.boundaries)
+        self.retention = RetentionService(
+            self.db, self.clock, self.settings.retention.purge_after_days
+        )

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 import unicodedata
 
+DIVISION_PREFIXES = ("Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu ")
+
+
+def bare_name(name: str) -> str:
+    """'Phường Hạc Thành' → 'Hạc Thành': people rarely type the division type."""
+    for prefix in DIVISION_PREFIXES:
+        if name.startswith(prefix):
+            return name.removeprefix(prefix)
+    return name
+
 
 def fold(text: str) -> str:
     """Lower-case, strip Vietnamese diacritics and squeeze spaces, for forgiving search."""

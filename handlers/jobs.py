@@ -36,6 +36,9 @@ def register_jobs(application: CachlyApplication) -> None:
     job_queue.run_repeating(
         reports_purge_tick, interval=3600, first=60, name="reports.purge", job_kwargs=job_kwargs
     )
+    job_queue.run_repeating(
+        retention_tick, interval=3600, first=90, name="retention", job_kwargs=job_kwargs
+    )
     alert_tick = services.settings.alerts.tick_seconds
     job_queue.run_repeating(
         alerts_tick, interval=alert_tick, first=alert_tick, name="alerts", job_kwargs=job_kwargs
@@ -60,6 +63,17 @@ async def reports_purge_tick(context: CachlyContext) -> None:
     purged = await context.services.reports.purge()
     if purged:
         logger.info("reports purge: %d reports", purged)
+
+
+async def retention_tick(context: CachlyContext) -> None:
+    """Purge closed cases' locations and answers, and old messages' texts."""
+    purged = await context.services.retention.purge()
+    if purged.cases or purged.messages_cleared:
+        logger.info(
+            "retention: %d cases purged, %d messages cleared",
+            purged.cases,
+            purged.messages_cleared,
+        )
 
 
 async def cases_tick(context: CachlyContext) -> None:

@@ -10,8 +10,8 @@ import html
 from collections.abc import Mapping
 
 from bot.catalogue import alerts, cases, checkins, common, officers, reports
+from bot.config import LANGUAGES as LANGUAGES  # one list for settings and texts
 
-LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 
 _MODULES = (common, officers, alerts, cases, checkins, reports)

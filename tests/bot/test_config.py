@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from bot.config import ConfigError, load_settings, settings_from_mapping
+from bot.config import ConfigError, known_keys, load_settings, settings_from_mapping
 
 
 def test_defaults_need_no_file(tmp_cwd: Path) -> None:
@@ -33,7 +34,7 @@ def test_environment_supplies_token_and_database(tmp_cwd: Path) -> None:
 
 def test_provinces_by_code_or_name() -> None:
     settings = settings_from_mapping({"deployment": {"provinces": ["thanh hoa", 1, "Hà Nội"]}}, {})
-    assert settings.deployment.provinces == (38, 1, 1)
+    assert settings.deployment.provinces == (38, 1)
 
 
 @pytest.mark.parametrize(
@@ -101,3 +102,15 @@ def test_example_config_is_valid_and_complete() -> None:
     example = Path(__file__).resolve().parents[2] / "config.example.toml"
     settings = load_settings(example, environ={})
     assert settings == settings_from_mapping({}, {})
+    documented = _dotted_keys(tomllib.loads(example.read_text(encoding="utf-8")))
+    assert documented == known_keys()
+
+
+def _dotted_keys(table: dict[str, object], prefix: str = "") -> set[str]:
+    keys: set[str] = set()
+    for name, value in table.items():
+        if isinstance(value, dict):
+            keys |= _dotted_keys(value, f"{prefix}{name}.")
+        else:
+            keys.add(f"{prefix}{name}")
+    return keys
