@@ -33,7 +33,7 @@ from bot.db import Database
 from bot.models import OutboxMessage
 from bot.outbox import PRIORITY_PROMPT
 from bot.sender import OutboxSender
-from handlers.transport import PtbTransport
+from handlers.transport import HttpTransport, PtbTransport
 
 TOKEN = "123456789:stand-in-token"
 
@@ -63,7 +63,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def run(n: int, paid: bool) -> None:
+async def run(n: int, paid: bool, transport_name: str = "http") -> None:
     """Queue n prompts, drain them through the stand-in and print the figures."""
     child = subprocess.Popen(  # noqa: ASYNC220 (started once, before anything runs)
         [sys.executable, "-c", _CHILD, str(n), "paid" if paid else "telegram"],
@@ -116,7 +116,11 @@ async def run(n: int, paid: bool) -> None:
                     ],
                 )
         rss_before = _rss_mb()
-        transport = PtbTransport.from_settings(settings)
+        transport = (
+            PtbTransport.from_settings(settings)
+            if transport_name == "ptb"
+            else HttpTransport.from_settings(settings)
+        )
         await transport.initialize()
         sender = OutboxSender(db, clock, transport, outbox)
         cpu = time.process_time()
@@ -151,8 +155,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--paid", action="store_true", help="1,000/s with allow_paid_broadcast")
+    parser.add_argument(
+        "--transport",
+        choices=("http", "ptb"),
+        default="http",
+        help="the sender's (default) or PTB's",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.n, args.paid))
+    asyncio.run(run(args.n, args.paid, args.transport))
 
 
 if __name__ == "__main__":

@@ -36,14 +36,15 @@ import contextlib
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import and_, event, exists, func, or_, select, update
+from sqlalchemy import Integer, Table, and_, bindparam, event, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import OutboxSettings
@@ -64,6 +65,12 @@ NOT_MODIFIED = "message is not modified"
 FILE_PREFIX = "b64:"
 # Seconds of sending one claim covers: small, so a new sos waits behind few claimed rows.
 LOOKAHEAD_SECONDS = 0.1
+# Send slots missed by up to this much are still used (see _await_slot).
+CATCH_UP_SECONDS = 0.01
+# No more than the configured rate's worth of sends in any window this long: a little
+# over a second, because requests reach the server with some jitter (a busy event loop on
+# either side), and a server counting exactly one second must never see one too many.
+WINDOW_SECONDS = 1.02
 
 
 class TransportError(Exception):
@@ -154,6 +161,55 @@ class _Outcome:
     error: str | None = None
 
 
+# ---- the sender's statements, built once (building them cost more than running them) -----
+
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+_TARGET = _OUTBOX.alias("target")
+_DUE = (
+    select(
+        _OUTBOX.c.id,
+        _OUTBOX.c.chat_id,
+        _OUTBOX.c.method,
+        _OUTBOX.c.params,
+        _OUTBOX.c.attempts,
+        _OUTBOX.c.edit_of_id,
+    )
+    .where(
+        _OUTBOX.c.state == PENDING,
+        _OUTBOX.c.not_before <= bindparam("now"),
+        _OUTBOX.c.chat_id.not_in(bindparam("busy", expanding=True)),
+        # An edit waits until the message it edits has gone out (or failed).
+        or_(
+            _OUTBOX.c.edit_of_id.is_(None),
+            exists().where(
+                and_(_TARGET.c.id == _OUTBOX.c.edit_of_id, _TARGET.c.state.in_((SENT, FAILED)))
+            ),
+        ),
+    )
+    # The due index's order: most urgent first, then the longest waiting.
+    .order_by(_OUTBOX.c.priority, _OUTBOX.c.not_before, _OUTBOX.c.id)
+    .limit(bindparam("page", type_=Integer))
+    .with_for_update(skip_locked=True, of=_OUTBOX)
+)
+# The claim itself: only rows still pending (another sender may have taken some).
+_TAKE = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _OUTBOX.c.state == PENDING)
+    .values(state=SENDING, not_before=bindparam("lease"))
+    .returning(_OUTBOX.c.id)
+)
+_OUTCOME_COLUMNS = ("attempts", "state", "sent_at", "message_id", "not_before", "last_error")
+
+
+def _outcome_update(columns: frozenset[str]) -> Any:
+    """An executemany UPDATE by id setting `columns` (bound as b_<column>)."""
+    return (
+        update(_OUTBOX)
+        .where(_OUTBOX.c.id == bindparam("b_id"))
+        .values({c: bindparam(f"b_{c}") for c in _OUTCOME_COLUMNS if c in columns})
+    )
+
+
 @dataclass
 class SenderStats:
     """Counters of this process's sender, for benchmarks and logs."""
@@ -191,7 +247,17 @@ class OutboxSender:
         self._on_resent = on_resent
         self._monotonic = monotonic
         self._interval = 1.0 / settings.rate_per_second
+        self._catch_up = max(self._interval, CATCH_UP_SECONDS)
+        # Departure times of the last second's sends, and how many one second may hold.
+        self._window: deque[float] = deque()
+        self._per_second = max(1, math.floor(settings.rate_per_second))
         self._batch = max(1, math.ceil(settings.rate_per_second * LOOKAHEAD_SECONDS))
+        # The database loop claims more when this few claimed rows are left to send.
+        self._low = self._batch // 2
+        # Candidates read per claim: several due rows may be for one chat, or a busy one.
+        self._page = 2 * self._batch
+        self._ready: deque[_Claimed] = deque()
+        self._have_rows = asyncio.Event()
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -199,6 +265,9 @@ class OutboxSender:
         self._outcomes: list[_Outcome] = []
         # Chat id -> monotonic time it may get its next message (inf while a call is open).
         self._busy: dict[int, float] = {}
+        # Busy chats known to have more due rows: excluded from the claim's query.
+        self._backlog: set[int] = set()
+        self._updates: dict[frozenset[str], Any] = {}
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._record_send_times = record_send_times
@@ -217,6 +286,7 @@ class OutboxSender:
         """Stop claiming, let open calls finish and write every outcome down."""
         self._stopping = True
         self._wake.set()
+        self._have_rows.set()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
@@ -229,8 +299,10 @@ class OutboxSender:
     async def run(self) -> None:
         """Drain the outbox until stop() is called."""
         _wakers.add(self._wake)
+        dispatcher: asyncio.Task[None] | None = None
         try:
             await self.recover()
+            dispatcher = asyncio.get_running_loop().create_task(self._dispatch())
             while not self._stopping:
                 try:
                     await self._cycle()
@@ -240,48 +312,92 @@ class OutboxSender:
                     await self._sleep(self._settings.idle_poll_seconds)
         finally:
             _wakers.discard(self._wake)
+            self._stopping = True
+            self._have_rows.set()
+            if dispatcher is not None:
+                with contextlib.suppress(Exception):
+                    await dispatcher
+            # Stopping: what was claimed but not sent goes back as it was.
+            self._release_ready()
             if self._inflight:
                 await asyncio.gather(*self._inflight, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await self._record(claim=0)
 
-    # ---- one round: write outcomes, claim, dispatch --------------------------------------
+    # ---- two loops: the database keeps rows ready, the dispatcher sends them on time -------
+    #
+    # Claiming and writing outcomes (a database round trip) overlaps with sending: the
+    # dispatcher sends from rows claimed ahead, and the database loop tops them up when they
+    # run low, so that a slow round never leaves a send slot unused while a backlog exists.
+    # At most `_batch` rows (LOOKAHEAD_SECONDS of sending) are claimed and not yet sent, so a
+    # new sos waits behind no more than that.
 
     async def _cycle(self) -> None:
         now = self._monotonic()
         if self._paused_until > now:
             await self._sleep(self._paused_until - now)
             return
-        free = self._settings.max_in_flight - len(self._inflight)
-        if free <= 0:
-            await self._sleep(self._settings.idle_poll_seconds)
+        ready = len(self._ready)
+        free = self._settings.max_in_flight - len(self._inflight) - ready
+        want = min(free, self._batch - ready) if ready <= self._low else 0
+        if want <= 0:
+            # Nothing to claim yet: write outcomes now and then, else wait for the dispatcher.
+            if len(self._outcomes) >= self._batch:
+                await self._record(claim=0)
+            else:
+                await self._sleep(self._settings.idle_poll_seconds)
             return
         self._wake.clear()
-        rows = await self._record(claim=min(free, self._batch))
-        if not rows:
+        rows = await self._record(claim=want)
+        if rows:
+            self._ready.extend(rows)
+            self._have_rows.set()
+        elif not self._ready:
             await self._sleep(await self._idle_delay())
-            return
-        for index, row in enumerate(rows):
-            if not await self._await_slot():
-                # Stopping: what was claimed but not sent goes back as it was.
-                self._outcomes.extend(_Outcome(r, "released") for r in rows[index:])
-                return
-            task = asyncio.get_running_loop().create_task(self._send(row))
+
+    async def _dispatch(self) -> None:
+        """Send claimed rows, each in its send slot, until stopping."""
+        loop = asyncio.get_running_loop()
+        ready = self._ready
+        while not self._stopping:
+            if not ready:
+                self._have_rows.clear()
+                await self._have_rows.wait()
+                continue
+            if not await self._await_slot() or not ready:
+                continue  # stopping, or a flood released the rows while waiting
+            row = ready.popleft()
+            if len(ready) <= self._low:
+                self._wake.set()  # the database loop tops the rows up
+            task = loop.create_task(self._send(row))
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
 
+    def _release_ready(self) -> None:
+        """Give claimed, unsent rows back (they go out first again, in priority order)."""
+        while self._ready:
+            self._outcomes.append(_Outcome(self._ready.popleft(), "released"))
+
     async def _await_slot(self) -> bool:
         """Wait for the next send slot (and out any flood pause); False when stopping."""
+        window = self._window
         while not self._stopping:
             now = self._monotonic()
+            while window and window[0] <= now - WINDOW_SECONDS:
+                window.popleft()
             ready = max(self._next_slot, self._paused_until)
+            if len(window) >= self._per_second:
+                # Never more than the configured rate in any one second, however late.
+                ready = max(ready, window[0] + WINDOW_SECONDS)
             if ready <= now:
-                # Slots stay on their grid, so that the timer's small lateness does not add
-                # up below the configured rate; after a real stall (more than one interval
-                # late) the grid restarts from now, so nothing is sent in a catch-up burst.
-                if now - self._next_slot > self._interval:
+                # Slots stay on their grid, so that the event loop's lateness (its timers
+                # fire up to a millisecond late, later when busy) does not lower the rate:
+                # slots missed by less than CATCH_UP_SECONDS are used now. After a real
+                # stall the grid restarts from now, so nothing is sent in a long burst.
+                if now - self._next_slot > self._catch_up:
                     self._next_slot = now
                 self._next_slot += self._interval
+                window.append(now)
                 return True
             await asyncio.sleep(ready - now)
         return False
@@ -329,12 +445,16 @@ class OutboxSender:
             self._paused_until = max(self._paused_until, until)
             outcome.kind, outcome.error = "flood", str(error)
             self.stats.flood_waits += 1
+            # Rows claimed ahead go back for the pause: they hold no lease meanwhile, and
+            # whatever is most urgent when it ends goes first.
+            self._release_ready()
             logger.warning("flood control: every send waits %.1f s", error.seconds)
         except Forbidden as error:
             outcome.kind, outcome.error = "forbidden", str(error)
             self.stats.forbidden += 1
         except PermanentError as error:
-            if NOT_MODIFIED in str(error):
+            # PTB capitalises descriptions ("Message is not modified: ..."): compare lowered.
+            if NOT_MODIFIED in str(error).lower():
                 outcome.kind = "sent"  # the edit is already there
             else:
                 outcome.kind, outcome.error = "failed", str(error)
@@ -352,7 +472,14 @@ class OutboxSender:
             # Measured from the answer, so arrivals at the chat are a full interval apart.
             self._busy[row.chat_id] = self._monotonic() + self._settings.per_chat_interval_seconds
             self._outcomes.append(outcome)
-            self._wake.set()
+            # The database loop needs this answer if it waits for a chat or an in-flight
+            # place to free up, or to write outcomes; otherwise the dispatcher wakes it.
+            if (
+                not self._ready
+                or len(self._outcomes) >= self._batch
+                or len(self._inflight) >= self._settings.max_in_flight
+            ):
+                self._wake.set()
 
     def _count_send(self) -> None:
         now = self._monotonic()
@@ -382,7 +509,7 @@ class OutboxSender:
         self, session: AsyncSession, outcomes: list[_Outcome], now: datetime
     ) -> None:
         settings = self._settings
-        by_kind: dict[str, list[dict[str, Any]]] = {}
+        by_kind: dict[frozenset[str], list[dict[str, Any]]] = {}
         for outcome in outcomes:
             row = outcome.row
             attempts = row.attempts + (0 if outcome.kind == "released" else 1)
@@ -408,9 +535,15 @@ class OutboxSender:
                     logger.warning("outbox row %s given up after %d attempts", row.id, attempts)
             if kind == "released":
                 self._busy.pop(row.chat_id, None)
-            by_kind.setdefault(",".join(sorted(values)), []).append(values)
-        for rows in by_kind.values():
-            await session.execute(update(OutboxMessage), rows)
+                self._backlog.discard(row.chat_id)
+            by_kind.setdefault(frozenset(values), []).append(
+                {f"b_{key}": value for key, value in values.items()}
+            )
+        for columns, rows in by_kind.items():
+            statement = self._updates.get(columns)
+            if statement is None:
+                statement = self._updates[columns] = _outcome_update(columns)
+            await session.execute(statement, rows)
         for outcome in outcomes:
             if outcome.kind == "forbidden" and self._on_forbidden is not None:
                 await self._on_forbidden(session, outcome.row.chat_id, now)
@@ -418,61 +551,42 @@ class OutboxSender:
     async def _claim(self, session: AsyncSession, limit: int, now: datetime) -> list[_Claimed]:
         """Take up to `limit` due rows, one per chat, for chats free to receive now."""
         moment = self._monotonic()
-        busy = [chat for chat, until in self._busy.items() if until > moment]
-        for chat in [chat for chat, until in self._busy.items() if until <= moment]:
-            del self._busy[chat]
-        target = aliased(OutboxMessage)
-        query = (
-            select(
-                OutboxMessage.id,
-                OutboxMessage.chat_id,
-                OutboxMessage.method,
-                OutboxMessage.params,
-                OutboxMessage.attempts,
-                OutboxMessage.edit_of_id,
-            )
-            .where(
-                OutboxMessage.state == PENDING,
-                OutboxMessage.not_before <= now,
-                # An edit waits until the message it edits has gone out (or failed).
-                or_(
-                    OutboxMessage.edit_of_id.is_(None),
-                    exists().where(
-                        and_(
-                            target.id == OutboxMessage.edit_of_id, target.state.in_((SENT, FAILED))
-                        )
-                    ),
-                ),
-            )
-            # The due index's order: most urgent first, then the longest waiting.
-            .order_by(OutboxMessage.priority, OutboxMessage.not_before, OutboxMessage.id)
-            # Fetch more than needed: several due rows may be for one chat.
-            .limit(limit * 2)
-            .with_for_update(skip_locked=True, of=OutboxMessage)
-        )
-        if busy:
-            query = query.where(OutboxMessage.chat_id.not_in(busy))
-        candidates = (await session.execute(query)).all()
+        busy, backlog = self._busy, self._backlog
+        for chat in [chat for chat, until in busy.items() if until <= moment]:
+            del busy[chat]
+            backlog.discard(chat)
         chosen: list[Any] = []
         chats: set[int] = set()
-        for candidate in candidates:
-            if candidate.chat_id in chats:
-                continue
-            chats.add(candidate.chat_id)
-            chosen.append(candidate)
-            if len(chosen) == limit:
+        # Busy chats are skipped here rather than listed in the query (a thousand of them at
+        # 1,000 a second); only those seen with more due rows (the backlog) are excluded in
+        # SQL, so that they cannot fill the page again. A page with nothing but newly seen
+        # ones is read again, once per such chat at most.
+        for _ in range(3):
+            candidates = (
+                await session.execute(_DUE, {"now": now, "busy": list(backlog), "page": self._page})
+            ).all()
+            grew = False
+            for candidate in candidates:
+                chat = candidate.chat_id
+                if chat in chats or chat in busy:
+                    if chat not in backlog:
+                        backlog.add(chat)
+                        grew = True
+                    continue
+                chats.add(chat)
+                chosen.append(candidate)
+                if len(chosen) == limit:
+                    break
+            if chosen or not grew or len(candidates) < self._page:
                 break
+        # A chat in this claim that has more rows stays in the backlog while it is busy.
+        backlog.intersection_update(busy.keys() | chats)
         if not chosen:
             return []
         targets = await self._edit_targets(session, [c.edit_of_id for c in chosen])
         lease = now + timedelta(seconds=self._settings.lease_seconds)
         claimed_ids = set(
-            await session.scalars(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_([c.id for c in chosen]), OutboxMessage.state == PENDING)
-                .values(state=SENDING, not_before=lease)
-                .returning(OutboxMessage.id)
-            )
+            await session.scalars(_TAKE, {"ids": [c.id for c in chosen], "lease": lease})
         )
         rows: list[_Claimed] = []
         for c in chosen:
@@ -488,7 +602,7 @@ class OutboxSender:
                         .values(state=FAILED, last_error="the message to edit was never sent")
                     )
                     continue
-            self._busy[c.chat_id] = math.inf
+            busy[c.chat_id] = math.inf
             rows.append(_Claimed(c.id, c.chat_id, c.method, c.params, c.attempts, target_id))
         return rows
 

@@ -20,8 +20,18 @@ from bot.config import OutboxSettings, Settings
 from bot.db import Database
 from bot.models import Alert, Case, OutboxMessage
 from bot.outbox import PRIORITY_ALERT, PRIORITY_PROMPT, PRIORITY_URGENT, enqueue, enqueue_text
-from bot.sender import OutboxSender, outbox_status
-from handlers.transport import PtbTransport
+from bot.sender import (
+    NOT_MODIFIED,
+    Forbidden,
+    OutboxSender,
+    PermanentError,
+    RetryAfter,
+    TransientError,
+    TransportError,
+    file_param,
+    outbox_status,
+)
+from handlers.transport import HttpTransport, PtbTransport
 from tests.conftest import make_settings
 from tests.factories import make_case
 from tests.standin import BotApiStandIn, Fault, Limits
@@ -47,7 +57,7 @@ async def running_sender(
     )
     from bot.alerts import chat_unreachable
 
-    transport = PtbTransport.from_settings(settings)
+    transport = HttpTransport.from_settings(settings)
     await transport.initialize()
     sender = OutboxSender(db, clock, transport, outbox, on_forbidden=chat_unreachable)
     if start:
@@ -433,3 +443,120 @@ def test_admin_outbox_command(
     assert "chat:1" in oldest
     assert "chat:2" in failures
     assert "3 tries  Bad Request: chat not found" in failures
+
+
+# ---- the transports ---------------------------------------------------------------------
+
+
+def transport_settings(standin: BotApiStandIn, timeout: float = 10.0) -> Settings:
+    telegram = replace(Settings().telegram, token=TOKEN, base_url=standin.base_url)
+    outbox = replace(FAST, request_timeout_seconds=timeout)
+    return replace(Settings(), telegram=telegram, outbox=outbox)
+
+
+async def outcome(
+    transport: HttpTransport | PtbTransport, method: str, params: dict[str, Any]
+) -> tuple[str, str]:
+    """What one call came to: ("ok", message text) or (exception class, its text)."""
+    try:
+        result = await transport.call(method, params)
+    except TransportError as error:
+        seconds = f" {error.seconds:g}s" if isinstance(error, RetryAfter) else ""
+        return type(error).__name__ + seconds, str(error)
+    return "ok", str(result.get("text"))
+
+
+async def test_the_http_transport_maps_answers_as_ptb_does(clock: FakeClock) -> None:
+    """Every kind of answer becomes the same sender exception through either transport."""
+    async with standin_with(Limits.off()) as standin:
+        standin.user(1)
+        standin.user(2).block()
+        seen: dict[str, list[tuple[str, str]]] = {}
+        for kind in (HttpTransport, PtbTransport):
+            transport = kind.from_settings(transport_settings(standin, timeout=0.3))
+            await transport.initialize()
+            try:
+                text = {"chat_id": 1, "text": "<b>chào</b>", "parse_mode": "HTML"}
+                sent = await transport.call("sendMessage", text)
+                standin.inject_faults([Fault.too_many(3), Fault.bad_gateway(), Fault.hang(5)])
+                same = {**text, "message_id": sent["message_id"]}
+                seen[kind.__name__] = [
+                    await outcome(transport, "sendMessage", text),  # 429
+                    await outcome(transport, "sendMessage", text),  # 502
+                    await outcome(transport, "sendMessage", text),  # no answer in time
+                    await outcome(transport, "sendMessage", text),  # after a timeout: fine
+                    await outcome(transport, "sendMessage", {"chat_id": 2, "text": "a"}),
+                    await outcome(transport, "sendMessage", {"chat_id": 999, "text": "a"}),
+                    await outcome(transport, "sendMessage", {**text, "text": "<b>"}),
+                    await outcome(transport, "editMessageText", same),
+                ]
+            finally:
+                await transport.shutdown()
+    http, ptb = seen["HttpTransport"], seen["PtbTransport"]
+    assert [kind for kind, _ in http] == [
+        "RetryAfter 3s",
+        "TransientError",
+        "TransientError",
+        "ok",
+        "Forbidden",
+        "PermanentError",
+        "PermanentError",
+        "PermanentError",
+    ]
+    assert http[3] == ("ok", "chào")
+    assert "Bad Gateway" in http[1][1]
+    assert NOT_MODIFIED in http[7][1].lower()
+    # The same classes, and the same texts wherever Telegram's description is the text.
+    assert [kind for kind, _ in ptb] == [kind for kind, _ in http]
+    for index in (1, 4, 5, 6, 7):
+        assert http[index][1] == ptb[index][1]
+
+
+async def test_the_http_transport_uploads_files_over_one_kept_alive_connection(
+    clock: FakeClock,
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    async with standin_with(Limits.off()) as standin:
+        user = standin.user(1)
+        transport = HttpTransport.from_settings(transport_settings(standin))
+        await transport.initialize()
+        try:
+            photo = {"chat_id": 1, "photo": file_param(png), "caption": "<i>biểu đồ</i>"}
+            await transport.call("sendPhoto", {**photo, "parse_mode": "HTML"})
+            document = {
+                "chat_id": 1,
+                "document": file_param(b"a;b\n1;2\n"),
+                "filename": "khaibao.csv",
+                "reply_markup": {"inline_keyboard": [[{"text": "x", "callback_data": "y"}]]},
+            }
+            await transport.call("sendDocument", document)
+            for i in range(5):
+                await transport.call("sendMessage", {"chat_id": 1, "text": f"tin {i}"})
+            # One call at a time: one connection, kept alive and reused throughout.
+            assert len(transport._idle) == 1
+        finally:
+            await transport.shutdown()
+    sent_photo, sent_document = user.messages[:2]
+    assert sent_photo.file is not None
+    assert sent_photo.file.content == png
+    assert sent_photo.text == "biểu đồ"
+    assert sent_document.file is not None
+    assert sent_document.file.filename == "khaibao.csv"
+    assert sent_document.file.content == b"a;b\n1;2\n"
+    assert sent_document.buttons == [{"text": "x", "callback_data": "y"}]
+    assert [m.text for m in user.messages[2:]] == [f"tin {i}" for i in range(5)]
+
+
+async def test_the_http_transport_needs_an_http_base_url() -> None:
+    with pytest.raises(ValueError, match="http"):
+        HttpTransport(TOKEN, base_url="ftp://example.org/bot")
+    # Telegram's own address by default, over TLS.
+    transport = HttpTransport(TOKEN)
+    assert (transport._host, transport._port, transport._tls) == ("api.telegram.org", 443, True)
+    assert transport._prefix == f"/bot{TOKEN}/"
+
+
+def test_sender_exceptions_are_transport_errors() -> None:
+    for kind in (Forbidden, PermanentError, TransientError):
+        assert issubclass(kind, TransportError)
+    assert RetryAfter(2.5).seconds == 2.5
