@@ -134,13 +134,24 @@ class Table:
 
 
 def parse_name(text: str) -> str:
-    """A person's full name: trimmed, spaces squeezed, at least two letters."""
-    name = " ".join(unicodedata.normalize("NFC", text).split())
+    """A person's full name: trimmed, spaces squeezed, in title case, at least two letters."""
+    name = title_name(text)
     if sum(ch.isalpha() for ch in name) < 2:
         raise FieldError("cases.bad_name")
     if len(name) > MAX_NAME:
         raise FieldError("cases.too_long", limit=MAX_NAME)
     return name
+
+
+def title_name(text: str) -> str:
+    """A full name in Vietnamese title case: "nguyễn thị hoà" becomes "Nguyễn Thị Hoà".
+
+    Only words typed all in lower case change: a word someone capitalised on purpose
+    ("McLean", "NGUYỄN") is theirs to keep.
+    """
+    words = unicodedata.normalize("NFC", text).split()
+    # str.upper maps every precomposed Vietnamese letter, đ included.
+    return " ".join(word[0].upper() + word[1:] if word.islower() else word for word in words)
 
 
 def parse_address(text: str) -> str:
@@ -169,7 +180,7 @@ def parse_phone(text: str) -> str:
 
 
 def display_phone(e164: str) -> str:
-    """A stored number as Vietnamese people write it: 0912 345 678."""
+    """A stored number as Vietnamese people write it: 0912 345 678 (every case text uses this)."""
     try:
         number = phonenumbers.parse(e164, "VN")
     except phonenumbers.NumberParseException:
@@ -215,6 +226,11 @@ def parse_date(text: str, today: date) -> date:
 def _pad_iso(value: str) -> str:
     year, month, day = value.split("-")
     return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def format_point(lat: float, lon: float) -> str:
+    """A point as Google Maps shows it, latitude first, so an officer can compare."""
+    return f"{lat:.6f}".rstrip("0").rstrip(".") + ", " + f"{lon:.6f}".rstrip("0").rstrip(".")
 
 
 def parse_coordinate(text: str, low: float, high: float) -> float:

@@ -6,6 +6,7 @@ supervisor only their province's; anything else is answered as if the case did n
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
-from bot.alerts import CONSENT_REFUSED, UNREACHABLE, commune_officers, raise_alert
+from bot.alerts import CONSENT_REFUSED, UNREACHABLE, commune_officers, number, raise_alert
 from bot.areas import CommuneView, commune_view, resolve_commune
 from bot.case_files import (
     FIELDS,
@@ -154,6 +155,14 @@ class Invitation:
     commune_name: str
     start_date: date
     end_date: date
+
+
+@dataclass(frozen=True)
+class ConsentPending:
+    """A person who opened a link but has not agreed: can they agree now, or need a new link?"""
+
+    invitation: Invitation
+    can_agree: bool
 
 
 @dataclass(frozen=True)
@@ -471,21 +480,18 @@ class CaseService:
 
     # ---- enrolment -------------------------------------------------------------------
 
-    async def open_link(self, code: str, telegram_user_id: int, chat_id: int) -> Invitation:
-        """A person opened their link: remember which case they must consent to."""
+    async def open_link(
+        self, code: str, telegram_user_id: int, chat_id: int, language: str | None = None
+    ) -> Invitation:
+        """A person opened their link: remember which case they must consent to.
+
+        `language` is the one the notice is shown in, so a later change can show it again.
+        """
         now = self._clock.now()
         async with self._db.transaction() as session:
             case = await _case_by_link(session, hash_code(code), now)
-            await save_dialogue(
-                session,
-                DialogueState(
-                    telegram_user_id,
-                    chat_id,
-                    ENROL_FLOW,
-                    "consent",
-                    {"case_id": case.id, "link": hash_code(code)},
-                ),
-                now,
+            await _ask_consent_in_dialogue(
+                session, telegram_user_id, chat_id, case, hash_code(code), language, now
             )
             audit.record(
                 session,
@@ -502,6 +508,49 @@ class CaseService:
                 commune.name,
                 case.start_date,
                 case.end_date,
+            )
+
+    async def pending_consent(
+        self, telegram_user_id: int, chat_id: int, language: str
+    ) -> ConsentPending | None:
+        """The case this person was asked to agree to and has not (unanswered or refused).
+
+        When its link still works the consent question is opened again (in `language`), so
+        the buttons shown with the notice work; otherwise they need a new link.
+        """
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            state = await current_dialogue(session, telegram_user_id, now)
+            case: Case | None = None
+            if state is not None and state.flow == ENROL_FLOW and state.chat_id == chat_id:
+                case = await session.get(Case, int(state.data.get("case_id", 0)))
+            if case is None or case.status != PENDING:
+                case = await session.scalar(
+                    select(Case)
+                    .where(
+                        Case.telegram_user_id == telegram_user_id,
+                        Case.status == PENDING,
+                        Case.consent_refused_at.is_not(None),
+                    )
+                    .order_by(Case.consent_refused_at.desc(), Case.id.desc())
+                    .limit(1)
+                )
+            if case is None:
+                return None
+            link = case.enrolment_code_hash
+            can_agree = (
+                link is not None
+                and case.enrolment_expires_at is not None
+                and case.enrolment_expires_at > now
+            )
+            if can_agree and link is not None:
+                await _ask_consent_in_dialogue(
+                    session, telegram_user_id, chat_id, case, link, language, now
+                )
+            commune = await commune_view(session, case.commune_code)
+            return ConsentPending(
+                Invitation(case.id, case.full_name, commune.name, case.start_date, case.end_date),
+                can_agree,
             )
 
     async def answer_consent(
@@ -522,6 +571,9 @@ class CaseService:
             actor = f"person:{telegram_user_id}"
             if not agree:
                 case.consent_refused_at = now
+                # Who refused, so /status can tell them how to agree later; the chat stays
+                # unbound (chat_id), so nothing is asked of them and no check-in starts.
+                case.telegram_user_id = telegram_user_id
                 case.updated_at = now
                 await end_dialogue(session, telegram_user_id)
                 audit.record(
@@ -1073,7 +1125,11 @@ class CaseService:
     # ---- export ----------------------------------------------------------------------
 
     async def export_checkins(self, telegram_user_id: int) -> ExportFiles:
-        """Every check-in of the caller's cases (commune or province), oldest first."""
+        """Every check-in of the caller's cases (commune or province), oldest first.
+
+        Answers are written as the person saw them (the check-in catalogue's Vietnamese
+        labels), one column per measurement, numbers the Vietnamese way.
+        """
         today = self.today()
         tz = self._settings.schedule.tz
         async with self._db.transaction() as session:
@@ -1085,22 +1141,42 @@ class CaseService:
                 officer,
             ).order_by(Case.code, Checkin.nominal_at)
             rows = (await session.execute(statement)).all()
+            fixes = await _checkin_fixes(session, [checkin.id for _, _, checkin in rows])
 
         def local(moment: datetime | None) -> str | None:
             return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M") if moment else None
 
-        table: list[list[object]] = [
-            [
-                code,
-                name,
-                local(checkin.nominal_at),
-                local(checkin.answered_at),
-                plain("vi", f"cases.outcome.{checkin.outcome or 'none'}"),
-                ", ".join(checkin.danger_signs or []),
-                ", ".join(f"{k}={v}" for k, v in sorted((checkin.vitals or {}).items())),
-            ]
-            for code, name, checkin in rows
-        ]
+        table: list[list[object]] = []
+        for code, name, checkin in rows:
+            answers, vitals = checkin.answers or {}, checkin.vitals or {}
+            feeling = answers.get("feeling")
+            fix = fixes.get(checkin.id)
+            verdict: str | None
+            if fix is not None:
+                verdict = plain("vi", f"cases.verdict.{fix.verdict or 'none'}")
+                distance = round(fix.distance_m) if fix.distance_m is not None else None
+            else:
+                skipped = answers.get("location") == "skipped"
+                verdict = plain("vi", "checkin.location_skip") if skipped else None
+                distance = None
+            table.append(
+                [
+                    code,
+                    name,
+                    local(checkin.nominal_at),
+                    local(checkin.answered_at),
+                    plain("vi", f"cases.outcome.{checkin.outcome or 'none'}"),
+                    _label(f"checkin.feel.{feeling}") if feeling else None,
+                    ", ".join(_label(f"checkin.symptom.{s}") for s in answers.get("symptoms", [])),
+                    ", ".join(_label(f"checkin.sign.{s}") for s in checkin.danger_signs or []),
+                    *(
+                        number("vi", vitals[v]) if vitals.get(v) is not None else None
+                        for v in CHECKIN_VITALS
+                    ),
+                    verdict,
+                    distance,
+                ]
+            )
         headers = CHECKIN_HEADERS
         basename = f"cachly-khai-bao-{today.isoformat()}"
         return ExportFiles(
@@ -1188,15 +1264,30 @@ EXPORT_EXTRA_HEADERS = (
 )
 
 
+# The measurements a check-in asks for, in the order of the export's columns.
+CHECKIN_VITALS = ("temperature", "spo2", "spo2_again", "breaths", "pulse")
 CHECKIN_HEADERS = (
     "Mã ca",
     "Họ và tên",
     "Giờ khai báo",
     "Trả lời lúc",
     "Kết quả",
+    "Cảm thấy",
+    "Triệu chứng",
     "Dấu hiệu nguy hiểm",
-    "Chỉ số",
+    "Nhiệt độ (°C)",
+    "SpO2 (%)",
+    "SpO2 đo lại (%)",
+    "Nhịp thở (lần/phút)",
+    "Mạch (lần/phút)",
+    "Vị trí",
+    "Cách nhà (m)",
 )
+
+
+def _label(key: str) -> str:
+    """A check-in answer's Vietnamese label without its emoji (a spreadsheet is not a chat)."""
+    return re.sub(r"^\W+", "", plain("vi", key))
 
 
 def links_file(links: Sequence[IssuedLink], tz: Any) -> bytes:
@@ -1315,6 +1406,20 @@ async def _codes_of(session: AsyncSession, ids: set[int | None]) -> dict[int, st
     return {case_id: code for case_id, code in rows.all()}
 
 
+async def _checkin_fixes(session: AsyncSession, ids: list[int]) -> dict[int, LocationFix]:
+    """The latest location fix of each check-in, in chunks the database accepts."""
+    found: dict[int, LocationFix] = {}
+    for start in range(0, len(ids), 1000):
+        fixes = await session.scalars(
+            select(LocationFix)
+            .where(LocationFix.checkin_id.in_(ids[start : start + 1000]))
+            .order_by(LocationFix.taken_at, LocationFix.id)
+        )
+        # Later fixes overwrite earlier ones: the last verdict of the check-in counts.
+        found.update({fix.checkin_id: fix for fix in fixes if fix.checkin_id is not None})
+    return found
+
+
 async def _last_answers(session: AsyncSession, ids: list[int]) -> dict[int, datetime]:
     """The latest answered check-in of each case, in chunks the database accepts."""
     found: dict[int, datetime] = {}
@@ -1337,6 +1442,23 @@ def _date_problems(draft: CaseDraft, today: date, default_days: int) -> list[Pro
     if start > today + timedelta(days=30):
         problems.append(Problem("cases.problem.far_start"))
     return problems
+
+
+async def _ask_consent_in_dialogue(
+    session: AsyncSession,
+    telegram_user_id: int,
+    chat_id: int,
+    case: Case,
+    link_hash: str,
+    language: str | None,
+    now: datetime,
+) -> None:
+    data: dict[str, Any] = {"case_id": case.id, "link": link_hash}
+    if language is not None:
+        data["language"] = language
+    await save_dialogue(
+        session, DialogueState(telegram_user_id, chat_id, ENROL_FLOW, "consent", data), now
+    )
 
 
 async def _ask_home_in_dialogue(

@@ -115,7 +115,7 @@ VI: dict[str, str] = {
         "Nhà: {home}"
     ),
     "register.source_line": " của {code}",
-    "register.home_given": "đã có toạ độ",
+    "register.home_point": "{point} (xem ghim bản đồ ở trên)",
     "register.home_later": "người cách ly tự gửi",
     "register.unknown": "—",
     "register.skip": "Bỏ qua",
@@ -125,7 +125,18 @@ VI: dict[str, str] = {
     "register.default_days": "{days} ngày (mặc định)",
     "register.home_later_button": "Người cách ly tự gửi",
     "register.confirm": "✅ Đăng ký",
-    "register.cancel": "Huỷ",
+    "register.cancel": "❌ Huỷ",
+    "register.edit": "✏️ Sửa",
+    "register.ask_edit": "Sửa mục nào?",
+    "register.back": "↩️ Quay lại",
+    "register.field.name": "Họ tên",
+    "register.field.phone": "Điện thoại",
+    "register.field.birth": "Năm sinh",
+    "register.field.address": "Địa chỉ",
+    "register.field.kind": "Loại",
+    "register.field.start": "Ngày bắt đầu",
+    "register.field.end": "Ngày kết thúc",
+    "register.field.home": "Vị trí nhà",
     "register.use_buttons": "Hãy bấm một nút ở trên, hoặc gõ /cancel để huỷ.",
     "register.stale_button": "Nút này đã cũ.",
     "register.done": (
@@ -182,7 +193,15 @@ VI: dict[str, str] = {
         "Bạn đã không đồng ý. Trạm y tế đã được báo và sẽ liên hệ với bạn. "
         "Nếu đổi ý, hãy mở lại đường dẫn."
     ),
-    "enrol.use_buttons": "Hãy bấm Đồng ý hoặc Không đồng ý ở trên.",
+    "enrol.use_buttons": "Hãy bấm nút «{agree}» hoặc «{refuse}» ngay dưới đây.",
+    "enrol.not_agreed": (
+        "<b>{name}</b> chưa đồng ý tham gia theo dõi cách ly tại nhà, nên chưa khai báo được. "
+        "Nếu đồng ý, hãy đọc lại dưới đây rồi bấm «{agree}»."
+    ),
+    "enrol.not_agreed_expired": (
+        "<b>{name}</b> chưa đồng ý tham gia theo dõi cách ly tại nhà, nên chưa khai báo được. "
+        "Đường dẫn cũ đã hết hạn: hãy gọi trạm y tế xin đường dẫn mới, mở nó rồi bấm «{agree}»."
+    ),
     # Home.
     "home.send_button": "📍 Gửi vị trí nhà tôi",
     "home.sent": "Đã gửi vị trí nhà cho trạm y tế. Bạn sẽ được báo khi trạm xác nhận.",
@@ -410,7 +429,7 @@ EN: dict[str, str] = {
         "Home: {home}"
     ),
     "register.source_line": " of {code}",
-    "register.home_given": "coordinates given",
+    "register.home_point": "{point} (see the map pin above)",
     "register.home_later": "the person will send it",
     "register.unknown": "—",
     "register.skip": "Skip",
@@ -420,7 +439,18 @@ EN: dict[str, str] = {
     "register.default_days": "{days} days (default)",
     "register.home_later_button": "The person will send it",
     "register.confirm": "✅ Register",
-    "register.cancel": "Cancel",
+    "register.cancel": "❌ Cancel",
+    "register.edit": "✏️ Edit",
+    "register.ask_edit": "Which field to change?",
+    "register.back": "↩️ Back",
+    "register.field.name": "Name",
+    "register.field.phone": "Phone",
+    "register.field.birth": "Year of birth",
+    "register.field.address": "Address",
+    "register.field.kind": "Kind",
+    "register.field.start": "Start date",
+    "register.field.end": "End date",
+    "register.field.home": "Home location",
     "register.use_buttons": "Please press one of the buttons above, or type /cancel.",
     "register.stale_button": "This button is out of date.",
     "register.done": (
@@ -479,7 +509,16 @@ EN: dict[str, str] = {
         "You did not agree. The health station has been told and will contact you. "
         "If you change your mind, open the link again."
     ),
-    "enrol.use_buttons": "Please press I agree or I do not agree above.",
+    "enrol.use_buttons": "Please press «{agree}» or «{refuse}» just below.",
+    "enrol.not_agreed": (
+        "<b>{name}</b> has not agreed to home-isolation follow-up yet, so check-ins cannot "
+        "start. If you agree, read the notice below again and press «{agree}»."
+    ),
+    "enrol.not_agreed_expired": (
+        "<b>{name}</b> has not agreed to home-isolation follow-up yet, so check-ins cannot "
+        "start. The old link has expired: ask the health station for a new link, open it "
+        "and press «{agree}»."
+    ),
     "home.send_button": "📍 Send my home location",
     "home.sent": (
         "Your home location was sent to the health station. You will be told when they confirm it."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -16,24 +17,32 @@ from bot.case_files import (
     CaseDraft,
     FieldError,
     display_phone,
+    format_point,
     normalise_code,
     parse_address,
     parse_birth_year,
     parse_date,
+    parse_kind,
     parse_name,
     parse_phone,
 )
 from bot.cases import REGISTER_FLOW, IssuedLink
-from bot.catalogue import plain, t
+from bot.catalogue import LANGUAGES, plain, t
 from bot.context import CachlyContext
 from bot.dialogues import DialogueState
 from bot.errors import UserError
+from bot.text import fold
 from geofence import ZoneError, parse_point
 from handlers.dialogue import flow
 
 # The steps, in order; each names the field it asks for.
 STEPS = ("name", "phone", "birth", "address", "kind", "source", "start", "end", "home", "confirm")
+# What the officer may correct from the summary ("source" comes with "kind").
+EDITABLE = ("name", "phone", "birth", "address", "kind", "start", "end", "home")
+# While correcting one field, these follow it before the summary comes back.
+FOLLOWS = {("kind", "source"), ("start", "end"), ("start", "start")}
 MAX_DAYS = 60
+Choice = tuple[str, str]  # (button label, callback value without the "rg:" prefix)
 
 
 async def register(update: Update, context: CachlyContext) -> None:
@@ -87,8 +96,16 @@ async def _answer(
     data = dict(state.data)
     today = context.services.cases.today()
     step = state.step
+    value = value.strip()
     try:
-        next_step = await _take(context, state, data, step, value.strip(), typed, today)
+        if typed:
+            # A typed button label ("hôm nay", "F0", "Bỏ qua") counts as pressing it.
+            chosen = _typed_choice(context, step, data, value)
+            if chosen is not None:
+                value, typed = chosen, False
+            elif step == "kind":
+                value, typed = f"kind:{parse_kind(value)}", False
+        next_step = await _take(context, state, data, step, value, typed, today)
     except (UserError, ZoneError) as error:
         key = (
             f"cases.zone.{error.code.removeprefix('zone.')}"
@@ -107,6 +124,15 @@ async def _answer(
     if next_step == "done":
         await _finish(update, context, state, data)
         return
+    if next_step == "cancel":
+        await context.services.dialogues.cancel(state.telegram_user_id)
+        await _send(update, t(language, "dialogue.cancelled"))
+        return
+    if data.get("editing") and (step, next_step) not in FOLLOWS and step not in ("confirm", "edit"):
+        # One field corrected: back to the summary.
+        next_step = "confirm"
+    if next_step == "confirm":
+        data.pop("editing", None)
     new_state = replace(state, step=next_step, data=data)
     await context.services.dialogues.save(new_state)
     await _ask(update, context, new_state)
@@ -141,6 +167,8 @@ async def _take(
         if kind not in KINDS:
             return None
         data["kind"] = kind
+        if kind != "f1":
+            data["source_code"] = None
         return "source" if kind == "f1" else "start"
     if step == "source":
         if value == "skip" and not typed:
@@ -159,6 +187,7 @@ async def _take(
             start = parse_date(value, today)
         else:
             return None
+        data.pop("start_typed", None)
         data["start_date"] = start.isoformat()
         return "end"
     if step == "end":
@@ -166,10 +195,11 @@ async def _take(
         if not typed and value == "end:default":
             days = context.services.settings.cases.days_for(data["kind"])
             end = start + timedelta(days=days)
-        elif typed and value.isdigit():
-            if not 1 <= int(value) <= MAX_DAYS:
+        elif typed and (days_typed := re.fullmatch(r"(\d+)\s*(?:ngay|days?)?", fold(value))):
+            days = int(days_typed.group(1))
+            if not 1 <= days <= MAX_DAYS:
                 raise FieldError("cases.bad_days", limit=MAX_DAYS)
-            end = start + timedelta(days=int(value))
+            end = start + timedelta(days=days)
         elif typed:
             end = parse_date(value, today)
             if end <= start:
@@ -188,8 +218,40 @@ async def _take(
             return None
         return "confirm"
     if step == "confirm" and not typed:
-        return "done" if value == "ok" else None
+        return {"ok": "done", "edit": "edit", "cancel": "cancel"}.get(value)
+    if step == "edit" and not typed:
+        field = value.removeprefix("edit:")
+        if value == "back":
+            return "confirm"
+        if field not in EDITABLE:
+            return None
+        data["editing"] = True
+        data.pop("start_typed", None)
+        return field
     return None
+
+
+def _typed_choice(
+    context: CachlyContext, step: str, data: dict[str, Any], value: str
+) -> str | None:
+    """The button a typed text names, in either language ("f0", "hom nay", "14 ngay").
+
+    A label matches whole or up to its brackets, ignoring emoji, case and tone marks.
+    """
+    wanted = _folded_label(value)
+    if not wanted:
+        return None
+    for language in LANGUAGES:
+        for row in _choices(context, language, step, data):
+            for label, choice in row:
+                folded = _folded_label(label)
+                if wanted in (folded, folded.split(" (")[0]):
+                    return choice
+    return None
+
+
+def _folded_label(text: str) -> str:
+    return fold(re.sub(r"^\W+", "", text.strip()))
 
 
 async def _finish(
@@ -245,57 +307,86 @@ async def _ask(update: Update, context: CachlyContext, state: DialogueState) -> 
     """Ask the question of the current step, with its buttons."""
     language = await context.language(update)
     step, data = state.step, state.data
-    rows: list[list[InlineKeyboardButton]] = []
-
-    def button(label_key: str, value: str, **params: object) -> InlineKeyboardButton:
-        return InlineKeyboardButton(
-            plain(language, label_key, **params), callback_data=f"rg:{value}"
-        )
-
     if step == "name":
         text = t(language, "register.ask_name")
     elif step == "phone":
         text = t(language, "register.ask_phone")
     elif step == "birth":
         text = t(language, "register.ask_birth")
-        rows = [[button("register.skip", "skip")]]
     elif step == "address":
         text = t(language, "register.ask_address")
     elif step == "kind":
         text = t(language, "register.ask_kind")
-        rows = [[button(f"cases.kind.{kind}", f"kind:{kind}")] for kind in KINDS]
     elif step == "source":
         text = t(language, "register.ask_source")
-        rows = [[button("register.skip", "skip")]]
     elif step == "start" and data.get("start_typed"):
         text = t(language, "register.ask_start_date")
     elif step == "start":
         text = t(language, "register.ask_start")
-        rows = [
+    elif step == "end":
+        days = context.services.settings.cases.days_for(data["kind"])
+        text = t(language, "register.ask_end", days=days)
+    elif step == "home":
+        text = t(language, "register.ask_home")
+    elif step == "edit":
+        text = t(language, "register.ask_edit")
+    else:
+        home = data.get("home")
+        if home and update.effective_chat is not None:
+            # The pin lets the officer see at a glance whether the link was read right.
+            await update.effective_chat.send_location(latitude=home[0], longitude=home[1])
+        text = _summary(language, data)
+    rows = [
+        [InlineKeyboardButton(label, callback_data=f"rg:{value}") for label, value in row]
+        for row in _choices(context, language, step, data)
+    ]
+    markup = InlineKeyboardMarkup(rows) if rows else None
+    await _send(update, text, reply_markup=markup)
+
+
+def _choices(
+    context: CachlyContext, language: str, step: str, data: dict[str, Any]
+) -> list[list[Choice]]:
+    """The buttons of a step, in rows: what is shown, and what a typed label stands for."""
+
+    def button(label_key: str, value: str, **params: object) -> Choice:
+        return plain(language, label_key, **params), value
+
+    if step in ("birth", "source"):
+        return [[button("register.skip", "skip")]]
+    if step == "kind":
+        return [[button(f"cases.kind.{kind}", f"kind:{kind}")] for kind in KINDS]
+    if step == "start" and not data.get("start_typed"):
+        return [
             [
                 button("register.today", "start:today"),
                 button("register.tomorrow", "start:tomorrow"),
                 button("register.other_date", "start:other"),
             ]
         ]
-    elif step == "end":
+    if step == "end":
         days = context.services.settings.cases.days_for(data["kind"])
-        text = t(language, "register.ask_end", days=days)
-        rows = [[button("register.default_days", "end:default", days=days)]]
-    elif step == "home":
-        text = t(language, "register.ask_home")
-        rows = [[button("register.home_later_button", "home:later")]]
-    else:
-        text = _summary(language, data)
-        rows = [[button("register.confirm", "ok")]]
-    markup = InlineKeyboardMarkup(rows) if rows else None
-    await _send(update, text, reply_markup=markup)
+        return [[button("register.default_days", "end:default", days=days)]]
+    if step == "home":
+        return [[button("register.home_later_button", "home:later")]]
+    if step == "edit":
+        fields = [button(f"register.field.{field}", f"edit:{field}") for field in EDITABLE]
+        return [fields[i : i + 2] for i in range(0, len(fields), 2)] + [
+            [button("register.back", "back")]
+        ]
+    if step == "confirm":
+        return [
+            [button("register.confirm", "ok")],
+            [button("register.edit", "edit"), button("register.cancel", "cancel")],
+        ]
+    return []
 
 
 def _summary(language: str, data: dict[str, Any]) -> str:
     start, end = date.fromisoformat(data["start_date"]), date.fromisoformat(data["end_date"])
     unknown = plain(language, "register.unknown")
     source = data.get("source_code")
+    home = data.get("home")
     return t(
         language,
         "register.summary",
@@ -308,7 +399,9 @@ def _summary(language: str, data: dict[str, Any]) -> str:
         start=start.strftime("%d/%m/%Y"),
         end=end.strftime("%d/%m/%Y"),
         days=(end - start).days,
-        home=plain(language, "register.home_given" if data.get("home") else "register.home_later"),
+        home=plain(language, "register.home_point", point=format_point(*home))
+        if home
+        else plain(language, "register.home_later"),
     )
 
 

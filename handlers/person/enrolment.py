@@ -12,7 +12,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot.cases import ENROL_FLOW, HOME_FLOW
+from bot.cases import ENROL_FLOW, HOME_FLOW, Invitation
 from bot.catalogue import plain, t
 from bot.context import CachlyContext
 from bot.dialogues import DialogueState
@@ -33,28 +33,69 @@ async def open_link(update: Update, context: CachlyContext, code: str) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    invitation = await context.services.cases.open_link(code, user.id, chat.id)
     language = await context.language(update)
-    text = t(
+    invitation = await context.services.cases.open_link(code, user.id, chat.id, language)
+    await chat.send_message(
+        _notice(language, invitation),
+        parse_mode=ParseMode.HTML,
+        reply_markup=consent_keyboard(language, invitation.case_id),
+    )
+
+
+def _notice(language: str, invitation: Invitation) -> str:
+    return t(
         language,
         "enrol.notice",
         name=invitation.full_name,
         commune=invitation.commune_name,
         end=invitation.end_date.strftime("%d/%m/%Y"),
     )
-    markup = InlineKeyboardMarkup(
+
+
+def consent_keyboard(language: str, case_id: int) -> InlineKeyboardMarkup:
+    """I agree / I do not agree, in the person's language."""
+    return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    plain(language, "enrol.agree"), callback_data=f"en:y:{invitation.case_id}"
+                    plain(language, "enrol.agree"), callback_data=f"en:y:{case_id}"
                 ),
                 InlineKeyboardButton(
-                    plain(language, "enrol.refuse"), callback_data=f"en:n:{invitation.case_id}"
+                    plain(language, "enrol.refuse"), callback_data=f"en:n:{case_id}"
                 ),
             ]
         ]
     )
-    await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def offer_pending_consent(update: Update, context: CachlyContext) -> bool:
+    """A person who has not agreed yet is told so and how to agree; False when they have.
+
+    With a link that still works, the notice and its buttons come again (the consent
+    question is reopened); otherwise they are told to ask for a new link.
+    """
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return False
+    language = await context.language(update)
+    pending = await context.services.cases.pending_consent(user.id, chat.id, language)
+    if pending is None:
+        return False
+    invitation = pending.invitation
+    agree = plain(language, "enrol.agree")
+    if not pending.can_agree:
+        await chat.send_message(
+            t(language, "enrol.not_agreed_expired", name=invitation.full_name, agree=agree),
+            parse_mode=ParseMode.HTML,
+        )
+        return True
+    text = t(language, "enrol.not_agreed", name=invitation.full_name, agree=agree)
+    await chat.send_message(
+        f"{text}\n\n{_notice(language, invitation)}",
+        parse_mode=ParseMode.HTML,
+        reply_markup=consent_keyboard(language, invitation.case_id),
+    )
+    return True
 
 
 async def consent_button(update: Update, context: CachlyContext) -> None:
@@ -96,12 +137,27 @@ async def consent_button(update: Update, context: CachlyContext) -> None:
 async def while_consent_pending(
     update: Update, context: CachlyContext, state: DialogueState
 ) -> None:
-    """Anything typed while the consent question is open: point at the buttons."""
+    """Anything typed while the consent question is open: the buttons again, right here.
+
+    After a /language change the whole notice comes again in the new language.
+    """
+    chat = update.effective_chat
+    if chat is None:
+        return
     language = await context.language(update)
-    if update.effective_chat is not None:
-        await update.effective_chat.send_message(
-            t(language, "enrol.use_buttons"), parse_mode=ParseMode.HTML
-        )
+    changed = state.data.get("language", language) != language
+    if changed and await offer_pending_consent(update, context):
+        return
+    case_id = int(state.data.get("case_id", 0))
+    text = t(
+        language,
+        "enrol.use_buttons",
+        agree=plain(language, "enrol.agree"),
+        refuse=plain(language, "enrol.refuse"),
+    )
+    await chat.send_message(
+        text, parse_mode=ParseMode.HTML, reply_markup=consent_keyboard(language, case_id)
+    )
 
 
 @flow(HOME_FLOW)

@@ -8,6 +8,7 @@ from telegram.constants import ParseMode
 from bot.cases import ACTIVE, HOME_SET
 from bot.catalogue import plain, t
 from bot.context import CachlyContext
+from handlers.person.enrolment import offer_pending_consent
 
 
 async def status(update: Update, context: CachlyContext) -> None:
@@ -18,7 +19,9 @@ async def status(update: Update, context: CachlyContext) -> None:
     language = await context.language(update)
     statuses = await context.services.cases.person_status(user.id, chat.id)
     if not statuses:
-        await chat.send_message(t(language, "status.none"), parse_mode=ParseMode.HTML)
+        # Someone who refused (or never answered) is told how to agree, not "not enrolled".
+        if not await offer_pending_consent(update, context):
+            await chat.send_message(t(language, "status.none"), parse_mode=ParseMode.HTML)
         return
     tz = context.services.settings.schedule.tz
     parts = []

@@ -12,8 +12,11 @@ from openpyxl import Workbook, load_workbook
 from bot.case_files import (
     CaseDraft,
     FieldError,
+    display_phone,
     draft_from_row,
+    format_point,
     parse_date,
+    parse_name,
     parse_phone,
     read_table,
     write_csv,
@@ -176,3 +179,29 @@ def test_written_files_read_back() -> None:
     assert [[c.value for c in r] for r in book.active.iter_rows()] == [headers, rows[0]]
     table = read_table("back.csv", write_csv(headers, rows), **LIMITS)
     assert table.rows[0][1]["full_name"] == "<b>Nguyễn</b> & Co"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("nguyễn thị hoà", "Nguyễn Thị Hoà"),
+        ("  đặng   văn  ất ", "Đặng Văn Ất"),
+        ("Nguyễn thị Hoà", "Nguyễn Thị Hoà"),
+        ("NGUYỄN VĂN AN", "NGUYỄN VĂN AN"),
+        ("Lê Văn McLean", "Lê Văn McLean"),
+        ("<b>trần</b> & co", "<b>trần</b> & Co"),
+        (unicodedata.normalize("NFD", "ứng thị ẩn"), "Ứng Thị Ẩn"),
+    ],
+)
+def test_names_are_title_cased_and_squeezed(raw: str, expected: str) -> None:
+    assert parse_name(raw) == expected
+    assert draft_from_row({"full_name": raw, "phone": "0912345678"}, TODAY) == CaseDraft(
+        expected, "+84912345678"
+    )
+
+
+def test_phones_and_points_are_shown_as_people_write_them() -> None:
+    assert display_phone("+84912345678") == "0912 345 678"
+    assert display_phone(parse_phone("84 286 123 4567")) == "028 6123 4567"
+    assert format_point(19.8067, 105.7852) == "19.8067, 105.7852"
+    assert format_point(21.0, 105.123456789) == "21, 105.123457"

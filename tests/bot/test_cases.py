@@ -483,5 +483,5 @@ async def test_one_case_shows_its_latest_check_in_and_location(
     checkins = await people.cases.export_checkins(OFFICER)
     assert checkins.rows == 2
     lines = checkins.csv.decode("utf-8-sig").splitlines()
-    assert lines[0] == "Mã ca,Họ và tên,Giờ khai báo,Trả lời lúc,Kết quả,Dấu hiệu nguy hiểm,Chỉ số"
+    assert lines[0].startswith("Mã ca,Họ và tên,Giờ khai báo,Trả lời lúc,Kết quả,Cảm thấy,")
     assert (await people.cases.export_checkins(OTHER_OFFICER)).rows == 0

@@ -297,9 +297,11 @@ async def test_english_officer_registers_with_coordinates(harness: Harness) -> N
     await officer.wait_for_message(lambda m: "Address" in _text(m))
     await officer.send_text("7 Tran Phu")
     await officer.wait_for_message(lambda m: "Kind" in _text(m))
-    await officer.send_text("F1")  # typed where a button is expected
-    assert "press one of the buttons" in _text(await officer.wait_for_message())
-    await officer.press("rg:kind:other")
+    await officer.send_text("F9")
+    assert "Kind 'F9' is not valid" in _text(await officer.wait_for_message())
+    await officer.wait_for_message(lambda m: "Kind" in _text(m))
+    await officer.send_text("Other")  # the button's label, typed
+
     await officer.wait_for_message(lambda m: "Start date" in _text(m))
     await officer.press("rg:start:other")
     await officer.wait_for_message(lambda m: "Type the start date" in _text(m))
@@ -310,7 +312,7 @@ async def test_english_officer_registers_with_coordinates(harness: Harness) -> N
     await officer.send_text("https://www.google.com/maps/@19.8067,105.7852,17z")
     summary = _text(await officer.wait_for_message(lambda m: "Please check" in _text(m)))
     assert "From 26/11/2026 to 06/12/2026 (10 days)" in summary
-    assert "coordinates given" in summary
+    assert "Home: 19.8067, 105.7852 (see the map pin above)" in summary
     await officer.press("rg:ok")
     await officer.wait_for_message(lambda m: "Registered" in _text(m))
     (case,) = await _cases_in_db(harness)
