@@ -15,16 +15,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
+from bot.case_files import display_phone
 from bot.catalogue import CATALOGUE, Raw, plain, t
 from bot.clock import Clock
 from bot.config import AlertSettings, Settings
 from bot.db import Database
 from bot.errors import NotAuthorised, UserError
-from bot.models import Alert, AlertDelivery, Case, Commune, Officer
+from bot.models import Alert, AlertDelivery, Case, Commune, Officer, OutboxMessage
 from bot.officers import require_officer
 from bot.outbox import (
     PRIORITY_ALERT,
@@ -61,6 +62,10 @@ SEVERITY = {
 URGENT_KINDS = frozenset({SOS, DANGER_SIGNS})
 # Only these wait for the end of quiet hours; sos, danger signs and out of zone never do.
 HELD_KINDS = frozenset({MISSED_CHECKIN, HOME_NOT_SET, CITIZEN_REPORT})
+# Escalating these can wait for the morning too: nobody's life hangs on them tonight.
+ESCALATION_HELD_KINDS = HELD_KINDS | {CONSENT_REFUSED}
+# A refusal is a fact, not a false alarm: its card offers only acknowledge and resolve.
+NO_FALSE_ALARM_KINDS = frozenset({CONSENT_REFUSED})
 # The reports service delivers its own card (with its own buttons) for a citizen report;
 # the alert carries escalation and the digest's counts.
 SELF_DELIVERED_KINDS = frozenset({CITIZEN_REPORT})
@@ -210,13 +215,18 @@ def hold_until(kind: str, now: datetime) -> datetime:
     """When an alert of this kind raised now goes out: at once, or at the end of quiet hours."""
     if kind not in HELD_KINDS:
         return now
+    return quiet_hours_end(now) or now
+
+
+def quiet_hours_end(now: datetime) -> datetime | None:
+    """The end of the quiet hours `now` falls in (UTC), or None outside them."""
     settings = _config.settings
     start, end = time.fromisoformat(settings.quiet_start), time.fromisoformat(settings.quiet_end)
     local = now.astimezone(_config.tz)
     clock = local.time()
     quiet = (start <= clock or clock < end) if start > end else (start <= clock < end)
     if not quiet:
-        return now
+        return None
     day = local.date() if clock < end else local.date() + timedelta(days=1)
     return datetime.combine(day, end, tzinfo=_config.tz).astimezone(UTC)
 
@@ -344,13 +354,17 @@ async def _deliveries(session: AsyncSession, alert_id: int) -> list[AlertDeliver
 
 
 async def refresh_copies(session: AsyncSession, alert: Alert, now: datetime) -> None:
-    """Edit every delivered copy of the alert to show its current state and evidence."""
+    """Edit every delivered copy of the alert whose text or buttons have changed."""
     for delivery in await _deliveries(session, alert.id):
         reader = await session.get(Officer, delivery.officer_id)
         if reader is None:
             continue
         language = await language_of(session, reader.telegram_user_id, _config.language)
         card = await render(session, alert, language, reader, now, level=delivery.level)
+        # Telegram refuses an edit that changes nothing ("message is not modified"): a call
+        # wasted in the shared rate, so compare with what this copy was last given.
+        if await _last_content(session, delivery) == (card.text, card.reply_markup):
+            continue
         params: dict[str, Any] = {
             "chat_id": delivery.chat_id,
             "text": card.text,
@@ -369,6 +383,30 @@ async def refresh_copies(session: AsyncSession, alert: Alert, now: datetime) -> 
             ref_id=alert.id,
             edit_of_id=delivery.outbox_id,
         )
+
+
+async def _last_content(
+    session: AsyncSession, delivery: AlertDelivery
+) -> tuple[str | None, dict[str, Any] | None] | None:
+    """The text and buttons a copy was last queued with (the copy itself or its last edit)."""
+    row = await session.scalar(
+        select(OutboxMessage)
+        .where(
+            or_(
+                OutboxMessage.id == delivery.outbox_id,
+                and_(
+                    OutboxMessage.edit_of_id == delivery.outbox_id,
+                    # A failed edit never reached the chat: what it shows is the one before.
+                    OutboxMessage.state != "failed",
+                ),
+            )
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+    if row is None or "text" not in row.params:
+        return None  # unknown (purged by retention): edit rather than guess
+    return row.params["text"], row.params.get("reply_markup")
 
 
 # ---- functions for other services -----------------------------------------------------------
@@ -491,6 +529,15 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone(_config.tz).strftime("%H:%M %d/%m")
 
 
+def number(language: str, value: float | str) -> str:
+    """A number as officers read it: 37,2 in Vietnamese (37.2 in English), 94 not 94.0."""
+    if isinstance(value, str):
+        return value  # a placeholder such as "?" for evidence that lacks the number
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    text = "0" if text == "-0" else text
+    return text.replace(".", ",") if language == "vi" else text
+
+
 def _hm(moment: datetime) -> str:
     return moment.astimezone(_config.tz).strftime("%H:%M")
 
@@ -507,14 +554,16 @@ async def render(
     """The alert as one reader sees it: who, what, when, the state, and its buttons."""
     lines = [t(language, f"alert.kind.{alert.kind}")]
     if level:
-        lines[0] = t(language, "alert.escalated_header", level=level) + "\n" + lines[0]
+        # The header follows the state, so a taken or closed alert never says "nobody took it".
+        header = t(language, f"alert.escalated_header.{alert.state}", level=level)
+        lines[0] = header + "\n" + lines[0]
     case = await session.get(Case, alert.case_id) if alert.case_id is not None else None
     if case is not None:
         today = now.astimezone(_config.tz).date()
         day = max(1, (today - case.start_date).days + 1)
         commune = await session.get(Commune, case.commune_code)
         lines.append(t(language, "alert.who", name=case.full_name, code=case.code, day=day))
-        lines.append(t(language, "alert.phone", phone=case.phone))
+        lines.append(t(language, "alert.phone", phone=display_phone(case.phone)))
         if case.address:
             lines.append(t(language, "alert.address", address=case.address))
         if reader is not None and reader.role == "supervisor" and commune is not None:
@@ -552,11 +601,7 @@ def _evidence_line(language: str, kind: str, entry: dict[str, Any], case: Case |
         return t(language, "alert.ev.sos", time=when)
     if kind == DANGER_SIGNS:
         parts = [_sign(language, sign) for sign in entry.get("signs", [])]
-        parts += [
-            t(language, f"alert.vital.{name}", value=value)
-            for name, value in (entry.get("vitals") or {}).items()
-            if name in ("spo2", "breaths", "pulse", "temperature")
-        ]
+        parts += _vitals(language, entry.get("vitals") or {})
         return t(language, "alert.ev.danger", time=when, signs=Raw(", ".join(parts) or "—"))
     if kind == OUT_OF_ZONE:
         key = "alert.ev.outside_weak" if entry.get("weak") else "alert.ev.outside"
@@ -564,8 +609,8 @@ def _evidence_line(language: str, kind: str, entry: dict[str, Any], case: Case |
             language,
             key,
             time=when,
-            distance=entry.get("distance_m", "?"),
-            accuracy=entry.get("accuracy_m", "?"),
+            distance=number(language, entry.get("distance_m", "?")),
+            accuracy=number(language, entry.get("accuracy_m", "?")),
         )
         home = (case.zone or {}) if case is not None else {}
         if "lat" in entry and "lat" in home:
@@ -583,17 +628,38 @@ def _evidence_line(language: str, kind: str, entry: dict[str, Any], case: Case |
         if reason == "missed_rounds":
             return t(language, "alert.ev.unreachable_rounds", round=entry.get("round", when))
         if reason == "never_enrolled":
-            return t(language, "alert.ev.never_enrolled", hours=entry.get("hours", "?"))
+            return t(
+                language, "alert.ev.never_enrolled", hours=number(language, entry.get("hours", "?"))
+            )
         if reason in ("blocked", "officer_blocked"):
             return t(language, "alert.ev.blocked", time=when)
         return ""
     if kind == HOME_NOT_SET:
-        return t(language, "alert.ev.home_not_set", hours=entry.get("hours", "?"))
+        return t(language, "alert.ev.home_not_set", hours=number(language, entry.get("hours", "?")))
     if kind == CITIZEN_REPORT:
         return t(language, "alert.ev.report", reference=entry.get("report", ""))
     if kind == CONSENT_REFUSED:
         return t(language, "alert.ev.consent_refused", time=when)
     return ""
+
+
+def _vitals(language: str, vitals: dict[str, Any]) -> list[str]:
+    """The readings of a check-in, in the order they are asked; SpO2 with its re-measure."""
+    parts = []
+    for name in ("temperature", "spo2", "breaths", "pulse"):
+        value = vitals.get(name)
+        again = vitals.get("spo2_again") if name == "spo2" else None
+        if value is None:
+            value, again = again, None
+        if value is None:
+            continue
+        if again is not None:
+            # A low first SpO2 is measured again; the second reading raised the alert.
+            first, value = number(language, value), number(language, again)
+            parts.append(t(language, "alert.vital.spo2_again", first=first, value=value))
+        else:
+            parts.append(t(language, f"alert.vital.{name}", value=number(language, value)))
+    return parts
 
 
 def _sign(language: str, sign: str) -> str:
@@ -627,7 +693,8 @@ def _keyboard(alert: Alert, language: str) -> dict[str, Any] | None:
     if alert.state == OPEN:
         row.append(callback_button(plain(language, "alert.button.acknowledge"), _data("a", alert)))
     row.append(callback_button(plain(language, "alert.button.resolve"), _data("r", alert)))
-    row.append(callback_button(plain(language, "alert.button.false_alarm"), _data("f", alert)))
+    if alert.kind not in NO_FALSE_ALARM_KINDS:
+        row.append(callback_button(plain(language, "alert.button.false_alarm"), _data("f", alert)))
     return inline_keyboard([row])
 
 
@@ -681,6 +748,8 @@ class AlertService:
             if alert.state in CLOSED_STATES:
                 name = await _officer_name(session, alert.closed_by)
                 raise UserError(f"alert.already_{alert.state}", name=name)
+            if action == FALSE_ALARM and alert.kind in NO_FALSE_ALARM_KINDS:
+                raise NotAuthorised("alert.refused")  # no such button on this card
             if action == "acknowledge":
                 if alert.state == ACKNOWLEDGED:
                     name = await _officer_name(session, alert.acknowledged_by)
@@ -750,6 +819,8 @@ async def escalate_due(session: AsyncSession, now: datetime, settings: AlertSett
         due = start + deadline * (1 if level == 1 else settings.second_escalation_factor)
         if due > now:
             continue
+        if alert.kind in ESCALATION_HELD_KINDS and quiet_hours_end(now) is not None:
+            continue  # the next tick after the quiet hours end escalates it
         alert.escalation_level = level
         alert.escalated_at = now
         alert.updated_at = now
@@ -765,7 +836,15 @@ async def escalate_due(session: AsyncSession, now: datetime, settings: AlertSett
         supervisors = await province_supervisors(session, alert.province_code)
         if not supervisors:
             logger.warning("alert %s escalated but the province has no supervisor", alert.id)
-        await _deliver(session, alert, supervisors, now, role="escalation", level=level)
+        # One card per supervisor per alert: a card from the first level is edited to show
+        # the next one; only a supervisor without a card yet gets a new message.
+        carded = set()
+        for delivery in await _deliveries(session, alert.id):
+            if delivery.role == "escalation":
+                delivery.level = level
+                carded.add(delivery.officer_id)
+        fresh = [supervisor for supervisor in supervisors if supervisor.id not in carded]
+        await _deliver(session, alert, fresh, now, role="escalation", level=level)
         await refresh_copies(session, alert, now)
         count += 1
     return count

@@ -14,6 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import alerts
+from bot.alerts import number
+from bot.case_files import display_phone
 from bot.catalogue import Raw, plain, t
 from bot.clock import Clock
 from bot.config import Settings
@@ -149,10 +151,10 @@ def render_digest(language: str, digest: AreaDigest, day: date) -> str:
         t(
             language,
             "digest.active",
-            total=sum(digest.active.values()),
-            f0=digest.active.get("f0", 0),
-            f1=digest.active.get("f1", 0),
-            other=digest.active.get("other", 0),
+            total=number(language, sum(digest.active.values())),
+            f0=number(language, digest.active.get("f0", 0)),
+            f1=number(language, digest.active.get("f1", 0)),
+            other=number(language, digest.active.get("other", 0)),
         ),
     ]
     today = digest.today
@@ -161,10 +163,10 @@ def render_digest(language: str, digest: AreaDigest, day: date) -> str:
             t(
                 language,
                 "digest.checkins",
-                on_time=today.on_time,
-                late=today.late,
-                missed=today.missed,
-                percent=today.percent(today.on_time),
+                on_time=number(language, today.on_time),
+                late=number(language, today.late),
+                missed=number(language, today.missed),
+                percent=number(language, today.percent(today.on_time)),
             )
         )
     else:
@@ -172,9 +174,12 @@ def render_digest(language: str, digest: AreaDigest, day: date) -> str:
     lines.append(t(language, "digest.open_alerts", items=_kinds(language, digest.open_alerts)))
     lines.append(t(language, "digest.closed_alerts", items=_kinds(language, digest.closed_alerts)))
     if digest.median_ack_minutes is not None:
-        lines.append(t(language, "digest.median_ack", minutes=round(digest.median_ack_minutes)))
-    lines.append(t(language, "digest.ending_tomorrow", count=digest.ending_tomorrow))
-    lines.append(t(language, "digest.not_enrolled", count=digest.not_enrolled))
+        minutes = number(language, round(digest.median_ack_minutes, 1))
+        lines.append(t(language, "digest.median_ack", minutes=minutes))
+    lines.append(
+        t(language, "digest.ending_tomorrow", count=number(language, digest.ending_tomorrow))
+    )
+    lines.append(t(language, "digest.not_enrolled", count=number(language, digest.not_enrolled)))
     return Raw("\n".join(lines))
 
 
@@ -182,7 +187,9 @@ def _kinds(language: str, counts: dict[str, int]) -> str:
     if not counts:
         return plain(language, "digest.none")
     ordered = sorted(counts.items(), key=lambda item: alerts.SEVERITY.get(item[0], 9))
-    return ", ".join(f"{plain(language, f'alert.short.{kind}')} {n}" for kind, n in ordered)
+    return ", ".join(
+        f"{plain(language, f'alert.short.{kind}')} {number(language, n)}" for kind, n in ordered
+    )
 
 
 def compliance_chart(language: str, digest: AreaDigest) -> bytes:
@@ -361,9 +368,9 @@ class DigestService:
                     language,
                     "digest.commune_line",
                     commune=commune_name,
-                    active=active,
-                    missed_percent=missed,
-                    open=open_count,
+                    active=number(language, active),
+                    missed_percent=number(language, missed),
+                    open=number(language, open_count),
                 )
         return digest, text
 
@@ -428,10 +435,14 @@ class DigestService:
                 )
             )
             add("missed", await _missed_last(session, active, now))
-            pending = await session.scalars(
-                select(Case).where(area, Case.status == "pending").order_by(Case.created_at)
+            pending = list(
+                await session.scalars(
+                    select(Case).where(area, Case.status == "pending").order_by(Case.created_at)
+                )
             )
-            add("not_enrolled", [_item(case) for case in pending])
+            # Opened the link and said no: a call to explain, not a link to resend.
+            add("refused", [_item(c) for c in pending if c.consent_refused_at is not None])
+            add("not_enrolled", [_item(c) for c in pending if c.consent_refused_at is None])
             add("home_not_set", [_item(c) for c in active if c.home_status != "set"])
             add("ending_today", [_item(c) for c in active if c.end_date == today])
             add(
@@ -442,7 +453,7 @@ class DigestService:
 
 
 def _item(case: Case, kind: str | None = None) -> WorkItem:
-    return WorkItem(case.full_name, case.code, case.phone, kind)
+    return WorkItem(case.full_name, case.code, display_phone(case.phone), kind)
 
 
 async def _missed_last(session: AsyncSession, cases: list[Case], now: datetime) -> list[WorkItem]:
@@ -491,5 +502,6 @@ def render_worklist(language: str, worklist: Worklist) -> str:
                     t(language, "worklist.item", name=item.name, code=item.code, phone=item.phone)
                 )
         if section in worklist.more:
-            lines.append(t(language, "worklist.more", count=worklist.more[section]))
+            more = number(language, worklist.more[section])
+            lines.append(t(language, "worklist.more", count=more))
     return Raw("\n".join(lines))

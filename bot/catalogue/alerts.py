@@ -9,7 +9,18 @@ VI: dict[str, str] = {
     "alert.kind.consent_refused": "✋ <b>Từ chối tham gia</b>",
     "alert.kind.home_not_set": "🏠 <b>Chưa xác định nơi cách ly</b>",
     "alert.kind.citizen_report": "📣 <b>Phản ánh của người dân</b>",
-    "alert.escalated_header": "⬆️ <b>Chuyển lên tuyến tỉnh (lần {level})</b>: chưa ai nhận xử lý",
+    "alert.escalated_header.open": (
+        "⬆️ <b>Chuyển lên tuyến tỉnh (lần {level})</b>: chưa ai nhận xử lý"
+    ),
+    "alert.escalated_header.acknowledged": (
+        "⬆️ <b>Chuyển lên tuyến tỉnh (lần {level})</b>: đã có người nhận xử lý"
+    ),
+    "alert.escalated_header.resolved": (
+        "⬆️ <b>Chuyển lên tuyến tỉnh (lần {level})</b>: đã giải quyết"
+    ),
+    "alert.escalated_header.false_alarm": (
+        "⬆️ <b>Chuyển lên tuyến tỉnh (lần {level})</b>: báo nhầm, đã đóng"
+    ),
     "alert.who": "👤 <b>{name}</b> ({code}) · ngày cách ly thứ {day}",
     "alert.phone": "☎️ {phone}",
     "alert.address": "🏠 {address}",
@@ -21,8 +32,8 @@ VI: dict[str, str] = {
     "alert.more_evidence": "… và {count} lần trước đó",
     "alert.ev.sos": "• {time}: người cách ly bấm SOS",
     "alert.ev.danger": "• {time}: {signs}",
-    "alert.ev.outside": "• {time}: cách nhà {distance} m (sai số ±{accuracy} m)",
-    "alert.ev.outside_weak": "• {time}: cách nhà {distance} m (không rõ sai số)",
+    "alert.ev.outside": "• {time}: ngoài vùng cách ly {distance} m (sai số ±{accuracy} m)",
+    "alert.ev.outside_weak": "• {time}: ngoài vùng cách ly {distance} m (không rõ sai số)",
     "alert.ev.map": '  <a href="{url}">Xem trên bản đồ: nhà → vị trí</a>',
     "alert.ev.back_home": "• ✅ Đã về nhà lúc {time}",
     "alert.ev.missed": "• Bỏ lỡ lượt khai báo {round}",
@@ -41,7 +52,8 @@ VI: dict[str, str] = {
     "alert.sign.short_breath": "khó thở",
     "alert.sign.chest_pain": "đau ngực",
     "alert.sign.confusion": "lú lẫn",
-    "alert.vital.spo2": "SpO2 {value}%",
+    "alert.vital.spo2": "SpO2 {value} %",
+    "alert.vital.spo2_again": "SpO2 {first} → {value} % (đo lại)",
     "alert.vital.breaths": "thở {value} lần/phút",
     "alert.vital.pulse": "mạch {value}/phút",
     "alert.vital.temperature": "nhiệt độ {value} °C",
@@ -66,6 +78,7 @@ VI: dict[str, str] = {
     "worklist.header": "<b>Việc cần làm hôm nay</b> – {date}",
     "worklist.alerts": "<b>Cảnh báo đang mở</b>",
     "worklist.missed": "<b>Bỏ lỡ lượt khai báo gần nhất</b> – gọi điện hỏi thăm",
+    "worklist.refused": "<b>Từ chối tham gia</b> – gọi điện giải thích",
     "worklist.not_enrolled": "<b>Chưa tham gia</b> (chưa mở đường dẫn)",
     "worklist.home_not_set": "<b>Chưa xác định nơi cách ly</b>",
     "worklist.ending_today": "<b>Kết thúc cách ly hôm nay</b>",
@@ -109,7 +122,18 @@ EN: dict[str, str] = {
     "alert.kind.consent_refused": "✋ <b>Consent refused</b>",
     "alert.kind.home_not_set": "🏠 <b>Home not set</b>",
     "alert.kind.citizen_report": "📣 <b>Citizen report</b>",
-    "alert.escalated_header": "⬆️ <b>Escalated to the province (time {level})</b>: nobody took it",
+    "alert.escalated_header.open": (
+        "⬆️ <b>Escalated to the province (time {level})</b>: nobody took it"
+    ),
+    "alert.escalated_header.acknowledged": (
+        "⬆️ <b>Escalated to the province (time {level})</b>: someone has taken it"
+    ),
+    "alert.escalated_header.resolved": (
+        "⬆️ <b>Escalated to the province (time {level})</b>: resolved"
+    ),
+    "alert.escalated_header.false_alarm": (
+        "⬆️ <b>Escalated to the province (time {level})</b>: false alarm, closed"
+    ),
     "alert.who": "👤 <b>{name}</b> ({code}) · day {day} of isolation",
     "alert.phone": "☎️ {phone}",
     "alert.address": "🏠 {address}",
@@ -121,8 +145,10 @@ EN: dict[str, str] = {
     "alert.more_evidence": "… and {count} earlier",
     "alert.ev.sos": "• {time}: the person pressed SOS",
     "alert.ev.danger": "• {time}: {signs}",
-    "alert.ev.outside": "• {time}: {distance} m from home (accuracy ±{accuracy} m)",
-    "alert.ev.outside_weak": "• {time}: {distance} m from home (accuracy unknown)",
+    "alert.ev.outside": (
+        "• {time}: {distance} m outside the isolation zone (accuracy ±{accuracy} m)"
+    ),
+    "alert.ev.outside_weak": "• {time}: {distance} m outside the isolation zone (accuracy unknown)",
     "alert.ev.map": '  <a href="{url}">Show on the map: home → position</a>',
     "alert.ev.back_home": "• ✅ Back home at {time}",
     "alert.ev.missed": "• Missed the {round} check-in",
@@ -142,6 +168,7 @@ EN: dict[str, str] = {
     "alert.sign.chest_pain": "chest pain",
     "alert.sign.confusion": "confusion",
     "alert.vital.spo2": "SpO2 {value}%",
+    "alert.vital.spo2_again": "SpO2 {first} → {value}% (re-measured)",
     "alert.vital.breaths": "{value} breaths/min",
     "alert.vital.pulse": "pulse {value}/min",
     "alert.vital.temperature": "temperature {value} °C",
@@ -166,6 +193,7 @@ EN: dict[str, str] = {
     "worklist.header": "<b>Today's work list</b> – {date}",
     "worklist.alerts": "<b>Open alerts</b>",
     "worklist.missed": "<b>Missed their last check-in</b> – call them",
+    "worklist.refused": "<b>Refused to take part</b> – call to explain",
     "worklist.not_enrolled": "<b>Not enrolled</b> (link not opened)",
     "worklist.home_not_set": "<b>Home not set</b>",
     "worklist.ending_today": "<b>Isolation ends today</b>",

@@ -8,9 +8,11 @@ from sqlalchemy import select
 
 from bot import alerts
 from bot.clock import FakeClock
-from bot.models import Checkin, OutboxMessage
+from bot.models import Alert, Checkin, OutboxMessage
 from bot.services import Services
 from tests.factories import HAC_THANH, make_case
+
+HOME = {"type": "circle", "lat": 19.8075, "lon": 105.7764, "radius_m": 50}
 
 
 def at_local(hour: int, minute: int = 0) -> datetime:
@@ -100,3 +102,93 @@ async def test_worklist_orders_alerts_first(services: Services, clock: FakeClock
     assert work.sections["alerts"][0].name == "Ca Khẩn"
     assert work.sections["alerts"][0].kind == "sos"
     assert work.sections["not_enrolled"][0].name == "Chưa Vào"
+
+
+def test_numbers_read_as_officers_write_them() -> None:
+    assert alerts.number("vi", 37.2) == "37,2"
+    assert alerts.number("en", 37.2) == "37.2"
+    assert alerts.number("vi", 95.0) == "95"
+    assert alerts.number("vi", 20) == "20"
+    assert alerts.number("vi", 36.55) == "36,55"
+    assert alerts.number("vi", "?") == "?"
+
+
+async def test_quiet_hours_hold_escalation_of_non_urgent_kinds(
+    services: Services, clock: FakeClock
+) -> None:
+    await officer(services, 3001, "Thanh Hóa", role="supervisor")
+    # Raised before the quiet hours (so delivered at once); their deadlines fall in the night:
+    # 240 minutes after 19:00, 60 minutes after 21:30.
+    raised_at = {
+        alerts.CONSENT_REFUSED: at_local(19),
+        alerts.HOME_NOT_SET: at_local(19),
+        alerts.CITIZEN_REPORT: at_local(19),
+        alerts.MISSED_CHECKIN: at_local(21, 30),
+        alerts.SOS: at_local(23),
+    }
+    ids = {}
+    for kind, when in raised_at.items():
+        clock.set(when)
+        case_id = await make_case(services.db, when, zone=HOME)
+        async with services.db.transaction() as session:
+            raised = await alerts.raise_alert(
+                session, kind=kind, commune_code=HAC_THANH, now=when, evidence={}, case_id=case_id
+            )
+            ids[kind] = raised.id
+
+    async def levels() -> dict[str, int]:
+        async with services.db.transaction() as session:
+            rows = await session.execute(select(Alert.kind, Alert.escalation_level))
+            return {kind: level for kind, level in rows.all()}
+
+    clock.set(at_local(23, 5))
+    await services.alerts.tick()
+    assert (await levels())[alerts.SOS] == 1  # sos never waits
+    clock.set(at_local(5, 59) + timedelta(days=1))
+    await services.alerts.tick()
+    assert await levels() == {**dict.fromkeys(ids, 0), alerts.SOS: 2}
+    clock.advance(timedelta(minutes=1))  # 06:00: the quiet hours end
+    await services.alerts.tick()
+    assert await levels() == {**dict.fromkeys(ids, 1), alerts.SOS: 2}
+
+
+async def test_english_card_wording_and_numbers(services: Services, clock: FakeClock) -> None:
+    case_id = await make_case(services.db, clock.now(), kind="f0")
+    async with services.db.transaction() as session:
+        raised = await alerts.raise_alert(
+            session,
+            kind=alerts.DANGER_SIGNS,
+            commune_code=HAC_THANH,
+            now=clock.now(),
+            evidence={
+                "signs": ["spo2_low"],
+                "vitals": {"temperature": 37.2, "spo2": 95.0, "spo2_again": 94.0, "breaths": 20.0},
+            },
+            case_id=case_id,
+        )
+        alert = await session.get(Alert, raised.id)
+        assert alert is not None
+        english = await alerts.render(session, alert, "en", None, clock.now())
+        vietnamese = await alerts.render(session, alert, "vi", None, clock.now())
+    assert (
+        "low SpO2, temperature 37.2 °C, SpO2 95 → 94% (re-measured), 20 breaths/min" in english.text
+    )
+    assert (
+        "SpO2 thấp, nhiệt độ 37,2 °C, SpO2 95 → 94 % (đo lại), thở 20 lần/phút" in vietnamese.text
+    )
+    assert "0912 345 678" in english.text
+
+    outside = await make_case(services.db, clock.now(), zone=HOME)
+    async with services.db.transaction() as session:
+        raised = await alerts.raise_alert(
+            session,
+            kind=alerts.OUT_OF_ZONE,
+            commune_code=HAC_THANH,
+            now=clock.now(),
+            evidence={"distance_m": 249, "accuracy_m": 10, "weak": False},
+            case_id=outside,
+        )
+        alert = await session.get(Alert, raised.id)
+        assert alert is not None
+        card = await alerts.render(session, alert, "en", None, clock.now())
+    assert "249 m outside the isolation zone (accuracy ±10 m)" in card.text

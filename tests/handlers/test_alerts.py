@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot import alerts
 from bot.clock import FakeClock
 from bot.db import Database
-from bot.models import Alert, AuditEntry
+from bot.models import Alert, AuditEntry, OutboxMessage
 from bot.sender import OutboxSender
 from tests.conftest import make_settings
 from tests.factories import make_case
@@ -84,8 +84,10 @@ async def test_out_of_zone_reaches_both_officers_and_one_takes_it(bot: Harness) 
         assert "Ra khỏi nơi cách ly" in (copy.text or "")
         assert "Trần Thị Bình" in (copy.text or "")
         assert "ngày cách ly thứ 6" in (copy.text or "")
-        assert "cách nhà 450 m (sai số ±12 m)" in (copy.text or "")
-        assert "+84912345678" in (copy.text or "")  # Telegram turns it into a call link
+        # The distance is to the zone's edge (50 m around the home), not to the home.
+        assert "ngoài vùng cách ly 450 m (sai số ±12 m)" in (copy.text or "")
+        assert "☎️ 0912 345 678" in (copy.text or "")  # as /case and the export show it
+        assert "+84" not in (copy.text or "")
         pin = await officer.wait_for_message(lambda m: m.location is not None)
         assert pin.location is not None
         assert pin.location["latitude"] == 19.8120
@@ -103,7 +105,7 @@ async def test_out_of_zone_reaches_both_officers_and_one_takes_it(bot: Harness) 
     again = await raise_(bot, alerts.OUT_OF_ZONE, case_id, **{**outside, "distance_m": 620})
     assert again == alert_id
     for officer in (lan, minh):
-        await edited(bot, officer, "cách nhà 620 m")
+        await edited(bot, officer, "ngoài vùng cách ly 620 m")
     sent_texts = [
         c for c in bot.standin.calls if c.method == "sendMessage" and c.chat_id == minh.chat_id
     ]
@@ -184,21 +186,63 @@ async def test_sos_nobody_takes_reaches_the_supervisor_after_5_minutes(bot: Harn
     bot.clock.advance(timedelta(seconds=1))
     assert await bot.services.alerts.tick() == 1
     escalated = await boss.wait_for_message()
-    assert "Chuyển lên tuyến tỉnh (lần 1)" in (escalated.text or "")
+    assert "Chuyển lên tuyến tỉnh (lần 1): chưa ai nhận xử lý" in (escalated.text or "")
     assert "Phường Hạc Thành" in (escalated.text or "")
     await edited(bot, lan, "Đã chuyển lên tuyến tỉnh")
 
-    # The second deadline (3 x 5 minutes) escalates again; then nothing more.
+    # The second deadline (3 x 5 minutes) escalates again on the same card; then nothing more.
     bot.clock.advance(timedelta(minutes=10))
     assert await bot.services.alerts.tick() == 1
-    again = await boss.wait_for_message(lambda m: "lần 2" in (m.text or ""))
+    again = await edited(bot, boss, "lần 2")
+    assert again.message_id == escalated.message_id
     assert again.buttons
     bot.clock.advance(timedelta(hours=1))
     assert await bot.services.alerts.tick() == 0
-    # The supervisor can take it from the escalated copy.
+    # The supervisor can take it from the escalated card, which then says so at the top.
     await boss.press("🙋 Tôi nhận", again)
     await boss.wait_for_answer()
     assert (await alert_row(bot, alert_id)).acknowledged_by is not None
+    taken = await edited(bot, boss, "đã có người nhận xử lý")
+    assert "chưa ai nhận" not in (taken.text or "")
+    await lan.press("✅ Đã giải quyết", next(m for m in lan.messages if m.buttons))
+    await lan.wait_for_answer()
+    closed = await edited(bot, boss, "(lần 2): đã giải quyết")
+    assert closed.buttons == []
+    await edited(bot, lan, "Đã giải quyết bởi Officer 1001")
+
+    # One card for the supervisor, one for the officer; no edit repeats what a card shows.
+    cards = [
+        c
+        for c in bot.standin.calls_of("sendMessage")
+        if "SOS" in str(c.params.get("text")) and c.chat_id in (lan.chat_id, boss.chat_id)
+    ]
+    assert len(cards) == 2
+    assert {c.chat_id for c in cards} == {lan.chat_id, boss.chat_id}
+    assert await repeated_edits(bot, alert_id) == []
+    assert not [c for c in bot.standin.calls if "not modified" in (c.description or "")]
+
+
+async def repeated_edits(harness: Harness, alert_id: int) -> list[int]:
+    """Outbox edits of an alert's copies whose text and buttons equal the copy's last ones."""
+    async with harness.services.db.transaction() as session:
+        rows = list(
+            await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.ref_id == alert_id, OutboxMessage.purpose.like("alert%"))
+                .order_by(OutboxMessage.id)
+            )
+        )
+    shown: dict[int, tuple[Any, Any]] = {}
+    repeated = []
+    for row in rows:
+        content = (row.params.get("text"), row.params.get("reply_markup"))
+        if row.method == "sendMessage":
+            shown[row.id] = content
+        elif row.method == "editMessageText" and row.edit_of_id is not None:
+            if shown.get(row.edit_of_id) == content:
+                repeated.append(row.id)
+            shown[row.edit_of_id] = content
+    return repeated
 
 
 async def test_quiet_hours_hold_a_missed_check_in_but_never_an_sos(bot: Harness) -> None:
@@ -230,7 +274,7 @@ async def test_flood_wait_gateway_error_and_timeout_still_deliver_every_alert_on
     await raise_(bot, alerts.DANGER_SIGNS, case_id, signs=["spo2_low"], vitals={"spo2": 93})
     for officer in officers:
         copy = await officer.wait_for_message(timeout=10)
-        assert "SpO2 thấp, SpO2 93%" in (copy.text or "")
+        assert "SpO2 thấp, SpO2 93 %" in (copy.text or "")
     assert bot.standin.count_429 == 1
     for officer in officers:
         got = [
@@ -258,11 +302,25 @@ async def test_alerts_and_worklist_commands(bot: Harness) -> None:
     assert "Lê Văn Cường" in (second.text or "")
     assert first.buttons
 
+    await make_case(
+        bot.services.db,
+        bot.clock.now(),
+        status="pending",
+        full_name="Đỗ Văn Khước",
+        consent_refused_at=bot.clock.now(),
+    )
+    await make_case(bot.services.db, bot.clock.now(), status="pending", full_name="Vũ Chưa Mở")
     await lan.send_text("/worklist")
     work = await lan.wait_for_message()
-    assert "Việc cần làm hôm nay" in (work.text or "")
-    assert (work.text or "").index("Phạm Thị Dung") < (work.text or "").index("Lê Văn Cường")
-    assert "Chưa xác định nơi cách ly" in (work.text or "")
+    text = work.text or ""
+    assert "Việc cần làm hôm nay" in text
+    assert text.index("Phạm Thị Dung") < text.index("Lê Văn Cường")
+    assert "Chưa xác định nơi cách ly" in text
+    # Opened the link and said no: not among those who never opened it.
+    refused, unopened = text.index("Từ chối tham gia"), text.index("Chưa tham gia")
+    assert refused < text.index("Đỗ Văn Khước") < unopened < text.index("Vũ Chưa Mở")
+    assert "☎️ 0912 345 678" in text
+    assert "+84" not in text
 
 
 async def test_an_officer_who_blocked_the_bot_is_an_alert_to_supervisors(bot: Harness) -> None:
@@ -274,3 +332,43 @@ async def test_an_officer_who_blocked_the_bot_is_an_alert_to_supervisors(bot: Ha
     flagged = await boss.wait_for_message()
     assert "Officer 1001" in (flagged.text or "")
     assert "đã chặn bot" in (flagged.text or "")
+
+
+async def test_low_spo2_alert_shows_the_reading_measured_again(bot: Harness) -> None:
+    lan = await bot.officer(1001)
+    await make_case(bot.services.db, bot.clock.now(), kind="f0", chat_id=5001)
+    person = bot.user(5001)
+    await person.send_text("/checkin")
+    await person.wait_for_message()
+    await person.press("😊 Khoẻ, bình thường")
+    await person.wait_for_message()
+    await person.press("Không có triệu chứng nào")
+    await person.wait_for_message()
+    await person.send_text("37,2")
+    await person.wait_for_message()
+    await person.send_text("95")
+    assert "đo lại" in ((await person.wait_for_message()).text or "")
+    await person.send_text("94")
+    assert "115" in ((await person.wait_for_message()).text or "")
+
+    card = await lan.wait_for_message(lambda m: "Dấu hiệu nguy hiểm" in (m.text or ""))
+    # The reading that raised it, after the first; Vietnamese numbers: no "95.0", "37.2".
+    assert "SpO2 thấp, nhiệt độ 37,2 °C, SpO2 95 → 94 % (đo lại)" in (card.text or "")
+
+
+async def test_a_refusal_offers_no_false_alarm(bot: Harness) -> None:
+    lan = await bot.officer(1001)
+    case_id = await make_case(bot.services.db, bot.clock.now(), status="pending")
+    alert_id = await raise_(bot, alerts.CONSENT_REFUSED, case_id)
+    card = await lan.wait_for_message()
+    assert "Từ chối tham gia" in (card.text or "")
+    assert [b["text"] for b in card.buttons] == ["🙋 Tôi nhận", "✅ Đã giải quyết"]
+    # A forged false-alarm press is refused and changes nothing.
+    forged = f"al:f:{alert_id}"
+    await lan.press(forged, _with_button(card, forged))
+    assert (await lan.wait_for_answer()).params.get("text") == "Nút này không dùng được."
+    assert (await alert_row(bot, alert_id)).state == "open"
+    await lan.press("🙋 Tôi nhận", card)
+    await lan.wait_for_answer()
+    taken = await edited(bot, lan, "Officer 1001 đã nhận xử lý")
+    assert [b["text"] for b in taken.buttons] == ["✅ Đã giải quyết"]
