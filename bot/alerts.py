@@ -19,7 +19,6 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
-from bot.case_files import display_phone
 from bot.catalogue import CATALOGUE, Raw, plain, t
 from bot.clock import Clock
 from bot.config import AlertSettings, Settings
@@ -563,7 +562,9 @@ async def render(
         day = max(1, (today - case.start_date).days + 1)
         commune = await session.get(Commune, case.commune_code)
         lines.append(t(language, "alert.who", name=case.full_name, code=case.code, day=day))
-        lines.append(t(language, "alert.phone", phone=display_phone(case.phone)))
+        # The international form, because Telegram turns it into a tap-to-call link; the
+        # spaced local form of lists and exports is not reliably recognised.
+        lines.append(t(language, "alert.phone", phone=case.phone))
         if case.address:
             lines.append(t(language, "alert.address", address=case.address))
         if reader is not None and reader.role == "supervisor" and commune is not None:

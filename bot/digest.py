@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import alerts
 from bot.alerts import number
-from bot.case_files import display_phone
 from bot.catalogue import Raw, plain, t
 from bot.clock import Clock
 from bot.config import Settings
@@ -453,7 +452,8 @@ class DigestService:
 
 
 def _item(case: Case, kind: str | None = None) -> WorkItem:
-    return WorkItem(case.full_name, case.code, display_phone(case.phone), kind)
+    # The worklist is for calling: the international form is the one Telegram makes tappable.
+    return WorkItem(case.full_name, case.code, case.phone, kind)
 
 
 async def _missed_last(session: AsyncSession, cases: list[Case], now: datetime) -> list[WorkItem]:

@@ -176,7 +176,7 @@ async def test_english_card_wording_and_numbers(services: Services, clock: FakeC
     assert (
         "SpO2 thấp, nhiệt độ 37,2 °C, SpO2 95 → 94 % (đo lại), thở 20 lần/phút" in vietnamese.text
     )
-    assert "0912 345 678" in english.text
+    assert "+84912345678" in english.text
 
     outside = await make_case(services.db, clock.now(), zone=HOME)
     async with services.db.transaction() as session:
