@@ -2,9 +2,10 @@
 
 It owns pacing (PTB's AIORateLimiter has no per-chat limit and no priorities):
 
-- an overall rate (default 25 a second) as evenly spaced send slots, never a burst, so a
-  limit-enforcing server never answers 429, while enough requests are in flight at once
-  to keep the pipe full however slow each answer is;
+- an overall rate (default 25 a second) as evenly spaced send slots, never a burst, and
+  never more than the rate's worth in any WINDOW_SECONDS, so a limit-enforcing server
+  never answers 429, while enough requests are in flight at once to keep the pipe full
+  however slow each answer is;
 - at most one message per `per_chat_interval` to one chat, counted from the moment the
   previous message to that chat was answered, so arrivals too are a full interval apart;
 - `RetryAfter` pauses every send for its duration; network errors and 5xx are retried
@@ -23,9 +24,12 @@ ran out belongs to a sender that died mid-call, and nobody knows whether Telegra
 - anything else (prompts, replies, digests) is marked failed: at most once. Its owner
   sees the failure (a check-in prompt not known to be sent is the check-ins' business).
 
-Outcomes are written in batches, in the same transaction as the next claim, so that the
-database is not the bottleneck at 1,000 messages a second. This module knows nothing of
-Telegram's library: it talks to a `Transport`.
+At 1,000 messages a second neither the database nor Python may be the bottleneck: rows
+are claimed a little ahead (at most LOOKAHEAD_SECONDS of sending) by one loop while
+another sends them in their slots, so that a database round never leaves a slot unused;
+outcomes are written in batches (executemany), in the same transaction as the next claim;
+the statements are built once. This module knows nothing of Telegram's library: it talks
+to a `Transport` (handlers/transport.py).
 """
 
 from __future__ import annotations
