@@ -13,40 +13,60 @@ The questionnaire's position lives in the row (`step`), and the user's conversat
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot import alerts, audit
+from bot.case_files import normalise_code
 from bot.catalogue import plain, t
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.dialogues import DialogueState, current_dialogue, end_dialogue, save_dialogue
+from bot.dialogues import (
+    DIALOGUE_TTL,
+    DialogueState,
+    current_dialogue,
+    end_dialogue,
+    save_dialogue,
+)
 from bot.errors import NotAuthorised, UserError
 from bot.models import (
     Case,
     Checkin,
     CheckinPlan,
+    Dialogue,
     LiveStream,
     LocationFix,
     Officer,
     OutboxMessage,
     UserPreference,
 )
-from bot.outbox import PRIORITY_PROMPT, callback_button, enqueue_text, inline_keyboard
+from bot.officers import require_officer
+from bot.outbox import (
+    PRIORITY_PROMPT,
+    PRIORITY_REPLY,
+    callback_button,
+    enqueue_text,
+    inline_keyboard,
+)
 from bot.schedule import next_round, occurrences, parse_times
 from bot.triage import (
     DANGER_SYMPTOMS,
+    SPO2_LOW,
     SYMPTOMS,
     Readings,
     age_in,
     danger_signs,
+    fold_label,
     in_range,
     new_signs,
     parse_number,
@@ -57,6 +77,7 @@ from geofence import (
     FixKind,
     StreamEvent,
     TrackerState,
+    Verdict,
     VerdictKind,
     advance,
     check_evidence,
@@ -67,6 +88,9 @@ from geofence import (
 logger = logging.getLogger(__name__)
 
 FLOW = "checkin"
+# A location shared in a household's chat outside a check-in, waiting for "whose?".
+WHERE_FLOW = "checkin_where"
+WHERE_PREFIX = "cw:"
 CALLBACK_PREFIX = "ci:"
 SOS_PREFIX = "sos:"
 
@@ -79,6 +103,8 @@ ON_TIME, LATE, MISSED, CANCELLED = "on_time", "late", "missed", "cancelled"
 FEELING, SYMPTOMS_STEP, LOCATION, FINISHED = "feeling", "symptoms", "location", "done"
 NUMBER_STEPS = ("temperature", "spo2", "spo2_again", "breaths", "pulse")
 FEELINGS = ("good", "tired", "bad")
+# answers["location"] of a check-in whose window closed without a usable location.
+LOCATION_MISSING = "missing"
 
 # Rows handled per unit of work by the tick: bounded transactions, steady progress.
 BATCH = 500
@@ -111,6 +137,7 @@ class StepResult:
     question: Question | None = None
     danger: tuple[str, ...] = ()  # warning signs raised just now: tell the person
     retry: str | None = None  # the measure to ask again in plain words
+    unreadable: bool = False  # the retry is for a form not understood, not a value out of range
     finished: bool = False  # the questionnaire just ended: thank the person
 
 
@@ -136,7 +163,8 @@ class StartResult:
 class SosResult:
     """/sos: who the alert was raised for, or the people to choose from."""
 
-    status: str  # raised | choose | not_a_case
+    # raised | choose (raised for the household; who is it?) | named | not_a_case
+    status: str
     language: str
     name: str = ""
     choices: tuple[PersonChoice, ...] = ()
@@ -175,10 +203,22 @@ class LocationReply:
 class LocationResult:
     """The answer to a location message: one reply per case it counted for."""
 
-    status: str  # handled | not_a_case | which_person | silent
+    status: str  # handled | not_a_case | which_person | expired | other_flow | silent
     language: str
     replies: tuple[LocationReply, ...] = ()
     keep_asking: bool = False  # a check-in still waits for a (better) location
+    choices: tuple[PersonChoice, ...] = ()  # which_person: the names to press
+
+
+@dataclass(frozen=True)
+class TimesPreview:
+    """A case's check-in times now and as an officer wants them (local "HH:MM")."""
+
+    case_id: int
+    code: str
+    name: str
+    current: tuple[str, ...]
+    new: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -279,8 +319,56 @@ def location_keyboard(language: str) -> dict[str, Any]:
     }
 
 
+# What people type instead of pressing a button, folded (see triage.fold_label): the button's
+# label in either language is always understood; these short forms as well.
+_TYPED = {
+    "good": ("khoe", "binh thuong", "tot", "on", "well", "good", "fine", "ok"),
+    "tired": ("hoi met", "met", "tired"),
+    "bad": ("met nhieu", "rat met", "unwell", "very unwell", "bad"),
+    "none": ("khong", "khong co", "khong co gi", "none", "no", "nothing"),
+    "done": ("xong", "done"),
+    "skip": ("khong", "khong co", "khong do duoc", "khong biet", "no", "none", "skip"),
+    "location_skip": ("khong", "khong gui duoc", "no"),
+}
+
+
+@lru_cache(maxsize=256)
+def _labels(language: str, key: str, kind: str) -> frozenset[str]:
+    """The folded texts that count as the button `key` (its label in both languages)."""
+    del language  # a label typed in the other language is understood as well
+    labels = {fold_label(plain(lang, key)) for lang in ("vi", "en")}
+    return frozenset(labels | set(_TYPED.get(kind, ())))
+
+
+def _typed_button(language: str, step: str, typed: str) -> tuple[str, str] | None:
+    """The (action, value) of the button whose label was typed, if any."""
+    if step == FEELING:
+        for feel in FEELINGS:
+            if typed in _labels(language, f"checkin.feel.{feel}", feel):
+                return "f", feel
+        return None
+    if typed in _labels(language, "checkin.symptoms.none", "none"):
+        return "s", "none"
+    if typed in _labels(language, "checkin.symptoms.done", "done"):
+        return "s", "done"
+    for symptom in SYMPTOMS:
+        if typed in _labels(language, f"checkin.symptom.{symptom}", symptom):
+            return "s", symptom
+    return None
+
+
+def _lapse(row: Checkin) -> None:
+    """Close an answered check-in at its window's end, noting a location that never came."""
+    if row.kind != MANUAL and row.answers.get("location") in (None, "uncertain"):
+        row.answers = {**row.answers, "location": LOCATION_MISSING}
+    row.step = FINISHED
+    row.state, row.next_action_at = DONE, None
+
+
 def _sign_list(language: str, signs: Sequence[str]) -> str:
-    return ", ".join(plain(language, f"checkin.sign.{sign}") for sign in signs)
+    # Officers read "SpO2"; the person is told what it is.
+    keys = ("checkin.person_sign." if s == SPO2_LOW else "checkin.sign." for s in signs)
+    return ", ".join(plain(language, f"{key}{sign}") for key, sign in zip(keys, signs, strict=True))
 
 
 def render_danger(language: str, name: str, signs: Sequence[str]) -> str:
@@ -444,6 +532,11 @@ class CheckinService:
             row.remind_at = None
             row.closes_at = sent_at + timedelta(minutes=self._checkins.spot_window_minutes)
             row.next_action_at = row.closes_at
+        elif row.kind == MANUAL:
+            # A voluntary /checkin is no round: never reminded, and it lapses quietly.
+            row.remind_at = None
+            row.closes_at = sent_at + timedelta(minutes=self._checkins.window_minutes)
+            row.next_action_at = row.closes_at
         else:
             row.remind_at = sent_at + timedelta(minutes=self._checkins.reminder_minutes)
             row.closes_at = sent_at + timedelta(minutes=self._checkins.window_minutes)
@@ -527,7 +620,10 @@ class CheckinService:
                     await session.execute(
                         select(Checkin, Case)
                         .join(Case, Case.id == Checkin.case_id)
-                        .where(Checkin.state == OPEN, Checkin.next_action_at <= now)
+                        .where(
+                            Checkin.state.in_((OPEN, ANSWERED)),
+                            Checkin.next_action_at <= now,
+                        )
                         .order_by(Checkin.next_action_at)
                         .limit(BATCH)
                         .with_for_update(of=Checkin, skip_locked=True)
@@ -536,13 +632,25 @@ class CheckinService:
                 languages = await _languages(session, [case for _, case in rows])
                 for row, case in rows:
                     assert row.closes_at is not None
+                    if row.state == ANSWERED:
+                        # Answered, but the window closed before a usable location came.
+                        _lapse(row)
+                        continue
+                    if row.closes_at <= now and row.kind == MANUAL:
+                        # An unfinished voluntary check-in: no round was missed.
+                        row.state, row.outcome, row.next_action_at = CLOSED, CANCELLED, None
+                        continue
                     if row.closes_at <= now:
                         row.state, row.outcome, row.next_action_at = CLOSED, MISSED, None
                         missed += 1
                         if await self._missed(session, row, case, now):
                             unreachable += 1
                         continue
-                    if row.reminded_at is None and case.chat_id is not None:
+                    if (
+                        row.kind == SCHEDULED
+                        and row.reminded_at is None
+                        and case.chat_id is not None
+                    ):
                         language = languages.get(case.id, case.language)
                         enqueue_text(
                             session,
@@ -708,50 +816,67 @@ class CheckinService:
             row, case, language = await self._owned(session, checkin_id, chat_id)
             if row.state == CLOSED or row.state == SCHEDULED:
                 return StepResult("closed", case.full_name, language)
-            if row.step == FINISHED or row.completed_at is not None:
+            if row.step == FINISHED or row.completed_at is not None or row.state == DONE:
                 return StepResult("done", case.full_name, language)
-            if action == "f" and value in FEELINGS and row.step == FEELING:
-                self._mark_answered(row, case, now)
-                row.answers = {**row.answers, "feeling": value}
-                row.step = SYMPTOMS_STEP
-            elif action == "s" and row.step == SYMPTOMS_STEP:
-                chosen = list(row.answers.get("symptoms", []))
-                if value == "done" or value == "none":
-                    if value == "none":
-                        chosen = []
-                    row.answers = {**row.answers, "symptoms": chosen}
-                    row.step = self._after(row, case, SYMPTOMS_STEP)
-                elif value in SYMPTOMS:
-                    chosen = (
-                        [s for s in chosen if s != value] if value in chosen else [*chosen, value]
-                    )
-                    row.answers = {**row.answers, "symptoms": chosen}
-                else:
-                    return StepResult("busy", case.full_name, language)
-            elif action == "k" and value == row.step and row.step in NUMBER_STEPS:
-                step = row.step
-                row.vitals = {**row.vitals, step: None}
-                row.step = self._after(row, case, step)
+            return await self._press(
+                session, row, case, language, user_id, chat_id, now, action, value
+            )
+
+    async def _press(
+        self,
+        session: AsyncSession,
+        row: Checkin,
+        case: Case,
+        language: str,
+        user_id: int,
+        chat_id: int,
+        now: datetime,
+        action: str,
+        value: str,
+    ) -> StepResult:
+        """One button (pressed, or its label typed) at the row's current step."""
+        if action == "f" and value in FEELINGS and row.step == FEELING:
+            self._mark_answered(row, case, now)
+            row.answers = {**row.answers, "feeling": value}
+            row.step = SYMPTOMS_STEP
+        elif action == "s" and row.step == SYMPTOMS_STEP:
+            chosen = list(row.answers.get("symptoms", []))
+            if value == "done" or value == "none":
+                if value == "none":
+                    chosen = []
+                row.answers = {**row.answers, "symptoms": chosen}
+                row.step = self._after(row, case, SYMPTOMS_STEP)
+            elif value in SYMPTOMS:
+                chosen = [s for s in chosen if s != value] if value in chosen else [*chosen, value]
+                row.answers = {**row.answers, "symptoms": chosen}
             else:
-                # An old button of a step already answered: kindly ignored.
                 return StepResult("busy", case.full_name, language)
-            danger = await self._triage(session, row, case, now)
-            return await self._advance(session, row, case, language, user_id, chat_id, now, danger)
+        elif action == "k" and value == row.step and row.step in NUMBER_STEPS:
+            step = row.step
+            row.vitals = {**row.vitals, step: None}
+            row.step = self._after(row, case, step)
+        else:
+            # An old button of a step already answered: kindly ignored.
+            return StepResult("busy", case.full_name, language)
+        danger = await self._triage(session, row, case, now)
+        return await self._advance(session, row, case, language, user_id, chat_id, now, danger)
 
     async def answer_text(self, chat_id: int, user_id: int, text: str) -> StepResult:
-        """A typed answer of the check-in the user is in (a number, or skipping location)."""
+        """A typed answer of the check-in the user is in: a number, or a button's label."""
         now = self._clock.now()
         async with self._db.transaction() as session:
             state = await current_dialogue(session, user_id, now)
             if state is None or state.flow != FLOW:
                 raise UserError("error.not_understood")
             row, case, language = await self._owned(session, int(state.data["checkin"]), chat_id)
-            if row.state == CLOSED and row.answered_at is None:
+            if row.state in (CLOSED, DONE) or row.step == FINISHED:
                 await end_dialogue(session, user_id)
-                return StepResult("closed", case.full_name, language)
+                status = "closed" if row.answered_at is None else "done"
+                return StepResult(status, case.full_name, language)
             step = row.step
+            typed = fold_label(text)
             if step == LOCATION:
-                if text.strip() == plain(language, "checkin.location_skip"):
+                if typed in _labels(language, "checkin.location_skip", "location_skip"):
                     row.answers = {**row.answers, "location": "skipped"}
                     if row.kind == SPOT:
                         self._mark_answered(row, case, now)
@@ -762,16 +887,38 @@ class CheckinService:
                 return StepResult(
                     "retry", case.full_name, language, self._question(row, case, language)
                 )
+            if step in (FEELING, SYMPTOMS_STEP):
+                # A button's label typed instead of pressed counts as the press.
+                pressed = _typed_button(language, step, typed)
+                if pressed is None:
+                    return StepResult(
+                        "busy", case.full_name, language, self._question(row, case, language)
+                    )
+                action, pressed_value = pressed
+                return await self._press(
+                    session, row, case, language, user_id, chat_id, now, action, pressed_value
+                )
             if step not in NUMBER_STEPS:
                 return StepResult(
                     "busy", case.full_name, language, self._question(row, case, language)
                 )
             assert step is not None
+            if typed in _labels(language, f"checkin.skip.{step}", "skip"):
+                return await self._press(
+                    session, row, case, language, user_id, chat_id, now, "k", step
+                )
             value = parse_number(text)
             measure = "spo2" if step == "spo2_again" else step
             if value is None or not in_range(measure, value):
                 question = self._question(row, case, language)
-                return StepResult("retry", case.full_name, language, question, retry=step)
+                return StepResult(
+                    "retry",
+                    case.full_name,
+                    language,
+                    question,
+                    retry=step,
+                    unreadable=value is None,
+                )
             row.vitals = {**row.vitals, step: value}
             row.step = self._after(row, case, step)
             danger = await self._triage(session, row, case, now)
@@ -781,7 +928,10 @@ class CheckinService:
         if row.answered_at is not None:
             return
         row.answered_at = now
-        row.state, row.next_action_at = ANSWERED, None
+        if row.closes_at is None:
+            row.closes_at = now + timedelta(minutes=self._checkins.window_minutes)
+        # At the close the tick notes a location that never came (see _lapse).
+        row.state, row.next_action_at = ANSWERED, row.closes_at
         if row.kind != SCHEDULED or row.reminded_at is None:
             row.outcome = ON_TIME
         else:
@@ -899,91 +1049,162 @@ class CheckinService:
     # -- SOS --------------------------------------------------------------------------
 
     async def sos(self, chat_id: int, case_id: int | None = None) -> SosResult:
-        """/sos: raise the most urgent alert for the chat's case (or ask which one)."""
+        """/sos: raise the most urgent alert at once; a household then says who needs help.
+
+        Several people on one phone: nobody can know yet who pressed it, so every active case
+        of the chat gets its SOS alert at once (each card names its person, home and phone,
+        so the station can call right away); the name pressed afterwards is added to that
+        person's alert. Waiting for the name first could delay help behind a button.
+        """
         now = self._clock.now()
         async with self._db.transaction() as session:
             cases = await _chat_cases(session, chat_id)
             language = await _chat_language(session, chat_id, cases)
             if not cases:
                 return SosResult("not_a_case", language)
-            if case_id is None and len(cases) > 1:
-                return SosResult(
-                    "choose",
-                    language,
-                    choices=tuple(PersonChoice(c.id, c.full_name) for c in cases),
+            if case_id is not None:
+                case = next((c for c in cases if c.id == case_id), None)
+                if case is None:
+                    raise NotAuthorised()
+                await alerts.raise_alert(
+                    session,
+                    kind=alerts.SOS,
+                    commune_code=case.commune_code,
+                    now=now,
+                    evidence={"source": "sos_named"},
+                    case_id=case.id,
                 )
-            case = next((c for c in cases if case_id in (None, c.id)), None)
-            if case is None:
-                raise NotAuthorised()
-            await alerts.raise_alert(
-                session,
-                kind=alerts.SOS,
-                commune_code=case.commune_code,
-                now=now,
-                evidence={"source": "sos_command"},
-                case_id=case.id,
-            )
-            return SosResult("raised", language, name=case.full_name)
+                return SosResult("named", language, name=case.full_name)
+            household = len(cases) > 1
+            for case in cases:
+                evidence: dict[str, Any] = {"source": "sos_command"}
+                if household:
+                    evidence["household"] = len(cases)
+                await alerts.raise_alert(
+                    session,
+                    kind=alerts.SOS,
+                    commune_code=case.commune_code,
+                    now=now,
+                    evidence=evidence,
+                    case_id=case.id,
+                )
+            if household:
+                choices = tuple(PersonChoice(c.id, c.full_name) for c in cases)
+                return SosResult("choose", language, choices=choices)
+            return SosResult("raised", language, name=cases[0].full_name)
 
     # -- locations ----------------------------------------------------------------------
 
     async def location(self, message: LocationInput) -> LocationResult:
-        """A location message or live-location edit: evidence rules, verdict, alert, record."""
+        """A location message or live-location edit: evidence rules, verdict, alert, record.
+
+        The hot path of every location check-in runs on a plain Core connection: one query
+        for the chat's cases (each with its waiting check-in and last fix), the user's
+        conversation and the language; one INSERT of the fix; one UPDATE of the check-in;
+        the commit. An ORM session joins the same transaction only for the rare extras
+        (an alert, a live stream's start, a household's "whose location?").
+        """
         now = self._clock.now()
-        async with self._db.transaction() as session:
-            if message.edited:
+        if message.edited:
+            async with self._db.transaction() as session:
                 return await self._live_edit(session, message, now)
-            cases, language = await _chat_cases_and_language(session, message.chat_id)
-            if not cases:
+        async with _unit(self._db) as unit:
+            people, language, state = await _chat_people(
+                unit.connection, message.chat_id, message.user_id, now
+            )
+            unit.flow = state.flow if state is not None else None
+            if state is not None and state.flow not in (FLOW, WHERE_FLOW):
+                # Another conversation asked for this location (e.g. anchoring the home).
+                return LocationResult("other_flow", language)
+            if not people:
                 return LocationResult("not_a_case", language)
-            targets = await self._location_targets(session, message, cases, now)
+            targets = await self._location_targets(unit, people, state)
             if not targets:
-                return LocationResult("which_person", language)
-            replies = []
-            keep_asking = False
-            for case, row in targets:
-                reply, again = await self._one_location(session, message, case, row, now)
-                replies.append(replace(reply, finished=row is not None and not again))
-                keep_asking = keep_asking or again
-            return LocationResult("handled", language, tuple(replies), keep_asking)
+                # Several people on one phone and none is asked for a location: ask whose
+                # it is; the location waits in the conversation until a name is pressed.
+                where = DialogueState(
+                    message.user_id,
+                    message.chat_id,
+                    WHERE_FLOW,
+                    "which",
+                    {"location": _location_data(message)},
+                )
+                await save_dialogue(await unit.session(), where, now)
+                choices = tuple(PersonChoice(p.id, p.name) for p in people)
+                return LocationResult("which_person", language, choices=choices)
+            return await self._judge_all(unit, message, targets, language, now)
+
+    async def location_for(self, chat_id: int, user_id: int, case_id: int) -> LocationResult:
+        """The name pressed for a location shared in a household's chat: judge it for them."""
+        now = self._clock.now()
+        async with _unit(self._db) as unit:
+            people, language, state = await _chat_people(unit.connection, chat_id, user_id, now)
+            person = next((p for p in people if p.id == case_id), None)
+            if person is None:
+                raise NotAuthorised()
+            if state is None or state.flow != WHERE_FLOW or "location" not in state.data:
+                return LocationResult("expired", language)
+            await end_dialogue(await unit.session(), user_id)
+            unit.flow = None
+            message = _location_from(state.data["location"], chat_id, user_id)
+            return await self._judge_all(unit, message, [(person, person.waiting)], language, now)
+
+    async def _judge_all(
+        self,
+        unit: _Unit,
+        message: LocationInput,
+        targets: Sequence[tuple[_Person, _Waiting | None]],
+        language: str,
+        now: datetime,
+    ) -> LocationResult:
+        replies = []
+        keep_asking = False
+        for person, waiting in targets:
+            reply, again = await self._one_location(unit, message, person, waiting, now)
+            replies.append(replace(reply, finished=waiting is not None and not again))
+            keep_asking = keep_asking or again
+        return LocationResult("handled", language, tuple(replies), keep_asking)
 
     async def _location_targets(
-        self, session: AsyncSession, message: LocationInput, cases: list[Case], now: datetime
-    ) -> list[tuple[Case, Checkin | None]]:
+        self, unit: _Unit, people: Sequence[_Person], state: DialogueState | None
+    ) -> list[tuple[_Person, _Waiting | None]]:
         """Which cases (and their check-ins waiting for a location) a location counts for."""
-        by_id = {case.id: case for case in cases}
         # With one person on the phone, the check-in waiting for a location is theirs; the
         # conversation says which person only when several share it.
-        state = await current_dialogue(session, message.user_id, now) if len(cases) > 1 else None
-        if state is not None and state.flow == FLOW:
-            row = await session.get(Checkin, int(state.data["checkin"]))
-            if row is not None and row.case_id in by_id:
-                return [(by_id[row.case_id], row if row.step == LOCATION else None)]
-        waiting = list(
-            await session.scalars(
-                select(Checkin).where(
-                    Checkin.case_id.in_(list(by_id)),
-                    Checkin.step == LOCATION,
-                    Checkin.state.in_((QUEUED, OPEN, ANSWERED)),
-                )
+        if len(people) > 1 and state is not None and state.flow == FLOW:
+            wanted = int(state.data["checkin"])
+            for person in people:
+                if person.waiting is not None and person.waiting.id == wanted:
+                    return [(person, person.waiting)]
+            owner = await unit.connection.scalar(
+                select(_CHECKINS.c.case_id).where(_CHECKINS.c.id == wanted)
             )
-        )
-        if waiting:
+            for person in people:
+                if person.id == owner:
+                    return [(person, None)]
+        waiting_people: list[tuple[_Person, _Waiting | None]] = [
+            (p, p.waiting) for p in people if p.waiting is not None
+        ]
+        if waiting_people:
             # A household on one phone: a spot check waits for each of them at one place.
-            return [(by_id[row.case_id], row) for row in waiting]
-        if len(cases) == 1:
-            return [(cases[0], None)]
+            return waiting_people
+        if len(people) == 1:
+            return [(people[0], None)]
         return []
 
     async def _one_location(
         self,
-        session: AsyncSession,
+        unit: _Unit,
         message: LocationInput,
-        case: Case,
-        row: Checkin | None,
+        person: _Person,
+        waiting: _Waiting | None,
         now: datetime,
     ) -> tuple[LocationReply, bool]:
-        """Judge one location for one case; returns the reply and whether to ask again."""
+        """Judge one location for one case; returns the reply and whether to ask again.
+
+        The hot path of every location check-in: plain Core statements on the session's
+        connection (no ORM objects, no flushes), after the one context query.
+        """
         geo = self._settings.geofence
         kind = (
             FixKind.LIVE
@@ -993,14 +1214,13 @@ class CheckinService:
             else FixKind.OTHER
         )
         fix = Fix(message.lat, message.lon, message.accuracy_m, message.date, kind)
-        previous = await _last_fix(session, case.id)
         rejection = check_evidence(
             fix,
             forwarded=message.forwarded,
             is_venue=message.venue,
             message_date=message.date,
             now=now,
-            previous=previous,
+            previous=person.last_fix,
             settings=geo,
         )
         if rejection is not None:
@@ -1008,84 +1228,126 @@ class CheckinService:
             shown = {"age_min": max(1, round(params.get("age_s", 0) / 60))}
             return LocationReply(
                 "rejected",
-                case.full_name,
+                person.name,
                 rejection_key=rejection.message_key,
                 rejection_params=shown,
             ), True
         verdict = None
-        if case.zone is not None and case.home_status == "set":
-            verdict = judge(zone_from_dict(case.zone), fix, geo)
-        stream = None
+        if person.zone is not None and person.home_status == "set":
+            verdict = judge(zone_from_dict(person.zone), fix, geo)
+        connection = unit.connection
+        checkin_id = waiting.id if waiting is not None else None
+        stream_id = None
         if message.live_period:
             tracker = TrackerState()
             if verdict is not None:
                 tracker = advance(tracker, fix, verdict, geo).state
-            stream = LiveStream(
-                case_id=case.id,
-                chat_id=message.chat_id,
-                message_id=message.message_id,
-                checkin_id=row.id if row is not None else None,
-                started_at=message.date,
-                expires_at=message.date + timedelta(seconds=message.live_period),
-                last_fix_at=fix.taken_at,
-                stopped_early=False,
-                tracker=tracker.to_dict(),
-                last_fix=fix.to_dict(),
-            )
-            session.add(stream)
-            await session.flush()
-        session.add(
-            LocationFix(
-                case_id=case.id,
-                checkin_id=row.id if row is not None else None,
-                stream_id=stream.id if stream is not None else None,
-                lat=fix.lat,
-                lon=fix.lon,
-                accuracy_m=fix.accuracy_m,
-                taken_at=fix.taken_at,
-                fix_kind=fix.kind.value,
-                verdict=verdict.kind.value if verdict is not None else None,
-                distance_m=verdict.distance_m if verdict is not None else None,
-                weak=fix.accuracy_m is None,
-                received_at=now,
-            )
+            stream_id = (
+                await connection.execute(
+                    _INSERT_STREAM,
+                    {
+                        "case_id": person.id,
+                        "chat_id": message.chat_id,
+                        "message_id": message.message_id,
+                        "checkin_id": checkin_id,
+                        "started_at": message.date,
+                        "expires_at": message.date + timedelta(seconds=message.live_period),
+                        "last_fix_at": fix.taken_at,
+                        "stopped_early": False,
+                        "tracker": tracker.to_dict(),
+                        "last_fix": fix.to_dict(),
+                    },
+                )
+            ).scalar_one()
+        await connection.execute(
+            _INSERT_FIX,
+            {
+                "case_id": person.id,
+                "checkin_id": checkin_id,
+                "stream_id": stream_id,
+                "lat": fix.lat,
+                "lon": fix.lon,
+                "accuracy_m": fix.accuracy_m,
+                "taken_at": fix.taken_at,
+                "fix_kind": fix.kind.value,
+                "verdict": verdict.kind.value if verdict is not None else None,
+                "distance_m": verdict.distance_m if verdict is not None else None,
+                "weak": fix.accuracy_m is None,
+                "received_at": now,
+            },
         )
-        tries = int(row.answers.get("location_tries", 0)) + 1 if row is not None else 1
+        tries = int(waiting.answers.get("location_tries", 0)) + 1 if waiting is not None else 1
         uncertain = verdict is not None and verdict.kind is VerdictKind.UNCERTAIN
         # An uncertain fix is asked for once more; a live stream settles it by itself.
-        again = uncertain and stream is None and tries < 2
-        if row is not None:
-            row.answers = {
-                **row.answers,
-                "location_tries": tries,
-                "location": verdict.kind.value if verdict is not None else "recorded",
-            }
-            if not again:
-                if row.kind == SPOT:
-                    self._mark_answered(row, case, now)
-                row.step = FINISHED
-                row.completed_at = now
-                row.state, row.next_action_at = DONE, None
-                await end_dialogue(session, message.user_id)
-        name = case.full_name
+        again = uncertain and stream_id is None and tries < 2
+        if waiting is not None:
+            await self._location_answered(
+                unit, message, person, waiting, verdict, tries, again, now
+            )
+        name = person.name
         if verdict is None:
-            return LocationReply("live" if stream else "recorded", name), again
+            return LocationReply("live" if stream_id else "recorded", name), again
         distance = round(verdict.distance_m)
-        if verdict.kind is VerdictKind.OUTSIDE and stream is None:
+        if verdict.kind is VerdictKind.OUTSIDE and stream_id is None:
             await alerts.raise_alert(
-                session,
+                await unit.session(),
                 kind=alerts.OUT_OF_ZONE,
-                commune_code=case.commune_code,
+                commune_code=person.commune_code,
                 now=now,
-                evidence=_fix_evidence(fix, verdict.distance_m, verdict.accuracy_m, row),
-                case_id=case.id,
+                evidence=_fix_evidence(fix, verdict.distance_m, verdict.accuracy_m, checkin_id),
+                case_id=person.id,
             )
             return LocationReply("outside", name, distance), again
         if verdict.kind is VerdictKind.INSIDE:
             return LocationReply("inside", name, distance), again
-        if stream is not None:
+        if stream_id is not None:
             return LocationReply("live", name, distance), again
         return LocationReply("uncertain", name, distance), again
+
+    async def _location_answered(
+        self,
+        unit: _Unit,
+        message: LocationInput,
+        person: _Person,
+        waiting: _Waiting,
+        verdict: Verdict | None,
+        tries: int,
+        again: bool,
+        now: datetime,
+    ) -> None:
+        """Write the location step of the waiting check-in (one UPDATE)."""
+        connection = unit.connection
+        # Still waiting for a better fix: answered, and the tick looks again at the close.
+        closes_at = waiting.closes_at or now + timedelta(minutes=self._checkins.window_minutes)
+        values: dict[str, Any] = {
+            "checkin_id": waiting.id,
+            "answers": {
+                **waiting.answers,
+                "location_tries": tries,
+                "location": verdict.kind.value if verdict is not None else "recorded",
+            },
+            "step": LOCATION,
+            "state": ANSWERED,
+            "completed_at": None,
+            "next_action_at": closes_at,
+            # Kept when already set (COALESCE in the statement).
+            "answered_at": None,
+            "outcome": None,
+        }
+        if waiting.kind == SPOT and waiting.answered_at is None:
+            # A spot check is answered by any usable fix, even one to be sent again.
+            values.update(answered_at=now, outcome=ON_TIME)
+            if person.unreachable:
+                await connection.execute(
+                    update(_CASES).where(_CASES.c.id == person.id).values(unreachable_since=None)
+                )
+        if not again:
+            values.update(step=FINISHED, completed_at=now, state=DONE, next_action_at=None)
+            if unit.flow == FLOW:
+                # The check-in conversation ends with it (no query when there is none).
+                await connection.execute(_END_DIALOGUE, {"user_id": message.user_id})
+                unit.flow = None
+        await connection.execute(_UPDATE_LOCATION_STEP, values)
 
     async def _live_edit(
         self, session: AsyncSession, message: LocationInput, now: datetime
@@ -1131,10 +1393,10 @@ class CheckinService:
             if case.zone is None or case.home_status != "set":
                 continue
             verdict = judge(zone_from_dict(case.zone), fix, geo)
-            update = advance(TrackerState.from_dict(stream.tracker), fix, verdict, geo)
-            if update.ignored:
+            step = advance(TrackerState.from_dict(stream.tracker), fix, verdict, geo)
+            if step.ignored:
                 continue
-            stream.tracker = update.state.to_dict()
+            stream.tracker = step.state.to_dict()
             session.add(
                 LocationFix(
                     case_id=case.id,
@@ -1151,7 +1413,7 @@ class CheckinService:
                     received_at=now,
                 )
             )
-            if update.event is StreamEvent.BREACH:
+            if step.event is StreamEvent.BREACH:
                 await alerts.raise_alert(
                     session,
                     kind=alerts.OUT_OF_ZONE,
@@ -1163,7 +1425,19 @@ class CheckinService:
                     },
                     case_id=case.id,
                 )
-            elif update.event is StreamEvent.RETURNED:
+                if case.chat_id is not None:
+                    # The person is told too, kindly and plainly, not only the station.
+                    language = await _chat_language(session, case.chat_id, [case])
+                    enqueue_text(
+                        session,
+                        chat_id=case.chat_id,
+                        text=t(language, "location.breach", name=case.full_name),
+                        priority=PRIORITY_REPLY,
+                        purpose="location_breach",
+                        now=now,
+                        ref_id=case.id,
+                    )
+            elif step.event is StreamEvent.RETURNED:
                 await _back_home(session, case, now)
         return LocationResult("silent", language)
 
@@ -1195,15 +1469,29 @@ class CheckinService:
             times = case.checkin_times or self._checkins.times_for(case.kind)
             return next_round(times, self._tz, now, case.id, self._checkins.spread_minutes)
 
+    async def times_preview(
+        self, officer_telegram_id: int, code: str, times: Sequence[str]
+    ) -> TimesPreview:
+        """/times <code> HH:MM ...: what would change, for the officer to confirm."""
+        normalised = normalise_times(times)
+        async with self._db.transaction() as session:
+            officer = await require_officer(session, officer_telegram_id)
+            wanted = normalise_code(code)
+            case = await session.scalar(select(Case).where(Case.code == wanted)) if wanted else None
+            if case is None or not _may_change(officer, case):
+                # The same answer for "no such case" and "not yours": codes reveal nothing.
+                raise UserError("cases.not_found", code=wanted or code.strip()[:12])
+            if case.status not in ("active", "pending"):
+                raise UserError("checkin.times_closed", code=case.code)
+            current = tuple(case.checkin_times or self._checkins.times_for(case.kind))
+            return TimesPreview(case.id, case.code, case.full_name, current, normalised)
+
     async def set_times(
         self, officer_telegram_id: int, case_id: int, times: Sequence[str]
     ) -> tuple[str, ...]:
         """An officer gives one case its own check-in times (local "HH:MM"); empty resets."""
         now = self._clock.now()
-        try:
-            normalised = tuple(moment.strftime("%H:%M") for moment in parse_times(times))
-        except ValueError:
-            raise UserError("checkin.bad_times") from None
+        normalised = normalise_times(times)
         async with self._db.transaction() as session:
             officer = await session.scalar(
                 select(Officer).where(
@@ -1236,6 +1524,25 @@ class CheckinService:
             return normalised
 
 
+_HHMM = re.compile(r"^(\d{1,2})(?:[:h.](\d{2})?)?$")
+MAX_TIMES = 6
+
+
+def normalise_times(times: Sequence[str]) -> tuple[str, ...]:
+    """ "8:00", "08:00", "8h", "17h30" as sorted "HH:MM" without repeats; refused when wrong."""
+    found = []
+    for value in times:
+        match = _HHMM.match(value.strip().lower())
+        hour, minute = (int(match.group(1)), int(match.group(2) or 0)) if match else (99, 0)
+        if hour > 23 or minute > 59:
+            raise UserError("checkin.bad_times", value=value[:10])
+        found.append(f"{hour:02d}:{minute:02d}")
+    normalised = tuple(moment.strftime("%H:%M") for moment in parse_times(found))
+    if len(normalised) > MAX_TIMES:
+        raise UserError("checkin.bad_times", value=str(len(normalised)))
+    return normalised
+
+
 # ---- helpers taking a session --------------------------------------------------------------
 
 
@@ -1246,7 +1553,7 @@ def _may_change(officer: Officer, case: Case) -> bool:
 
 
 def _fix_evidence(
-    fix: Fix, distance_m: float, accuracy_m: float, row: Checkin | None
+    fix: Fix, distance_m: float, accuracy_m: float, checkin_id: int | None
 ) -> dict[str, Any]:
     # Coordinates go to the alert only (officers see the pin), never to logs or the audit.
     evidence: dict[str, Any] = {
@@ -1256,8 +1563,8 @@ def _fix_evidence(
         "accuracy_m": round(accuracy_m),
         "weak": fix.accuracy_m is None,
     }
-    if row is not None:
-        evidence["checkin"] = row.id
+    if checkin_id is not None:
+        evidence["checkin"] = checkin_id
     return evidence
 
 
@@ -1274,22 +1581,6 @@ async def _chat_cases(session: AsyncSession, chat_id: int) -> list[Case]:
             select(Case).where(Case.chat_id == chat_id, Case.status == "active").order_by(Case.id)
         )
     )
-
-
-async def _chat_cases_and_language(session: AsyncSession, chat_id: int) -> tuple[list[Case], str]:
-    """The chat's active cases and the language to answer in, in one query."""
-    rows = (
-        await session.execute(
-            select(Case, UserPreference.language)
-            .outerjoin(UserPreference, UserPreference.telegram_user_id == Case.chat_id)
-            .where(Case.chat_id == chat_id, Case.status == "active")
-            .order_by(Case.id)
-        )
-    ).all()
-    cases = [case for case, _ in rows]
-    if not rows:
-        return cases, await _chat_language(session, chat_id, cases)
-    return cases, rows[0][1] or cases[0].language
 
 
 async def _chat_language(session: AsyncSession, chat_id: int, cases: Sequence[Case]) -> str:
@@ -1314,18 +1605,6 @@ async def _languages(session: AsyncSession, cases: Sequence[Case]) -> dict[int, 
     return {case.id: chosen.get(case.chat_id, case.language) for case in cases if case.chat_id}
 
 
-async def _last_fix(session: AsyncSession, case_id: int) -> Fix | None:
-    row = await session.scalar(
-        select(LocationFix)
-        .where(LocationFix.case_id == case_id)
-        .order_by(LocationFix.taken_at.desc())
-        .limit(1)
-    )
-    if row is None:
-        return None
-    return Fix(row.lat, row.lon, row.accuracy_m, row.taken_at, FixKind(row.fix_kind))
-
-
 async def _insert_ignore(
     session: AsyncSession, model: type[Any], values: list[dict[str, Any]], keys: list[str]
 ) -> None:
@@ -1348,3 +1627,244 @@ async def _upsert_plans(session: AsyncSession, plans: list[dict[str, Any]]) -> N
         },
     )
     await session.execute(statement, plans)
+
+
+# ---- the location hot path: plain Core statements, built once -----------------------------
+
+_CASES = cast(Table, Case.__table__)
+_CHECKINS = cast(Table, Checkin.__table__)
+_FIXES = cast(Table, LocationFix.__table__)
+_STREAMS = cast(Table, LiveStream.__table__)
+_PREFERENCES = cast(Table, UserPreference.__table__)
+_DIALOGUES = cast(Table, Dialogue.__table__)
+
+_INSERT_FIX = insert(_FIXES)
+_INSERT_STREAM = insert(_STREAMS).returning(_STREAMS.c.id)
+# One statement for every location answer (a statement built per call costs more than
+# the database's own work).
+_UPDATE_LOCATION_STEP = (
+    update(_CHECKINS)
+    .where(_CHECKINS.c.id == bindparam("checkin_id"))
+    .values(
+        answers=bindparam("answers", type_=_CHECKINS.c.answers.type),
+        step=bindparam("step"),
+        state=bindparam("state"),
+        completed_at=bindparam("completed_at", type_=_CHECKINS.c.completed_at.type),
+        next_action_at=bindparam("next_action_at", type_=_CHECKINS.c.next_action_at.type),
+        answered_at=func.coalesce(
+            _CHECKINS.c.answered_at,
+            bindparam("answered_at", type_=_CHECKINS.c.answered_at.type),
+        ),
+        outcome=func.coalesce(
+            _CHECKINS.c.outcome, bindparam("outcome", type_=_CHECKINS.c.outcome.type)
+        ),
+    )
+)
+_END_DIALOGUE = delete(_DIALOGUES).where(
+    _DIALOGUES.c.telegram_user_id == bindparam("user_id"), _DIALOGUES.c.flow == FLOW
+)
+# A chat without an active case: its language and the user's conversation, if any.
+_NO_CASE = select(
+    select(_PREFERENCES.c.language)
+    .where(_PREFERENCES.c.telegram_user_id == bindparam("chat_id"))
+    .scalar_subquery(),
+    *(
+        select(column)
+        .where(_DIALOGUES.c.telegram_user_id == bindparam("user_id"))
+        .scalar_subquery()
+        for column in (
+            _DIALOGUES.c.flow,
+            _DIALOGUES.c.step,
+            _DIALOGUES.c.data,
+            _DIALOGUES.c.updated_at,
+        )
+    ),
+)
+
+
+def _people_statement() -> Any:
+    """The chat's active cases, its language, each one's waiting check-in and last fix."""
+    cases, checkins, fixes, prefs = _CASES.c, _CHECKINS.c, _FIXES.c, _PREFERENCES.c
+    dialogues = _DIALOGUES.c
+    last_fix_id = (
+        select(fixes.id)
+        .where(fixes.case_id == cases.id)
+        .order_by(fixes.taken_at.desc(), fixes.id.desc())
+        .limit(1)
+        .correlate(_CASES)
+        .scalar_subquery()
+    )
+    joined = (
+        _CASES.outerjoin(_PREFERENCES, prefs.telegram_user_id == cases.chat_id)
+        .outerjoin(
+            _CHECKINS,
+            and_(
+                checkins.case_id == cases.id,
+                checkins.step == LOCATION,
+                # Not IN (...): an expanding IN is rendered again at every execution.
+                or_(checkins.state == QUEUED, checkins.state == OPEN, checkins.state == ANSWERED),
+            ),
+        )
+        .outerjoin(_FIXES, fixes.id == last_fix_id)
+        .outerjoin(_DIALOGUES, dialogues.telegram_user_id == bindparam("user_id"))
+    )
+    return (
+        select(
+            cases.id,
+            cases.full_name,
+            cases.zone,
+            cases.home_status,
+            cases.commune_code,
+            cases.language,
+            cases.unreachable_since,
+            prefs.language,
+            checkins.id,
+            checkins.kind,
+            checkins.answers,
+            checkins.closes_at,
+            checkins.answered_at,
+            fixes.lat,
+            fixes.lon,
+            fixes.accuracy_m,
+            fixes.taken_at,
+            fixes.fix_kind,
+            dialogues.flow,
+            dialogues.step,
+            dialogues.data,
+            dialogues.updated_at,
+        )
+        .select_from(joined)
+        .where(cases.chat_id == bindparam("chat_id"), cases.status == "active")
+        .order_by(cases.id, checkins.due_at.desc())
+    )
+
+
+_PEOPLE = _people_statement()
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    """A check-in of the case at its location step."""
+
+    id: int
+    kind: str
+    answers: dict[str, Any]
+    closes_at: datetime | None
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _Person:
+    """A case of the chat as the location path needs it."""
+
+    id: int
+    name: str
+    zone: dict[str, Any] | None
+    home_status: str
+    commune_code: int
+    unreachable: bool
+    waiting: _Waiting | None
+    last_fix: Fix | None
+
+
+async def _chat_people(
+    connection: AsyncConnection, chat_id: int, user_id: int, now: datetime
+) -> tuple[list[_Person], str, DialogueState | None]:
+    """The chat's active cases with what a location needs, the language to answer in and
+    the user's conversation: one query (two when the chat has no case)."""
+    rows = (await connection.execute(_PEOPLE, {"chat_id": chat_id, "user_id": user_id})).all()
+    people: list[_Person] = []
+    for row in rows:
+        (case_id, name, zone, home, commune, _, unreachable, _, checkin_id, kind, answers) = row[
+            :11
+        ]
+        if people and people[-1].id == case_id:
+            continue  # an older waiting check-in of the same case
+        waiting = (
+            _Waiting(checkin_id, kind, dict(answers or {}), row[11], row[12])
+            if checkin_id is not None
+            else None
+        )
+        last = (
+            Fix(row[13], row[14], row[15], row[16], FixKind(row[17]))
+            if row[13] is not None
+            else None
+        )
+        people.append(
+            _Person(case_id, name, zone, home, commune, unreachable is not None, waiting, last)
+        )
+    if rows:
+        first = rows[0]
+        # In a private chat the chat id is the user's id: their /language choice wins.
+        language, dialogue = first[7] or first[5], first[18:]
+    else:
+        alone = (
+            await connection.execute(_NO_CASE, {"chat_id": chat_id, "user_id": user_id})
+        ).first()
+        language = (alone[0] if alone is not None else None) or "vi"
+        dialogue = alone[1:] if alone is not None else (None, None, None, None)
+    flow, step, data, updated_at = dialogue
+    state = None
+    if flow is not None and updated_at + DIALOGUE_TTL >= now:
+        state = DialogueState(user_id, chat_id, flow, step, dict(data or {}))
+    return people, language, state
+
+
+class _Unit:
+    """A unit of work on a Core connection; an ORM session joins its transaction on demand."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.flow: str | None = None  # the user's conversation, as read with the cases
+        self._session: AsyncSession | None = None
+
+    async def session(self) -> AsyncSession:
+        """An ORM session on the same connection and transaction (for alerts, dialogues)."""
+        if self._session is None:
+            self._session = AsyncSession(bind=self.connection)
+        return self._session
+
+    async def finish(self, ok: bool) -> None:
+        """Flush the session's changes (on success) and let go of it; the caller commits."""
+        if self._session is not None:
+            if ok:
+                await self._session.flush()
+            await self._session.close()
+
+
+@asynccontextmanager
+async def _unit(db: Database) -> AsyncIterator[_Unit]:
+    """Begin a transaction on a connection: committed on success, rolled back on any error."""
+    async with db.engine.begin() as connection:
+        unit = _Unit(connection)
+        try:
+            yield unit
+        except BaseException:
+            await unit.finish(ok=False)
+            raise
+        await unit.finish(ok=True)
+
+
+def _location_data(message: LocationInput) -> dict[str, Any]:
+    """A location kept in a conversation (the database only; never logged)."""
+    return {
+        "message_id": message.message_id,
+        "lat": message.lat,
+        "lon": message.lon,
+        "accuracy_m": message.accuracy_m,
+        "date": message.date.isoformat(),
+        "live_period": message.live_period,
+    }
+
+
+def _location_from(data: dict[str, Any], chat_id: int, user_id: int) -> LocationInput:
+    return LocationInput(
+        chat_id=chat_id,
+        user_id=user_id,
+        message_id=int(data["message_id"]),
+        lat=float(data["lat"]),
+        lon=float(data["lon"]),
+        accuracy_m=data["accuracy_m"],
+        date=datetime.fromisoformat(data["date"]),
+        live_period=data["live_period"],
+    )

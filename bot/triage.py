@@ -7,10 +7,12 @@ since outside them a reading is a typo, not a patient.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.config import TriageSettings
+from bot.text import fold
 
 # The symptoms a person can tick; the last three are warning signs on their own.
 SYMPTOMS = (
@@ -39,15 +41,31 @@ PULSE_HIGH = "pulse_high"
 PULSE_LOW = "pulse_low"
 FEVER_HIGH = "fever_high"
 
-_NUMBER = re.compile(r"^\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*(?:°\s*c?|độ|do|%|c|lần|/\s*ph(?:út)?)?\s*$")
+# A reading as people type it: "37,8", "37.8", "38.5°C", "95 %", "16 lần/phút", and the
+# spoken form "37 độ 8" (37.8 degrees) or "37 độ rưỡi" (37.5).
+_UNIT = r"(?:°\s*c?|độ\s*c?|do\s*c?|%|c|lần(?:\s*/\s*phút)?|lan|bpm|/\s*ph(?:út|ut)?)"
+_NUMBER = re.compile(rf"^(\d{{1,4}}(?:[.,]\d{{1,2}})?)\s*{_UNIT}?$")
+_SPOKEN = re.compile(r"^(\d{1,2})\s*(?:độ|do|°)\s*(\d{1,2}|rưỡi|ruoi)$")
 
 
 def parse_number(text: str) -> float | None:
-    """A typed reading: "37,8", "37.8", "95 %", "37,8 độ"; None when it is not a number."""
-    match = _NUMBER.match(text.strip().lower())
+    """A typed reading: "37,8", "37.8", "95 %", "37 độ 8", "38.5°C"; None when not a number."""
+    typed = unicodedata.normalize("NFC", text).strip().lower()
+    spoken = _SPOKEN.match(typed)
+    if spoken is not None:
+        whole, part = spoken.groups()
+        fraction = "5" if part in ("rưỡi", "ruoi") else part
+        return float(f"{whole}.{fraction}")
+    match = _NUMBER.match(typed)
     if match is None:
         return None
     return float(match.group(1).replace(",", "."))
+
+
+def fold_label(text: str) -> str:
+    """A typed label compared loosely: no accents, emoji or commas ("Khoẻ" == "khỏe")."""
+    kept = "".join(c for c in fold(text) if c.isalnum() or c.isspace())
+    return " ".join(kept.split())
 
 
 def in_range(measure: str, value: float) -> bool:

@@ -12,6 +12,7 @@ from handlers import common, dialogue
 from handlers.citizen import reports as citizen_reports
 from handlers.officer import alerts as officer_alerts
 from handlers.officer import cases as officer_cases
+from handlers.officer import checkins as officer_checkins
 from handlers.officer import onboarding, registration
 from handlers.officer import reports as officer_reports
 from handlers.person import checkins, enrolment, status
@@ -61,6 +62,7 @@ def register(application: CachlyApplication) -> None:
     application.add_handler(_command("worklist", officer_alerts.worklist))
     application.add_handler(_command("checkin", checkins.checkin_command))
     application.add_handler(_command("sos", checkins.sos_command))
+    application.add_handler(_command("times", officer_checkins.times_command))
 
     application.add_handler(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
     application.add_handler(CallbackQueryHandler(officer_alerts.button, pattern=r"^al:"))
@@ -75,6 +77,8 @@ def register(application: CachlyApplication) -> None:
     application.add_handler(CallbackQueryHandler(checkins.pick_person, pattern=r"^ci:p:\d+$"))
     application.add_handler(CallbackQueryHandler(checkins.button, pattern=r"^ci:\d+:"))
     application.add_handler(CallbackQueryHandler(checkins.sos_pick, pattern=r"^sos:\d+$"))
+    application.add_handler(CallbackQueryHandler(checkins.location_pick, pattern=r"^cw:\d+$"))
+    application.add_handler(CallbackQueryHandler(officer_checkins.times_button, pattern=r"^tm:"))
     # Live-location edits arrive as edited messages; shared locations before the router,
     # which hands them back to another conversation (home anchoring) when it asked for them.
     application.add_handler(

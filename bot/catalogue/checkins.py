@@ -34,11 +34,12 @@ VI: dict[str, str] = {
         "🌡 Nhiệt độ cơ thể của <b>{name}</b> là bao nhiêu độ?\nGõ con số, ví dụ: <b>37,5</b>"
     ),
     "checkin.ask.spo2": (
-        "🫁 Chỉ số SpO2 của <b>{name}</b> (đo bằng máy kẹp ở ngón tay) là bao nhiêu?\n"
+        "🫁 Chỉ số ô-xy trong máu (SpO2) của <b>{name}</b> (đo bằng máy kẹp ở ngón tay) "
+        "là bao nhiêu?\n"
         "Gõ con số, ví dụ: <b>98</b>"
     ),
     "checkin.ask.spo2_again": (
-        "SpO2 <b>{value}</b> hơi thấp. <b>{name}</b> hãy ngồi yên nghỉ 1 phút, "
+        "Ô-xy trong máu (SpO2) <b>{value}</b> hơi thấp. <b>{name}</b> hãy ngồi yên nghỉ 1 phút, "
         "rồi đo lại và gõ con số mới."
     ),
     "checkin.ask.breaths": (
@@ -59,11 +60,19 @@ VI: dict[str, str] = {
         "Xin gõ lại, ví dụ: <b>37,5</b>"
     ),
     "checkin.retry.spo2": (
-        "Con số này chưa đúng. SpO2 nằm trong khoảng 50 đến 100.\nXin gõ lại, ví dụ: <b>98</b>"
+        "Con số này chưa đúng. Ô-xy trong máu (SpO2) nằm trong khoảng 50 đến 100.\n"
+        "Xin gõ lại, ví dụ: <b>98</b>"
     ),
     "checkin.retry.spo2_again": (
-        "Con số này chưa đúng. SpO2 nằm trong khoảng 50 đến 100.\nXin gõ lại, ví dụ: <b>98</b>"
+        "Con số này chưa đúng. Ô-xy trong máu (SpO2) nằm trong khoảng 50 đến 100.\n"
+        "Xin gõ lại, ví dụ: <b>98</b>"
     ),
+    "checkin.not_a_number": "Xin chỉ gõ con số, ví dụ <b>{example}</b>",
+    "checkin.example.temperature": "37,5",
+    "checkin.example.spo2": "98",
+    "checkin.example.spo2_again": "98",
+    "checkin.example.breaths": "16",
+    "checkin.example.pulse": "80",
     "checkin.retry.breaths": (
         "Con số này chưa đúng. Số lần thở trong 1 phút thường từ 5 đến 80.\n"
         "Xin gõ lại, ví dụ: <b>16</b>"
@@ -82,7 +91,7 @@ VI: dict[str, str] = {
     "checkin.location_skip": "Không gửi được vị trí",
     "checkin.thanks": "✅ Cảm ơn <b>{name}</b>! Trạm y tế đã nhận khai báo. Chúc mau khoẻ.",
     "checkin.danger": (
-        "⚠️ <b>{name}</b> có dấu hiệu cần chú ý: <b>{signs}</b>.\n"
+        "⚠️ <b>{name}</b> có dấu hiệu nguy hiểm: <b>{signs}</b>.\n"
         "Trạm y tế đã được báo và sẽ liên hệ ngay.\n"
         "Trong lúc chờ, hãy nằm nghỉ, không ở một mình.\n"
         "Nếu thấy nặng hơn, hãy gọi ngay <b>115</b>."
@@ -91,6 +100,8 @@ VI: dict[str, str] = {
     "checkin.sign.chest_pain": "đau tức ngực",
     "checkin.sign.confusion": "lơ mơ, lú lẫn",
     "checkin.sign.spo2_low": "SpO2 thấp",
+    # The same sign told to the person, with SpO2 explained.
+    "checkin.person_sign.spo2_low": "ô-xy trong máu (SpO2) thấp",
     "checkin.sign.breaths_high": "thở nhanh",
     "checkin.sign.pulse_high": "mạch nhanh",
     "checkin.sign.pulse_low": "mạch chậm",
@@ -114,9 +125,22 @@ VI: dict[str, str] = {
         "Trạm y tế đã được báo. Xin hãy về nhà ngay."
     ),
     "location.live_noted": "Đang theo dõi vị trí trực tiếp của <b>{name}</b>. Cảm ơn!",
-    "location.which_person": (
-        "Điện thoại này dùng cho nhiều người. Hãy gõ /checkin và chọn tên trước khi gửi vị trí."
+    "location.which_person": "📍 Vị trí của ai? Bấm vào tên.",
+    "location.expired": "Xin gửi lại vị trí rồi bấm vào tên.",
+    "location.outside_checkin": (
+        "Đã nhận khai báo của <b>{name}</b>. Nhưng vị trí cho thấy <b>{name}</b> đang ở ngoài "
+        "nơi cách ly (cách khoảng {distance} m). Trạm y tế đã được báo. Xin hãy về nhà ngay."
     ),
+    "location.breach": (
+        "📍 <b>{name}</b> ơi, vị trí cho thấy bạn đang ở ngoài nhà. Xin hãy về nhà ngay. "
+        "Trạm y tế đã được báo. Nếu có việc gấp hoặc cần giúp đỡ, hãy gõ /sos."
+    ),
+    "checkin.location_state.inside": "Ở nhà",
+    "checkin.location_state.outside": "Ngoài nơi cách ly",
+    "checkin.location_state.uncertain": "Chưa rõ",
+    "checkin.location_state.recorded": "Đã gửi (chưa có vùng nhà)",
+    "checkin.location_state.skipped": "Không gửi được",
+    "checkin.location_state.missing": "Thiếu vị trí",
     "location.rejected.forwarded": (
         "Vị trí này được chuyển tiếp từ tin nhắn khác nên không dùng được. "
         "Hãy bấm nút «Gửi vị trí hiện tại»."
@@ -140,6 +164,33 @@ VI: dict[str, str] = {
         "Nếu nguy hiểm, hãy gọi ngay <b>115</b>."
     ),
     "sos.pick_person": "Ai cần giúp đỡ? Bấm vào tên.",
+    "sos.sent_household": (
+        "🆘 Đã báo trạm y tế. Cán bộ y tế sẽ liên hệ ngay.\n"
+        "Nếu nguy hiểm, hãy gọi ngay <b>115</b>.\n\n"
+        "Ai cần giúp đỡ? Bấm vào tên để trạm y tế biết."
+    ),
+    "sos.named": (
+        "Đã báo trạm y tế: người cần giúp là <b>{name}</b>.\n"
+        "Nếu nguy hiểm, hãy gọi ngay <b>115</b>."
+    ),
+    "checkin.bad_times": (
+        "Giờ «{value}» chưa đúng. Gõ giờ dạng 08:00, cách nhau bằng dấu cách, "
+        "ví dụ: <code>/times ABC123 08:00 17:00</code>"
+    ),
+    "checkin.times_closed": "Hồ sơ {code} đã đóng, không đổi giờ khai báo được.",
+    "times.usage": (
+        "Đổi giờ khai báo của một người: <code>/times mã-hồ-sơ 08:00 17:00</code>\n"
+        "Gõ <code>/times mã-hồ-sơ mặc định</code> để dùng lại giờ chung."
+    ),
+    "times.confirm": (
+        "Đổi giờ khai báo của <b>{name}</b> ({code})?\nHiện nay: {current}\nGiờ mới: <b>{new}</b>"
+    ),
+    "times.default": "giờ chung",
+    "times.yes": "✅ Đổi",
+    "times.no": "Không đổi",
+    "times.done": "✅ Đã đổi giờ khai báo: <b>{new}</b>. Áp dụng từ lượt tới.",
+    "times.cancelled": "Đã huỷ, giờ khai báo không đổi.",
+    "command.times": "Đổi giờ khai báo của một người",
     "sos.not_a_case": (
         "Bạn chưa được đăng ký theo dõi cách ly. Nếu nguy hiểm, hãy gọi ngay <b>115</b>."
     ),
@@ -178,11 +229,12 @@ EN: dict[str, str] = {
         "🌡 What is <b>{name}</b>'s body temperature?\nType the number, for example: <b>37.5</b>"
     ),
     "checkin.ask.spo2": (
-        "🫁 What is <b>{name}</b>'s SpO2 (from a fingertip oximeter)?\n"
+        "🫁 What is <b>{name}</b>'s blood oxygen (SpO2, from a fingertip oximeter)?\n"
         "Type the number, for example: <b>98</b>"
     ),
     "checkin.ask.spo2_again": (
-        "SpO2 <b>{value}</b> is a little low. <b>{name}</b>, please sit still and rest for "
+        "Blood oxygen (SpO2) <b>{value}</b> is a little low. <b>{name}</b>, please sit still "
+        "and rest for "
         "1 minute, then measure again and type the new number."
     ),
     "checkin.ask.breaths": (
@@ -203,13 +255,19 @@ EN: dict[str, str] = {
         "Please type it again, for example: <b>37.5</b>"
     ),
     "checkin.retry.spo2": (
-        "That number does not look right. SpO2 is between 50 and 100.\n"
+        "That number does not look right. Blood oxygen (SpO2) is between 50 and 100.\n"
         "Please type it again, for example: <b>98</b>"
     ),
     "checkin.retry.spo2_again": (
-        "That number does not look right. SpO2 is between 50 and 100.\n"
+        "That number does not look right. Blood oxygen (SpO2) is between 50 and 100.\n"
         "Please type it again, for example: <b>98</b>"
     ),
+    "checkin.not_a_number": "Please type just the number, for example <b>{example}</b>",
+    "checkin.example.temperature": "37.5",
+    "checkin.example.spo2": "98",
+    "checkin.example.spo2_again": "98",
+    "checkin.example.breaths": "16",
+    "checkin.example.pulse": "80",
     "checkin.retry.breaths": (
         "That number does not look right. Breaths in 1 minute are between 5 and 80.\n"
         "Please type it again, for example: <b>16</b>"
@@ -228,7 +286,7 @@ EN: dict[str, str] = {
     "checkin.location_skip": "I cannot send my location",
     "checkin.thanks": "✅ Thank you, <b>{name}</b>! The health station has your check-in.",
     "checkin.danger": (
-        "⚠️ <b>{name}</b> has a warning sign: <b>{signs}</b>.\n"
+        "⚠️ <b>{name}</b> has a danger sign: <b>{signs}</b>.\n"
         "The health station has been alerted and will contact you right away.\n"
         "While you wait, lie down and rest, and do not stay alone.\n"
         "If it gets worse, call <b>115</b> at once."
@@ -237,6 +295,7 @@ EN: dict[str, str] = {
     "checkin.sign.chest_pain": "chest pain",
     "checkin.sign.confusion": "confusion",
     "checkin.sign.spo2_low": "low SpO2",
+    "checkin.person_sign.spo2_low": "low blood oxygen (SpO2)",
     "checkin.sign.breaths_high": "fast breathing",
     "checkin.sign.pulse_high": "fast pulse",
     "checkin.sign.pulse_low": "slow pulse",
@@ -260,10 +319,23 @@ EN: dict[str, str] = {
         "away). The health station has been told. Please go home now."
     ),
     "location.live_noted": "Following <b>{name}</b>'s live location. Thank you!",
-    "location.which_person": (
-        "This phone is used for several people. Type /checkin and choose the name before "
-        "sending a location."
+    "location.which_person": "📍 Whose location is this? Press the name.",
+    "location.expired": "Please send the location again, then press the name.",
+    "location.outside_checkin": (
+        "<b>{name}</b>'s check-in is recorded. But the location shows <b>{name}</b> outside "
+        "the isolation place (about {distance} m away). The health station has been told. "
+        "Please go home now."
     ),
+    "location.breach": (
+        "📍 <b>{name}</b>, your location shows you are away from home. Please go home now. "
+        "The health station has been told. If it is urgent or you need help, type /sos."
+    ),
+    "checkin.location_state.inside": "At home",
+    "checkin.location_state.outside": "Outside the isolation place",
+    "checkin.location_state.uncertain": "Unclear",
+    "checkin.location_state.recorded": "Sent (no home zone yet)",
+    "checkin.location_state.skipped": "Could not send",
+    "checkin.location_state.missing": "Location missing",
     "location.rejected.forwarded": (
         "This location was forwarded from another message, so it cannot be used. "
         "Press «Send my current location»."
@@ -286,6 +358,33 @@ EN: dict[str, str] = {
         "contact you right away.\nIf you are in danger, call <b>115</b> at once."
     ),
     "sos.pick_person": "Who needs help? Press the name.",
+    "sos.sent_household": (
+        "🆘 The health station has been alerted. A health worker will contact you right away.\n"
+        "If you are in danger, call <b>115</b> at once.\n\n"
+        "Who needs help? Press the name so the station knows."
+    ),
+    "sos.named": (
+        "The health station has been told that <b>{name}</b> needs help.\n"
+        "If you are in danger, call <b>115</b> at once."
+    ),
+    "checkin.bad_times": (
+        "The time «{value}» is not right. Type times like 08:00, separated by spaces, "
+        "for example: <code>/times ABC123 08:00 17:00</code>"
+    ),
+    "checkin.times_closed": "Case {code} is closed; its check-in times cannot change.",
+    "times.usage": (
+        "Change a person's check-in times: <code>/times case-code 08:00 17:00</code>\n"
+        "Type <code>/times case-code default</code> to use the common times again."
+    ),
+    "times.confirm": (
+        "Change the check-in times of <b>{name}</b> ({code})?\nNow: {current}\nNew: <b>{new}</b>"
+    ),
+    "times.default": "the common times",
+    "times.yes": "✅ Change",
+    "times.no": "Keep",
+    "times.done": "✅ The check-in times are now <b>{new}</b>, from the next round.",
+    "times.cancelled": "Cancelled; the check-in times stay as they were.",
+    "command.times": "Change a person's check-in times",
     "sos.not_a_case": (
         "You are not registered for home-isolation monitoring. If you are in danger, call "
         "<b>115</b> at once."

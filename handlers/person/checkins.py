@@ -22,6 +22,8 @@ from bot.checkins import (
     LOCATION,
     NUMBER_STEPS,
     SYMPTOMS_STEP,
+    WHERE_FLOW,
+    WHERE_PREFIX,
     LocationInput,
     LocationResult,
     PersonChoice,
@@ -83,13 +85,20 @@ async def _answer(update: Update, result: StepResult) -> None:
         await _send(update, render_danger(language, result.name, result.danger))
     if result.status == "retry" and result.retry is not None and result.question is not None:
         markup = _inline(skip_keyboard(language, result.question.checkin_id, result.retry))
-        await _send(update, t(language, f"checkin.retry.{result.retry}"), markup)
+        if result.unreadable:
+            # Not a form we read: ask for the bare number rather than blame the value.
+            example = plain(language, f"checkin.example.{result.retry}")
+            await _send(update, t(language, "checkin.not_a_number", example=example), markup)
+        else:
+            await _send(update, t(language, f"checkin.retry.{result.retry}"), markup)
     elif result.status == "retry" and result.question is not None:
         await ask(update, result.question)
     elif result.status == "busy":
         await _send(update, t(language, "checkin.press_a_button"))
     elif result.status == "closed":
         await _send(update, t(language, "checkin.closed"), ReplyKeyboardRemove())
+    elif result.status == "done":
+        await _send(update, t(language, "checkin.already_done"), ReplyKeyboardRemove())
     elif result.finished:
         await _send(update, t(language, "checkin.thanks", name=result.name), ReplyKeyboardRemove())
     elif result.question is not None:
@@ -205,18 +214,18 @@ def _location_input(message: Message, edited: bool) -> LocationInput | None:
 
 async def location(update: Update, context: CachlyContext) -> None:
     """A location message: the check-in's location, or a location shared on its own."""
-    message, user = update.message, update.effective_user
-    if message is None or user is None:
-        return
-    state = await context.services.dialogues.current(user.id)
-    if state is not None and state.flow != FLOW and state.flow in dialogue.FLOWS:
-        # Another conversation asked for this location (e.g. anchoring the home).
-        await dialogue.route(update, context)
+    message = update.message
+    if message is None:
         return
     given = _location_input(message, edited=False)
     if given is None:
         return
+    # The service reads the user's conversation with the cases, in the same query.
     result = await context.services.checkins.location(given)
+    if result.status == "other_flow":
+        # Another conversation asked for this location (e.g. anchoring the home).
+        await dialogue.route(update, context)
+        return
     await _location_reply(update, result)
 
 
@@ -236,7 +245,11 @@ async def _location_reply(update: Update, result: LocationResult) -> None:
         await _send(update, t(language, "checkin.not_a_case"))
         return
     if result.status == "which_person":
-        await _send(update, t(language, "location.which_person"))
+        markup = _people(language, WHERE_PREFIX, result.choices)
+        await _send(update, t(language, "location.which_person"), markup)
+        return
+    if result.status == "expired":
+        await _send(update, t(language, "location.expired"))
         return
     parts: list[str] = []
     finished = False
@@ -244,9 +257,11 @@ async def _location_reply(update: Update, result: LocationResult) -> None:
         if reply.status == "rejected" and reply.rejection_key is not None:
             parts.append(t(language, reply.rejection_key, **reply.rejection_params))
         elif reply.status == "outside":
-            parts.append(
-                t(language, "location.outside", name=reply.name, distance=reply.distance_m)
-            )
+            # One message: the check-in is recorded, and go home; no "get well" after it.
+            key = "location.outside_checkin" if reply.finished else "location.outside"
+            parts.append(t(language, key, name=reply.name, distance=reply.distance_m))
+            finished = finished or reply.finished
+            continue
         elif reply.status == "live":
             parts.append(t(language, "location.live_noted", name=reply.name))
         else:
@@ -256,8 +271,34 @@ async def _location_reply(update: Update, result: LocationResult) -> None:
             parts.append(t(language, "checkin.thanks", name=reply.name))
     if not parts:
         return
-    markup = ReplyKeyboardRemove() if finished and not result.keep_asking else None
-    await _send(update, Raw("\n\n".join(parts)), markup)
+    removal = ReplyKeyboardRemove() if finished and not result.keep_asking else None
+    await _send(update, Raw("\n\n".join(parts)), removal)
+
+
+async def location_pick(update: Update, context: CachlyContext) -> None:
+    """A name pressed for a location shared in a household's chat (cw:<case id>)."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or query.data is None or user is None or chat is None:
+        return
+    await query.answer()
+    case_id = int(query.data.removeprefix(WHERE_PREFIX))
+    result = await context.services.checkins.location_for(chat.id, user.id, case_id)
+    if query.message is not None:
+        await query.edit_message_reply_markup(None)
+    await _location_reply(update, result)
+
+
+@flow(WHERE_FLOW)
+async def while_choosing(update: Update, context: CachlyContext, state: DialogueState) -> None:
+    """Anything but a name while "whose location?" is open: a new location, or a pointer."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    if message.location is not None:
+        await location(update, context)
+        return
+    language = await context.language(update)
+    await _send(update, t(language, "checkin.press_a_button"))
 
 
 async def sos_command(update: Update, context: CachlyContext) -> None:
@@ -282,7 +323,13 @@ async def _sos(update: Update, context: CachlyContext, case_id: int | None) -> N
     if result.status == "not_a_case":
         await _send(update, t(result.language, "sos.not_a_case"))
     elif result.status == "choose":
+        # The alert is already raised for the household; the name only tells who it is.
         markup = _people(result.language, "sos:", result.choices)
-        await _send(update, t(result.language, "sos.pick_person"), markup)
+        await _send(update, t(result.language, "sos.sent_household"), markup)
+    elif result.status == "named":
+        query = update.callback_query
+        if query is not None and query.message is not None:
+            await query.edit_message_reply_markup(None)
+        await _send(update, t(result.language, "sos.named", name=result.name))
     else:
         await _send(update, t(result.language, "sos.sent", name=result.name))

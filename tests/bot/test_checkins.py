@@ -326,13 +326,24 @@ async def test_sos_raises_the_most_urgent_alert(
 ) -> None:
     first = await make_case(db, clock.now(), chat_id=5008, full_name="Bà Hoa")
     second = await make_case(db, clock.now(), chat_id=5008, full_name="Ông Tư")
+    alone = await make_case(db, clock.now(), chat_id=5009, full_name="Cô Mai")
+    assert (await svc.checkins.sos(5009)).status == "raised"
+    assert [a.kind for a in await alerts_of(db, alone)] == ["sos"]
+    # A household: the alert is raised for every person of the chat before any name is
+    # pressed (nobody waits behind a button); the name then joins that person's alert.
     choose = await svc.checkins.sos(5008)
     assert choose.status == "choose"
     assert [c.name for c in choose.choices] == ["Bà Hoa", "Ông Tư"]
-    raised = await svc.checkins.sos(5008, second)
-    assert (raised.status, raised.name) == ("raised", "Ông Tư")
+    assert [a.kind for a in await alerts_of(db, first)] == ["sos"]
     assert [a.kind for a in await alerts_of(db, second)] == ["sos"]
-    assert await alerts_of(db, first) == []
+    named = await svc.checkins.sos(5008, second)
+    assert (named.status, named.name) == ("named", "Ông Tư")
+    (alert,) = await alerts_of(db, second)
+    assert [e["source"] for e in alert.evidence] == ["sos_command", "sos_named"]
+    assert alert.evidence[0]["household"] == 2
+    assert len(await alerts_of(db, first)) == 1
+    with pytest.raises(NotAuthorised):
+        await svc.checkins.sos(5008, alone)
     assert (await svc.checkins.sos(4040)).status == "not_a_case"
 
 

@@ -10,6 +10,7 @@ from bot.triage import (
     age_in,
     breaths_limit,
     danger_signs,
+    fold_label,
     in_range,
     new_signs,
     parse_number,
@@ -29,11 +30,21 @@ DEFAULTS = TriageSettings()
         ("37,5 độ", 37.5),
         ("37.5°C", 37.5),
         ("16 lần", 16.0),
+        ("37 độ 8", 37.8),
+        ("37 do 8", 37.8),
+        ("37 độ", 37.0),
+        ("37,8 độ", 37.8),
+        ("38.5°C", 38.5),
+        ("38,5 °C", 38.5),
+        ("37 độ rưỡi", 37.5),
+        ("16 lần/phút", 16.0),
         ("abc", None),
         ("", None),
         ("37,8,1", None),
-        ("1000", None),
         ("-37", None),
+        ("ba bảy", None),
+        # A number out of range is still a number: re-asked for its range, not its form.
+        ("1000", 1000.0),
     ],
 )
 def test_typed_numbers_accept_comma_and_point(typed: str, value: float | None) -> None:
@@ -121,3 +132,16 @@ def test_each_sign_is_new_once() -> None:
 def test_age_from_year_of_birth() -> None:
     assert age_in(1980, 2026) == 46
     assert age_in(None, 2026) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "folded"),
+    [
+        ("😊 Khoẻ, bình thường", "khoe binh thuong"),
+        ("Khỏe", "khoe"),
+        ("  Không   đo được ", "khong do duoc"),
+        ("Xong ✅", "xong"),
+    ],
+)
+def test_typed_labels_fold_accents_emoji_and_spelling(typed: str, folded: str) -> None:
+    assert fold_label(typed) == folded

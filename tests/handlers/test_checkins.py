@@ -170,7 +170,7 @@ async def test_low_spo2_is_measured_again(harness: Harness, second: str, alerted
     await user.press("Không có triệu chứng nào")
     await user.wait_for_message()
     await user.send_text("abc")
-    assert "chưa đúng" in ((await user.wait_for_message()).text or "")
+    assert "Xin chỉ gõ con số" in ((await user.wait_for_message()).text or "")
     await user.send_text("37.2")
     await user.wait_for_message()
     await user.send_text("95")
@@ -181,6 +181,7 @@ async def test_low_spo2_is_measured_again(harness: Harness, second: str, alerted
     reply = await user.wait_for_message()
     if alerted:
         assert "115" in (reply.text or "")
+        assert "ô-xy trong máu (SpO2) thấp" in (reply.text or "")
         assert await alert_kinds(db) == ["danger_signs"]
     else:
         assert "thở" in (reply.text or "")
