@@ -3,9 +3,9 @@
 It owns pacing (PTB's AIORateLimiter has no per-chat limit and no priorities):
 
 - an overall rate (default 25 a second) as evenly spaced send slots, never a burst, and
-  never more than the rate's worth in any WINDOW_SECONDS, so a limit-enforcing server
-  never answers 429, while enough requests are in flight at once to keep the pipe full
-  however slow each answer is;
+  never more than the rate's worth in any second as the server counts (see _await_slot),
+  so a limit-enforcing server never answers 429, while enough requests are in flight at
+  once to keep the pipe full however slow each answer is;
 - at most one message per `per_chat_interval` to one chat, counted from the moment the
   previous message to that chat was answered, so arrivals too are a full interval apart;
 - `RetryAfter` pauses every send for its duration; network errors and 5xx are retried
@@ -71,10 +71,8 @@ FILE_PREFIX = "b64:"
 LOOKAHEAD_SECONDS = 0.1
 # Send slots missed by up to this much are still used (see _await_slot).
 CATCH_UP_SECONDS = 0.01
-# No more than the configured rate's worth of sends in any window this long: a little
-# over a second, because requests reach the server with some jitter (a busy event loop on
-# either side), and a server counting exactly one second must never see one too many.
-WINDOW_SECONDS = 1.02
+# The send slots' share of the configured rate.
+SLOT_SHARE = 0.99
 
 
 class TransportError(Exception):
@@ -250,10 +248,15 @@ class OutboxSender:
         self._on_forbidden = on_forbidden
         self._on_resent = on_resent
         self._monotonic = monotonic
-        self._interval = 1.0 / settings.rate_per_second
+        # Slots a hair under the rate, so that in the steady state the slots set the pace and
+        # the one-second count (see _await_slot) is only the safety net it is meant to be:
+        # were it the pace, every hold-up would come back a second later, again and again.
+        self._interval = 1.0 / (settings.rate_per_second * SLOT_SHARE)
         self._catch_up = max(self._interval, CATCH_UP_SECONDS)
-        # Departure times of the last second's sends, and how many one second may hold.
-        self._window: deque[float] = deque()
+        # Calls not answered yet, the answer times of the last second's calls, and how many
+        # one second may hold (see _await_slot).
+        self._unanswered = 0
+        self._answered: deque[float] = deque()
         self._per_second = max(1, math.floor(settings.rate_per_second))
         self._batch = max(1, math.ceil(settings.rate_per_second * LOOKAHEAD_SECONDS))
         # The database loop claims more when this few claimed rows are left to send.
@@ -373,6 +376,7 @@ class OutboxSender:
             row = ready.popleft()
             if len(ready) <= self._low:
                 self._wake.set()  # the database loop tops the rows up
+            self._unanswered += 1  # until _send has its answer
             task = loop.create_task(self._send(row))
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
@@ -384,15 +388,19 @@ class OutboxSender:
 
     async def _await_slot(self) -> bool:
         """Wait for the next send slot (and out any flood pause); False when stopping."""
-        window = self._window
+        answered = self._answered
         while not self._stopping:
             now = self._monotonic()
-            while window and window[0] <= now - WINDOW_SECONDS:
-                window.popleft()
+            while answered and answered[0] <= now - 1.0:
+                answered.popleft()
             ready = max(self._next_slot, self._paused_until)
-            if len(window) >= self._per_second:
-                # Never more than the configured rate in any one second, however late.
-                ready = max(ready, window[0] + WINDOW_SECONDS)
+            if self._unanswered + len(answered) >= self._per_second:
+                # The server counts a call when it handles it, which is after we sent it (by
+                # however long either side was held up) and before we have its answer. So
+                # calls answered within the last second, and calls not answered yet, are at
+                # least what the server counts in its last second: keeping them under the
+                # rate keeps the server's count under it too, however late requests arrive.
+                ready = max(ready, answered[0] + 1.0 if answered else now + self._interval)
             if ready <= now:
                 # Slots stay on their grid, so that the event loop's lateness (its timers
                 # fire up to a millisecond late, later when busy) does not lower the rate:
@@ -401,7 +409,6 @@ class OutboxSender:
                 if now - self._next_slot > self._catch_up:
                     self._next_slot = now
                 self._next_slot += self._interval
-                window.append(now)
                 return True
             await asyncio.sleep(ready - now)
         return False
@@ -474,7 +481,10 @@ class OutboxSender:
             self.stats.retried += 1
         finally:
             # Measured from the answer, so arrivals at the chat are a full interval apart.
-            self._busy[row.chat_id] = self._monotonic() + self._settings.per_chat_interval_seconds
+            answered_at = self._monotonic()
+            self._busy[row.chat_id] = answered_at + self._settings.per_chat_interval_seconds
+            self._unanswered -= 1
+            self._answered.append(answered_at)
             self._outcomes.append(outcome)
             # The database loop needs this answer if it waits for a chat or an in-flight
             # place to free up, or to write outcomes; otherwise the dispatcher wakes it.

@@ -316,6 +316,38 @@ async def test_an_edit_waits_for_its_message_and_uses_its_id(
     assert await states(db) == {"sent": 2}
 
 
+async def test_an_edit_that_changes_nothing_counts_as_sent(db: Database, clock: FakeClock) -> None:
+    async with standin_with(Limits.off()) as standin:
+        standin.user(7)
+        async with db.transaction() as session:
+            original = enqueue_text(
+                session,
+                chat_id=7,
+                text="như cũ",
+                priority=PRIORITY_ALERT,
+                purpose="t",
+                now=clock.now(),
+            )
+            await session.flush()
+            enqueue(
+                session,
+                chat_id=7,
+                method="editMessageText",
+                params={"chat_id": 7, "text": "như cũ", "parse_mode": "HTML"},
+                priority=PRIORITY_ALERT,
+                purpose="t",
+                now=clock.now(),
+                edit_of_id=original.id,
+            )
+        async with running_sender(db, clock, standin) as sender:
+            edit = await standin.wait_for_call("editMessageText", since=0)
+        assert edit.status == 400
+        assert NOT_MODIFIED in (edit.description or "")
+    # Telegram says the message already reads so: nothing failed.
+    assert await states(db) == {"sent": 2}
+    assert sender.stats.failed == 0
+
+
 async def test_a_row_waits_for_its_time(db: Database, clock: FakeClock) -> None:
     async with standin_with(Limits.off()) as standin:
         standin.user(8)
