@@ -1259,30 +1259,39 @@ class CheckinService:
                     },
                 )
             ).scalar_one()
-        await connection.execute(
-            _INSERT_FIX,
-            {
-                "case_id": person.id,
-                "checkin_id": checkin_id,
-                "stream_id": stream_id,
-                "lat": fix.lat,
-                "lon": fix.lon,
-                "accuracy_m": fix.accuracy_m,
-                "taken_at": fix.taken_at,
-                "fix_kind": fix.kind.value,
-                "verdict": verdict.kind.value if verdict is not None else None,
-                "distance_m": verdict.distance_m if verdict is not None else None,
-                "weak": fix.accuracy_m is None,
-                "received_at": now,
-            },
-        )
+        fix_row = {
+            "case_id": person.id,
+            "checkin_id": checkin_id,
+            "stream_id": stream_id,
+            "lat": fix.lat,
+            "lon": fix.lon,
+            "accuracy_m": fix.accuracy_m,
+            "taken_at": fix.taken_at,
+            "fix_kind": fix.kind.value,
+            "verdict": verdict.kind.value if verdict is not None else None,
+            "distance_m": verdict.distance_m if verdict is not None else None,
+            "weak": fix.accuracy_m is None,
+            "received_at": now,
+        }
+        # PostgreSQL writes the fix with the check-in's answer in one statement (below).
+        together = waiting is not None and not self._db.settings.is_sqlite
+        if not together:
+            await connection.execute(_INSERT_FIX, fix_row)
         tries = int(waiting.answers.get("location_tries", 0)) + 1 if waiting is not None else 1
         uncertain = verdict is not None and verdict.kind is VerdictKind.UNCERTAIN
         # An uncertain fix is asked for once more; a live stream settles it by itself.
         again = uncertain and stream_id is None and tries < 2
         if waiting is not None:
             await self._location_answered(
-                unit, message, person, waiting, verdict, tries, again, now
+                unit,
+                message,
+                person,
+                waiting,
+                verdict,
+                tries,
+                again,
+                now,
+                fix_row if together else None,
             )
         name = person.name
         if verdict is None:
@@ -1314,8 +1323,13 @@ class CheckinService:
         tries: int,
         again: bool,
         now: datetime,
+        fix_row: dict[str, Any] | None,
     ) -> None:
-        """Write the location step of the waiting check-in (one UPDATE)."""
+        """Write the location step of the waiting check-in (one UPDATE).
+
+        With `fix_row` (PostgreSQL), the fix's INSERT and the conversation's end go in the
+        same statement as data-modifying CTEs: one round trip instead of three.
+        """
         connection = unit.connection
         # Still waiting for a better fix: answered, and the tick looks again at the close.
         closes_at = waiting.closes_at or now + timedelta(minutes=self._checkins.window_minutes)
@@ -1341,12 +1355,20 @@ class CheckinService:
                 await connection.execute(
                     update(_CASES).where(_CASES.c.id == person.id).values(unreachable_since=None)
                 )
+        end = False
         if not again:
             values.update(step=FINISHED, completed_at=now, state=DONE, next_action_at=None)
-            if unit.flow == FLOW:
-                # The check-in conversation ends with it (no query when there is none).
-                await connection.execute(_END_DIALOGUE, {"user_id": message.user_id})
+            # The check-in conversation ends with it (no statement when there is none).
+            end = unit.flow == FLOW
+            if end:
                 unit.flow = None
+        if fix_row is not None:
+            values.update({f"fix_{key}": value for key, value in fix_row.items()})
+            values["user_id"] = message.user_id
+            await connection.execute(_ANSWER_WITH_FIX[end], values)
+            return
+        if end:
+            await connection.execute(_END_DIALOGUE, {"user_id": message.user_id})
         await connection.execute(_UPDATE_LOCATION_STEP, values)
 
     async def _live_edit(
@@ -1664,6 +1686,35 @@ _END_DIALOGUE = delete(_DIALOGUES).where(
     _DIALOGUES.c.telegram_user_id == bindparam("user_id"), _DIALOGUES.c.flow == FLOW
 )
 # A chat without an active case: its language and the user's conversation, if any.
+_FIX_COLUMNS = (
+    "case_id",
+    "checkin_id",
+    "stream_id",
+    "lat",
+    "lon",
+    "accuracy_m",
+    "taken_at",
+    "fix_kind",
+    "verdict",
+    "distance_m",
+    "weak",
+    "received_at",
+)
+
+
+def _answer_with_fix(end_dialogue: bool) -> Any:
+    """PostgreSQL: INSERT the fix (and end the conversation) in the check-in's UPDATE."""
+    fix = insert(_FIXES).values(
+        {name: bindparam(f"fix_{name}", type_=_FIXES.c[name].type) for name in _FIX_COLUMNS}
+    )
+    statement = _UPDATE_LOCATION_STEP.add_cte(fix.cte("new_fix"))
+    if end_dialogue:
+        ended = _END_DIALOGUE.cte("ended")
+        statement = statement.add_cte(ended)
+    return statement
+
+
+_ANSWER_WITH_FIX = {False: _answer_with_fix(False), True: _answer_with_fix(True)}
 _NO_CASE = select(
     select(_PREFERENCES.c.language)
     .where(_PREFERENCES.c.telegram_user_id == bindparam("chat_id"))

@@ -13,7 +13,7 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.db import Database
 from bot.errors import NotAuthorised
-from bot.models import Alert, Case, Checkin, LiveStream, OutboxMessage
+from bot.models import Alert, Case, Checkin, LiveStream, LocationFix, OutboxMessage
 from bot.services import Services
 from geofence import Circle
 from tests.conftest import make_settings
@@ -285,6 +285,56 @@ async def test_location_verdicts(svc: Services, db: Database, clock: FakeClock) 
     [alert] = await alerts_of(db, case_id)
     assert alert.kind == "out_of_zone"
     assert alert.evidence[0]["distance_m"] > 1000
+
+
+async def test_a_location_answer_writes_the_fix_ends_the_talk_and_closes_the_checkin(
+    svc: Services, db: Database, clock: FakeClock
+) -> None:
+    case_id = await make_case(db, clock.now(), kind="f1", chat_id=5010, zone=HOME.to_dict())
+    start = await svc.checkins.start(5010, 5010)
+    assert start.question is not None
+    checkin_id = start.question.checkin_id
+    await answer_all(svc, 5010, checkin_id, [("f", "good"), ("s", "none"), "37,2"])
+    assert (await svc.dialogues.current(5010)) is not None
+    clock.advance(timedelta(minutes=2))
+    result = await svc.checkins.location(fix(5010, *NEAR_HOME, 8, clock.now()))
+    assert [(r.status, r.finished) for r in result.replies] == [("inside", True)]
+    assert await svc.dialogues.current(5010) is None
+    (row,) = await svc.checkins.checkins_of(case_id)
+    assert (row.state, row.step, row.outcome) == ("done", "done", "on_time")
+    assert row.answered_at is not None
+    assert row.answers["location"] == "inside"
+    async with db.transaction() as session:
+        fixes = (await session.execute(select(LocationFix.checkin_id, LocationFix.verdict))).all()
+    assert [tuple(f) for f in fixes] == [(checkin_id, "inside")]
+
+
+async def test_a_spot_check_is_answered_by_an_uncertain_fix_and_missing_at_the_close(
+    db: Database, clock: FakeClock
+) -> None:
+    settings = make_settings(
+        str(db.settings.url),
+        checkins={"spread_minutes": 0, "spot_checks_per_day": 1, "spot_check_kinds": ["f1"]},
+    )
+    services = Services(settings, db, clock)
+    case_id = await make_case(db, clock.now(), kind="f1", chat_id=5011, zone=HOME.to_dict())
+    clock.set(datetime(2026, 11, 24, 17, 0, tzinfo=UTC))  # 00:00 local
+    await services.checkins.plan()
+    spot = next(c for c in await services.checkins.checkins_of(case_id) if c.kind == "spot")
+    clock.set(spot.due_at)
+    await services.checkins.tick()
+    await deliver(db, clock.now())
+    await services.checkins.tick()
+    result = await services.checkins.location(fix(5011, *EDGE, 5, clock.now()))
+    assert [r.status for r in result.replies] == ["uncertain"]
+    assert result.keep_asking
+    row = next(c for c in await services.checkins.checkins_of(case_id) if c.id == spot.id)
+    assert (row.state, row.outcome) == ("answered", "on_time")
+    clock.advance(timedelta(minutes=21))
+    await services.checkins.tick()
+    row = next(c for c in await services.checkins.checkins_of(case_id) if c.id == spot.id)
+    assert (row.state, row.outcome, row.answers["location"]) == ("done", "on_time", "missing")
+    assert await alerts_of(db, case_id) == []
 
 
 async def test_live_stream_drift_raises_nothing_but_staying_out_does(
