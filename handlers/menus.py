@@ -18,6 +18,7 @@ OFFICER_COMMANDS = (
     "case",
     "newlink",
     "export",
+    "times",
     "whoami",
     "reports",
     "help",

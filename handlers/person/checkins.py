@@ -39,6 +39,7 @@ from bot.context import CachlyContext
 from bot.dialogues import DialogueState
 from handlers import dialogue
 from handlers.dialogue import flow
+from handlers.person import enrolment
 
 
 def _inline(markup: dict[str, Any]) -> InlineKeyboardMarkup:
@@ -132,7 +133,9 @@ async def _start(update: Update, context: CachlyContext, case_id: int | None) ->
         return
     result = await context.services.checkins.start(chat.id, user.id, case_id)
     if result.status == "not_a_case":
-        await _send(update, t(result.language, "checkin.not_a_case"))
+        # Someone who opened their link but has not agreed yet is shown how to agree.
+        if not await enrolment.offer_pending_consent(update, context):
+            await _send(update, t(result.language, "checkin.not_a_case"))
     elif result.status == "choose":
         markup = _people(result.language, "ci:p:", result.choices)
         await _send(update, t(result.language, "checkin.pick_person"), markup)

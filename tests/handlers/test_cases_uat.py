@@ -291,6 +291,11 @@ async def test_a_person_who_refused_is_shown_how_to_agree(harness: Harness) -> N
     assert "Phạm Văn Nam chưa đồng ý tham gia" in _text(answer)
     assert "Ai được xem" in _text(answer)
     assert _labels(answer) == ["✅ Tôi đồng ý", "Không đồng ý"]
+    # /checkin does not claim they are unknown: it asks the same question.
+    await person.send_text("/checkin")
+    again = await person.wait_for_message()
+    assert "Phạm Văn Nam chưa đồng ý tham gia" in _text(again)
+    assert "chưa được đăng ký" not in _text(again)
     # Reopening the link offers consent again too.
     await person.send_text(f"/start {start_code(link)}")
     notice = await person.wait_for_message()
