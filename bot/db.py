@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,6 +21,9 @@ import migrations
 from bot.config import DatabaseSettings
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# PostgreSQL connections are replaced after this long, before a server or a proxy's idle
+# timeout can close them under a query.
+POOL_RECYCLE_S = 1800
 
 
 class Database:
@@ -64,11 +67,27 @@ def make_engine(settings: DatabaseSettings) -> AsyncEngine:
     if settings.is_sqlite:
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     else:
-        kwargs["pool_pre_ping"] = True
+        # Not pool_pre_ping: it costs a round trip (and a sizeable part of a location
+        # check-in's CPU) at every checkout. A restarted server is still survived: asyncpg
+        # reads its socket all the time, so a connection the server closed is seen closed
+        # at once, and the checkout below discards it and the pool retries with a new one
+        # (SQLAlchemy's documented "disconnect on checkout"); an error that still hits a
+        # dead connection mid-query invalidates the pool, and pool_recycle retires
+        # connections before idle timeouts close them silently.
+        kwargs["pool_recycle"] = POOL_RECYCLE_S
     engine = create_async_engine(settings.url, **kwargs)
     if settings.is_sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    else:
+        event.listen(engine.sync_engine, "checkout", _discard_closed)
     return engine
+
+
+def _discard_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    # No round trip: asyncpg's own flag, set when the server closed the socket.
+    raw = getattr(dbapi_connection, "_connection", None)
+    if raw is not None and raw.is_closed():
+        raise exc.DisconnectionError("the server closed the connection")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
