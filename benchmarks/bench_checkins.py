@@ -20,8 +20,7 @@ import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import func, insert, select, update
 from telegram import Update
 
 from bot.checkins import ANSWERED, LOCATION, OPEN, SCHEDULED, LocationInput
@@ -31,6 +30,7 @@ from bot.db import Database
 from bot.models import Case, Checkin, OutboxMessage
 from bot.services import Services
 from geofence import Circle
+from tests.harness import fresh_database
 
 HOME = Circle(19.8076, 105.7764, 50.0)
 START = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # 07:00 in Vietnam
@@ -47,16 +47,7 @@ def _settings(url: str, paid: bool) -> Settings:
 
 
 async def _fresh(url: str, settings: Settings) -> Database:
-    if url.startswith("postgresql"):
-        engine = create_async_engine(url)
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await engine.dispose()
-    db = Database(settings.database)
-    await db.upgrade()
-    await Services(settings, db, FakeClock(START)).areas.seed()
-    return db
+    return await fresh_database(settings, FakeClock(START))
 
 
 async def _cases(db: Database, count: int) -> None:

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text, update
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.clock import FakeClock
 from bot.config import Settings, settings_from_mapping
 from bot.db import Database
 from bot.models import Base, Commune
 from bot.services import Services
-from tests.harness import Harness, running_bot
+from tests.harness import Harness, fresh_database, running_bot
 
 # A throwaway database for the suite; every table in it is emptied between tests.
 TEST_DATABASE_ENV = "CACHLY_TEST_DATABASE_URL"
@@ -34,19 +33,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 async def _fresh_database(url: str) -> None:
-    if url.startswith("postgresql"):
-        engine = create_async_engine(url)
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await engine.dispose()
-    settings = make_settings(url)
-    db = Database(settings.database)
-    try:
-        await db.upgrade()
-        await Services(settings, db, FakeClock()).areas.seed()
-    finally:
-        await db.dispose()
+    db = await fresh_database(make_settings(url), FakeClock())
+    await db.dispose()
 
 
 def make_settings(url: str, **tables: dict[str, object]) -> Settings:
