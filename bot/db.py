@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, event, exc
+from sqlalchemy import Connection, event, exc, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 import migrations
+from bot import sqlite_driver
 from bot.config import DatabaseSettings
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -64,8 +65,12 @@ def make_engine(settings: DatabaseSettings) -> AsyncEngine:
     # Statement parameters hold names, phone numbers and coordinates: keep them out of
     # exception messages, which end up in logs.
     kwargs: dict[str, Any] = {"echo": settings.echo, "hide_parameters": True}
+    url = make_url(settings.url)
     if settings.is_sqlite:
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        if url.drivername == "sqlite+aiosqlite" and sqlite_driver.available():
+            # The same driver with one thread hand-off per statement (bot/sqlite_driver.py).
+            url = url.set(drivername=f"sqlite+{sqlite_driver.DRIVER}")
     else:
         # Not pool_pre_ping: it costs a round trip (and a sizeable part of a location
         # check-in's CPU) at every checkout. A restarted server is still survived: asyncpg
@@ -75,7 +80,7 @@ def make_engine(settings: DatabaseSettings) -> AsyncEngine:
         # dead connection mid-query invalidates the pool, and pool_recycle retires
         # connections before idle timeouts close them silently.
         kwargs["pool_recycle"] = POOL_RECYCLE_S
-    engine = create_async_engine(settings.url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
     if settings.is_sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     else:
