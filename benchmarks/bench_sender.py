@@ -22,7 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,10 +56,10 @@ async def freeze() -> None:
         gc.freeze()
 
 async def main() -> None:
-    n, paid = int(sys.argv[1]), sys.argv[2] == "paid"
+    n, paid, first = int(sys.argv[1]), sys.argv[2] == "paid", int(sys.argv[3])
     limits = Limits.paid_broadcast() if paid else Limits()
     async with BotApiStandIn("%TOKEN%", limits=limits) as standin:
-        for chat in range(1, n + 1):
+        for chat in range(first, first + n):
             standin.user(chat)
         gc.collect()
         gc.freeze()
@@ -79,18 +81,42 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def run(n: int, paid: bool, transport_name: str = "http") -> None:
-    """Queue n prompts, drain them through the stand-in and print the figures."""
-    child = subprocess.Popen(  # noqa: ASYNC220 (started once, before anything runs)
-        [sys.executable, "-c", _CHILD, str(n), "paid" if paid else "telegram"],
+@dataclass
+class StandInProcess:
+    """The stand-in in a child process: its port, then what it counted once closed."""
+
+    port: int
+    delivered: int = 0
+    count_429: int = 0
+    cpu_seconds: float = 0.0
+
+
+@contextmanager
+def standin_process(users: int, paid: bool, first_chat: int = 1) -> Iterator[StandInProcess]:
+    """Run the stand-in with `users` private chats from `first_chat` on, in its own process."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(users), "paid" if paid else "telegram", str(first_chat)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     assert child.stdout is not None
     assert child.stdin is not None
-    port = int(child.stdout.readline())
-    with tempfile.TemporaryDirectory() as folder:
+    standin = StandInProcess(int(child.stdout.readline()))
+    try:
+        yield standin
+    finally:
+        child.stdin.close()
+        answer = child.stdout.readline().split()
+        child.wait()
+    standin.delivered, standin.count_429 = int(answer[0]), int(answer[1])
+    standin.cpu_seconds = float(answer[2])
+
+
+async def run(n: int, paid: bool, transport_name: str = "http") -> None:
+    """Queue n prompts, drain them through the stand-in and print the figures."""
+    with standin_process(n, paid) as standin, tempfile.TemporaryDirectory() as folder:
+        port = standin.port
         url = os.environ.get("CACHLY_BENCH_DATABASE_URL") or (
             f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}"
         )
@@ -149,10 +175,7 @@ async def run(n: int, paid: bool, transport_name: str = "http") -> None:
         cpu = time.process_time() - cpu
         await transport.shutdown()
         await db.dispose()
-    child.stdin.close()
-    answer = child.stdout.readline().split()
-    delivered, count_429, standin_cpu = int(answer[0]), int(answer[1]), float(answer[2])
-    child.wait()
+    delivered, count_429, standin_cpu = standin.delivered, standin.count_429, standin.cpu_seconds
     stats = sender.stats
     span = (stats.last_send or 0) - (stats.first_send or 0)
     rate = (stats.sent - 1) / span if span > 0 else float("nan")
