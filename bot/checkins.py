@@ -866,6 +866,8 @@ class CheckinService:
         now = self._clock.now()
         async with self._db.transaction() as session:
             state = await current_dialogue(session, user_id, now)
+            if state is None:
+                state = await self._typed_first_answer(session, chat_id, user_id, text, now)
             if state is None or state.flow != FLOW:
                 raise UserError("error.not_understood")
             row, case, language = await self._owned(session, int(state.data["checkin"]), chat_id)
@@ -1015,6 +1017,30 @@ class CheckinService:
         await self._converse(session, user_id, chat_id, row, now)
         question = self._question(row, case, language)
         return StepResult("ok", case.full_name, language, question, danger=danger)
+
+    async def _typed_first_answer(
+        self, session: AsyncSession, chat_id: int, user_id: int, text: str, now: datetime
+    ) -> DialogueState | None:
+        """A prompt's "how do you feel" button typed rather than pressed, before any press.
+
+        Counted when the chat has exactly one prompt waiting for that first answer, so a
+        typed "Bình thường" is never put on the wrong person of a household.
+        """
+        cases = await _chat_cases(session, chat_id)
+        waiting = []
+        for case in cases:
+            row = await self._current(session, case.id, now)
+            if row is not None and row.answered_at is None and row.step in (None, FEELING):
+                waiting.append((row, case))
+        if len(waiting) != 1:
+            return None
+        row, case = waiting[0]
+        language = await _chat_language(session, chat_id, cases)
+        if row.kind == SPOT or _typed_button(language, FEELING, fold_label(text)) is None:
+            return None
+        row.step = FEELING
+        await self._converse(session, user_id, chat_id, row, now)
+        return DialogueState(user_id, chat_id, FLOW, FEELING, {"checkin": row.id})
 
     async def _converse(
         self, session: AsyncSession, user_id: int, chat_id: int, row: Checkin, now: datetime
@@ -1235,7 +1261,6 @@ class CheckinService:
         verdict = None
         if person.zone is not None and person.home_status == "set":
             verdict = judge(zone_from_dict(person.zone), fix, geo)
-        connection = unit.connection
         checkin_id = waiting.id if waiting is not None else None
         stream_id = None
         if message.live_period:
@@ -1243,7 +1268,7 @@ class CheckinService:
             if verdict is not None:
                 tracker = advance(tracker, fix, verdict, geo).state
             stream_id = (
-                await connection.execute(
+                await unit.write(
                     _INSERT_STREAM,
                     {
                         "case_id": person.id,
@@ -1276,7 +1301,7 @@ class CheckinService:
         # PostgreSQL writes the fix with the check-in's answer in one statement (below).
         together = waiting is not None and not self._db.settings.is_sqlite
         if not together:
-            await connection.execute(_INSERT_FIX, fix_row)
+            await unit.write_last(_INSERT_FIX, fix_row)
         tries = int(waiting.answers.get("location_tries", 0)) + 1 if waiting is not None else 1
         uncertain = verdict is not None and verdict.kind is VerdictKind.UNCERTAIN
         # An uncertain fix is asked for once more; a live stream settles it by itself.
@@ -1330,7 +1355,6 @@ class CheckinService:
         With `fix_row` (PostgreSQL), the fix's INSERT and the conversation's end go in the
         same statement as data-modifying CTEs: one round trip instead of three.
         """
-        connection = unit.connection
         # Still waiting for a better fix: answered, and the tick looks again at the close.
         closes_at = waiting.closes_at or now + timedelta(minutes=self._checkins.window_minutes)
         values: dict[str, Any] = {
@@ -1352,8 +1376,9 @@ class CheckinService:
             # A spot check is answered by any usable fix, even one to be sent again.
             values.update(answered_at=now, outcome=ON_TIME)
             if person.unreachable:
-                await connection.execute(
-                    update(_CASES).where(_CASES.c.id == person.id).values(unreachable_since=None)
+                await unit.write(
+                    update(_CASES).where(_CASES.c.id == person.id).values(unreachable_since=None),
+                    {},
                 )
         end = False
         if not again:
@@ -1365,11 +1390,11 @@ class CheckinService:
         if fix_row is not None:
             values.update({f"fix_{key}": value for key, value in fix_row.items()})
             values["user_id"] = message.user_id
-            await connection.execute(_ANSWER_WITH_FIX[end], values)
+            await unit.write_last(_ANSWER_WITH_FIX[end], values)
             return
         if end:
-            await connection.execute(_END_DIALOGUE, {"user_id": message.user_id})
-        await connection.execute(_UPDATE_LOCATION_STEP, values)
+            await unit.write(_END_DIALOGUE, {"user_id": message.user_id})
+        await unit.write_last(_UPDATE_LOCATION_STEP, values)
 
     async def _live_edit(
         self, session: AsyncSession, message: LocationInput, now: datetime
@@ -1862,21 +1887,66 @@ async def _chat_people(
 
 
 class _Unit:
-    """A unit of work on a Core connection; an ORM session joins its transaction on demand."""
+    """A unit of work on a Core connection; an ORM session joins its transaction on demand.
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    On PostgreSQL the unit reads outside a transaction and opens one only for a second
+    write: a location check-in (one read, then one statement writing the fix, the check-in
+    and the conversation's end together) then costs two round trips, not four (BEGIN and
+    COMMIT). A single statement is atomic on its own, so nothing can be half-written; any
+    write that may be followed by another goes through `write`, which opens the
+    transaction first. SQLite opens its transaction by itself at the first write.
+    """
+
+    def __init__(self, connection: AsyncConnection, *, deferred_begin: bool) -> None:
         self.connection = connection
         self.flow: str | None = None  # the user's conversation, as read with the cases
         self._session: AsyncSession | None = None
+        self._outside = deferred_begin  # True while no transaction is open (PostgreSQL)
+        self._last: tuple[Any, dict[str, Any]] | None = None
+
+    async def _begin(self) -> None:
+        if self._outside:
+            self._outside = False
+            connection = self.connection
+            # Ends SQLAlchemy's own record of the reads (nothing on the server); the next
+            # statement opens the transaction, at the engine's isolation level.
+            await connection.commit()
+            await connection.execution_options(
+                isolation_level=connection.dialect.default_isolation_level
+            )
+            await connection.begin()  # for an ORM session to join (not to own and roll back)
+        if self._last is not None:
+            statement, params = self._last
+            self._last = None
+            await self.connection.execute(statement, params)
+
+    async def write(self, statement: Any, params: dict[str, Any]) -> Any:
+        """Execute a write inside the unit's transaction (opened now if need be)."""
+        await self._begin()
+        return await self.connection.execute(statement, params)
+
+    async def write_last(self, statement: Any, params: dict[str, Any]) -> None:
+        """A write that may be the unit's only one: held back, and run alone if it is."""
+        if not self._outside:
+            await self.connection.execute(statement, params)
+            return
+        if self._last is not None:
+            await self._begin()
+        self._last = (statement, params)
 
     async def session(self) -> AsyncSession:
         """An ORM session on the same connection and transaction (for alerts, dialogues)."""
+        await self._begin()
         if self._session is None:
             self._session = AsyncSession(bind=self.connection)
         return self._session
 
     async def finish(self, ok: bool) -> None:
-        """Flush the session's changes (on success) and let go of it; the caller commits."""
+        """Write what is left (on success) and let go of the session; the caller commits."""
+        if ok and self._last is not None:
+            statement, params = self._last
+            self._last = None
+            await self.connection.execute(statement, params)
         if self._session is not None:
             if ok:
                 await self._session.flush()
@@ -1885,15 +1955,21 @@ class _Unit:
 
 @asynccontextmanager
 async def _unit(db: Database) -> AsyncIterator[_Unit]:
-    """Begin a transaction on a connection: committed on success, rolled back on any error."""
-    async with db.engine.begin() as connection:
-        unit = _Unit(connection)
+    """A unit of work: committed on success, rolled back on any error."""
+    async with db.engine.connect() as connection:
+        deferred = not db.settings.is_sqlite
+        if deferred:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.begin()
+        unit = _Unit(connection, deferred_begin=deferred)
         try:
             yield unit
+            await unit.finish(ok=True)
         except BaseException:
             await unit.finish(ok=False)
+            await connection.rollback()
             raise
-        await unit.finish(ok=True)
+        await connection.commit()
 
 
 def _location_data(message: LocationInput) -> dict[str, Any]:

@@ -18,6 +18,10 @@ from bot.dialogues import DialogueState
 
 FlowStep = Callable[[Update, CachlyContext, DialogueState], Awaitable[None]]
 FLOWS: dict[str, FlowStep] = {}
+Unsolicited = Callable[[Update, CachlyContext], Awaitable[None]]
+# Text from a user in no conversation: the check-in handlers take a prompt's button label
+# typed instead of pressed. Only one such taker; without it the text is not understood.
+_unsolicited: list[Unsolicited] = []
 
 
 def flow(name: str) -> Callable[[FlowStep], FlowStep]:
@@ -30,6 +34,12 @@ def flow(name: str) -> Callable[[FlowStep], FlowStep]:
     return register
 
 
+def unsolicited(handler: Unsolicited) -> Unsolicited:
+    """Register the taker of text sent outside any conversation."""
+    _unsolicited[:] = [handler]
+    return handler
+
+
 async def route(update: Update, context: CachlyContext) -> None:
     """A private message outside any command: hand it to the user's conversation, if any."""
     user, chat = update.effective_user, update.effective_chat
@@ -37,6 +47,10 @@ async def route(update: Update, context: CachlyContext) -> None:
         return
     state = await context.services.dialogues.current(user.id)
     step = FLOWS.get(state.flow) if state is not None else None
+    message = update.effective_message
+    if state is None and _unsolicited and message is not None and message.text:
+        await _unsolicited[0](update, context)
+        return
     if state is None or step is None:
         language = await context.language(update)
         await chat.send_message(t(language, "error.not_understood"), parse_mode=ParseMode.HTML)

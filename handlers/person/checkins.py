@@ -38,7 +38,7 @@ from bot.checkins import (
 from bot.context import CachlyContext
 from bot.dialogues import DialogueState
 from handlers import dialogue
-from handlers.dialogue import flow
+from handlers.dialogue import flow, unsolicited
 from handlers.person import enrolment
 
 
@@ -187,6 +187,17 @@ async def typed_answer(update: Update, context: CachlyContext, state: DialogueSt
     if message.location is not None:
         await location(update, context)
         return
+    result = await context.services.checkins.answer_text(chat.id, user.id, message.text or "")
+    await _answer(update, result)
+
+
+@unsolicited
+async def typed_first_answer(update: Update, context: CachlyContext) -> None:
+    """Text outside any conversation: a prompt's first button typed rather than pressed."""
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    if user is None or chat is None or message is None:
+        return
+    # Not understood (the error handler says so) unless it answers a waiting prompt.
     result = await context.services.checkins.answer_text(chat.id, user.id, message.text or "")
     await _answer(update, result)
 

@@ -309,6 +309,32 @@ async def test_a_location_answer_writes_the_fix_ends_the_talk_and_closes_the_che
     assert [tuple(f) for f in fixes] == [(checkin_id, "inside")]
 
 
+async def test_an_outside_answer_whose_alert_fails_leaves_nothing_half_written(
+    svc: Services, db: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_id = await make_case(db, clock.now(), kind="f1", chat_id=5012, zone=HOME.to_dict())
+    start = await svc.checkins.start(5012, 5012)
+    assert start.question is not None
+    await answer_all(svc, 5012, start.question.checkin_id, [("f", "good"), ("s", "none"), "37"])
+
+    async def failing(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("the alerts table is unavailable")
+
+    monkeypatch.setattr("bot.alerts.raise_alert", failing)
+    with pytest.raises(RuntimeError):
+        await svc.checkins.location(fix(5012, *FAR, 10, clock.now()))
+    # The fix, the check-in's answer and the end of the conversation went back with it.
+    (row,) = await svc.checkins.checkins_of(case_id)
+    assert (row.state, row.step) == ("answered", "location")
+    assert (await svc.dialogues.current(5012)) is not None
+    async with db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(LocationFix)) == 0
+    monkeypatch.undo()
+    result = await svc.checkins.location(fix(5012, *FAR, 10, clock.now()))
+    assert [(r.status, r.finished) for r in result.replies] == [("outside", True)]
+    assert [a.kind for a in await alerts_of(db, case_id)] == ["out_of_zone"]
+
+
 async def test_a_spot_check_is_answered_by_an_uncertain_fix_and_missing_at_the_close(
     db: Database, clock: FakeClock
 ) -> None:

@@ -282,6 +282,41 @@ async def test_sos_alerts_and_says_call_115(harness: Harness) -> None:
     assert "chưa được đăng ký" in ((await stranger.wait_for_message()).text or "")
 
 
+async def test_a_feeling_typed_before_any_press_answers_the_prompt(harness: Harness) -> None:
+    local(harness.clock, "07:00")
+    db = harness.services.db
+    await make_case(db, harness.clock.now(), kind="f1", chat_id=3012, zone=HOME.to_dict())
+    user = harness.user(3012)
+    await harness.services.checkins.tick()
+    await prompted(harness, user, "08:00")
+    # Not a button's label: not taken as an answer.
+    await user.send_text("xin chào")
+    assert "chưa hiểu" in ((await user.wait_for_message()).text or "")
+    # Typed on a cheap phone without accents: taken as the press, and the questionnaire goes on.
+    await user.send_text("hoi met")
+    question = await user.wait_for_message()
+    assert "triệu chứng" in (question.text or "")
+    await user.press("Không có triệu chứng nào", question)
+    assert "Nhiệt độ" in ((await user.wait_for_message()).text or "")
+
+
+async def test_a_feeling_typed_in_a_household_chat_is_not_guessed(harness: Harness) -> None:
+    local(harness.clock, "07:00")
+    db = harness.services.db
+    await make_case(db, harness.clock.now(), kind="f1", chat_id=3013, full_name="Bà Hoa")
+    await make_case(db, harness.clock.now(), kind="f1", chat_id=3013, full_name="Ông Tư")
+    user = harness.user(3013)
+    await harness.services.checkins.tick()
+    await tick_at(harness, "08:00")
+    for _ in range(2):
+        await user.wait_for_message(lambda m: "khai báo sức khoẻ" in (m.text or ""))
+    await wait_sent(harness)
+    await harness.services.checkins.tick()
+    await user.send_text("Khoẻ, bình thường")
+    assert "chưa hiểu" in ((await user.wait_for_message()).text or "")
+    assert await harness.services.dialogues.current(3013) is None
+
+
 async def test_two_people_on_one_phone_are_named(harness: Harness) -> None:
     local(harness.clock, "07:00")
     db = harness.services.db
