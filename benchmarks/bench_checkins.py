@@ -25,16 +25,14 @@ from sqlalchemy import insert, select, update
 from telegram import Update
 
 from benchmarks.bench_sender import TOKEN, standin_process
-from bot.alerts import chat_unreachable, delivery_resent
 from bot.checkins import ANSWERED, LOCATION, OPEN, SCHEDULED, LocationInput
 from bot.clock import FakeClock
 from bot.config import Settings, settings_from_mapping
 from bot.db import Database
 from bot.models import Case, Checkin
-from bot.sender import OutboxSender
 from bot.services import Services
 from geofence import Circle
-from handlers.transport import HttpTransport
+from handlers.transport import open_sender
 from tests.harness import fresh_database
 
 HOME = Circle(19.8076, 105.7764, 50.0)
@@ -202,7 +200,6 @@ async def _send_round(services: Services, count: int, paid: bool) -> None:
     take the sender's CPU. The round is queued first (as the tick job does) and then sent:
     the rate is measured while the whole round is waiting.
     """
-
     queued = time.perf_counter()
     prompted, _ = await services.checkins.send_due()
     seconds = time.perf_counter() - queued
@@ -212,19 +209,9 @@ async def _send_round(services: Services, count: int, paid: bool) -> None:
             services.settings.telegram, token=TOKEN, base_url=f"http://127.0.0.1:{standin.port}/bot"
         )
         settings = replace(services.settings, telegram=telegram)
-        transport = HttpTransport.from_settings(settings)
-        await transport.initialize()
-        sender = OutboxSender(
-            services.db,
-            services.clock,
-            transport,
-            settings.outbox,
-            on_forbidden=chat_unreachable,
-            on_resent=delivery_resent,
-        )
         started = time.perf_counter()
         cpu = time.process_time()
-        sender.start()
+        sender, transport = await open_sender(Services(settings, services.db, services.clock))
         while sender.stats.sent + sender.stats.failed < prompted:  # noqa: ASYNC110 (progress)
             await asyncio.sleep(0.5)
         await sender.stop()

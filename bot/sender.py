@@ -213,6 +213,7 @@ class SenderStats:
     """Counters of this process's sender, for benchmarks and logs."""
 
     sent: int = 0
+    looks: int = 0  # times the database loop looked for due rows
     retried: int = 0
     flood_waits: int = 0
     failed: int = 0
@@ -351,6 +352,7 @@ class OutboxSender:
                 await self._sleep(self._settings.idle_poll_seconds)
             return
         self._wake.clear()
+        self.stats.looks += 1
         rows = await self._record(claim=want)
         if rows:
             self._ready.extend(rows)

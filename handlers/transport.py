@@ -341,11 +341,10 @@ SENDER_KEY = "outbox_sender"
 TRANSPORT_KEY = "outbox_transport"
 
 
-async def start_sender(application: CachlyApplication) -> sender.OutboxSender:
-    """Start the outbox sender of this process (from the Application's post_init)."""
+async def open_sender(services: Services) -> tuple[sender.OutboxSender, HttpTransport]:
+    """The outbox sender of this process on its own HTTP transport, started."""
     from bot.alerts import chat_unreachable, delivery_resent
 
-    services: Services = application.bot_data["services"]
     transport = HttpTransport.from_settings(services.settings)
     await transport.initialize()
     outbox_sender = sender.OutboxSender(
@@ -356,9 +355,15 @@ async def start_sender(application: CachlyApplication) -> sender.OutboxSender:
         on_forbidden=chat_unreachable,
         on_resent=delivery_resent,
     )
+    outbox_sender.start()
+    return outbox_sender, transport
+
+
+async def start_sender(application: CachlyApplication) -> sender.OutboxSender:
+    """Start the outbox sender of this process (from the Application's post_init)."""
     # Not application.create_task: Application.stop() waits for those tasks, and the sender
     # runs until post_shutdown stops it.
-    outbox_sender.start()
+    outbox_sender, transport = await open_sender(application.bot_data["services"])
     application.bot_data[SENDER_KEY] = outbox_sender
     application.bot_data[TRANSPORT_KEY] = transport
     return outbox_sender

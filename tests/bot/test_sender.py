@@ -119,6 +119,14 @@ async def wait_sent(standin: BotApiStandIn, count: int, timeout: float = 10.0) -
     )
 
 
+async def looked(sender: OutboxSender, times: int) -> None:
+    """Until the sender has looked at the outbox `times` more times (real time, not the clock)."""
+    target = sender.stats.looks + times
+    async with asyncio.timeout(10):
+        while sender.stats.looks < target:  # noqa: ASYNC110 (a counter, polled)
+            await asyncio.sleep(0.01)
+
+
 def delivered(standin: BotApiStandIn) -> list[str]:
     return [c.params["text"] for c in standin.calls if c.method == "sendMessage" and c.ok]
 
@@ -353,7 +361,7 @@ async def test_a_row_waits_for_its_time(db: Database, clock: FakeClock) -> None:
         standin.user(8)
         await queue(db, clock, [8], not_before=clock.now() + timedelta(hours=8))
         async with running_sender(db, clock, standin, replace(FAST, idle_poll_seconds=0.05)) as s:
-            await asyncio.sleep(0.3)  # real time passes, a few idle rounds; the clock stands
+            await looked(s, 3)  # three idle looks while the clock stands
             assert delivered(standin) == []
             clock.advance(timedelta(hours=8))
             s.wake()
@@ -363,8 +371,8 @@ async def test_a_row_waits_for_its_time(db: Database, clock: FakeClock) -> None:
 async def test_queueing_wakes_an_idle_sender_at_once(db: Database, clock: FakeClock) -> None:
     async with standin_with(Limits.off()) as standin:
         standin.user(9)
-        async with running_sender(db, clock, standin, replace(FAST, idle_poll_seconds=60)):
-            await asyncio.sleep(0.2)  # let it fall idle, with a minute before its next look
+        async with running_sender(db, clock, standin, replace(FAST, idle_poll_seconds=60)) as s:
+            await looked(s, 1)  # it found nothing, and its next look is a minute away
             await queue(db, clock, [9], priority=PRIORITY_URGENT)
             await wait_sent(standin, 1, timeout=1.0)
 
