@@ -818,23 +818,18 @@ class CheckinService:
                 return StepResult("closed", case.full_name, language)
             if row.step == FINISHED or row.completed_at is not None or row.state == DONE:
                 return StepResult("done", case.full_name, language)
-            return await self._press(
-                session, row, case, language, user_id, chat_id, now, action, value
-            )
+            turn = _Turn(session, row, case, language, user_id, chat_id, now)
+            return await self._press(turn, action, value)
 
-    async def _press(
-        self,
-        session: AsyncSession,
-        row: Checkin,
-        case: Case,
-        language: str,
-        user_id: int,
-        chat_id: int,
-        now: datetime,
-        action: str,
-        value: str,
-    ) -> StepResult:
+    async def _press(self, turn: _Turn, action: str, value: str) -> StepResult:
         """One button (pressed, or its label typed) at the row's current step."""
+        session, row, case, language, now = (
+            turn.session,
+            turn.row,
+            turn.case,
+            turn.language,
+            turn.now,
+        )
         if action == "f" and value in FEELINGS and row.step == FEELING:
             self._mark_answered(row, case, now)
             row.answers = {**row.answers, "feeling": value}
@@ -859,7 +854,7 @@ class CheckinService:
             # An old button of a step already answered: kindly ignored.
             return StepResult("busy", case.full_name, language)
         danger = await self._triage(session, row, case, now)
-        return await self._advance(session, row, case, language, user_id, chat_id, now, danger)
+        return await self._advance(turn, danger)
 
     async def answer_text(self, chat_id: int, user_id: int, text: str) -> StepResult:
         """A typed answer of the check-in the user is in: a number, or a button's label."""
@@ -875,6 +870,7 @@ class CheckinService:
                 await end_dialogue(session, user_id)
                 status = "closed" if row.answered_at is None else "done"
                 return StepResult(status, case.full_name, language)
+            turn = _Turn(session, row, case, language, user_id, chat_id, now)
             step = row.step
             typed = fold_label(text)
             if step == LOCATION:
@@ -883,9 +879,7 @@ class CheckinService:
                     if row.kind == SPOT:
                         self._mark_answered(row, case, now)
                     row.step = FINISHED
-                    return await self._advance(
-                        session, row, case, language, user_id, chat_id, now, ()
-                    )
+                    return await self._advance(turn, ())
                 return StepResult(
                     "retry", case.full_name, language, self._question(row, case, language)
                 )
@@ -897,18 +891,14 @@ class CheckinService:
                         "busy", case.full_name, language, self._question(row, case, language)
                     )
                 action, pressed_value = pressed
-                return await self._press(
-                    session, row, case, language, user_id, chat_id, now, action, pressed_value
-                )
+                return await self._press(turn, action, pressed_value)
             if step not in NUMBER_STEPS:
                 return StepResult(
                     "busy", case.full_name, language, self._question(row, case, language)
                 )
             assert step is not None
             if typed in _labels(language, f"checkin.skip.{step}", "skip"):
-                return await self._press(
-                    session, row, case, language, user_id, chat_id, now, "k", step
-                )
+                return await self._press(turn, "k", step)
             value = parse_number(text)
             measure = "spo2" if step == "spo2_again" else step
             if value is None or not in_range(measure, value):
@@ -924,7 +914,7 @@ class CheckinService:
             row.vitals = {**row.vitals, step: value}
             row.step = self._after(row, case, step)
             danger = await self._triage(session, row, case, now)
-            return await self._advance(session, row, case, language, user_id, chat_id, now, danger)
+            return await self._advance(turn, danger)
 
     def _mark_answered(self, row: Checkin, case: Case, now: datetime) -> None:
         if row.answered_at is not None:
@@ -997,24 +987,15 @@ class CheckinService:
         )
         return found
 
-    async def _advance(
-        self,
-        session: AsyncSession,
-        row: Checkin,
-        case: Case,
-        language: str,
-        user_id: int,
-        chat_id: int,
-        now: datetime,
-        danger: tuple[str, ...],
-    ) -> StepResult:
+    async def _advance(self, turn: _Turn, danger: tuple[str, ...]) -> StepResult:
         """Store the new step and say what to ask next (or that it is finished)."""
+        row, case, language, now = turn.row, turn.case, turn.language, turn.now
         if row.step == FINISHED:
             row.completed_at = now
             row.state, row.next_action_at = DONE, None
-            await end_dialogue(session, user_id)
+            await end_dialogue(turn.session, turn.user_id)
             return StepResult("ok", case.full_name, language, danger=danger, finished=True)
-        await self._converse(session, user_id, chat_id, row, now)
+        await self._converse(turn.session, turn.user_id, turn.chat_id, row, now)
         question = self._question(row, case, language)
         return StepResult("ok", case.full_name, language, question, danger=danger)
 
@@ -1816,6 +1797,20 @@ def _people_statement() -> Any:
 
 
 _PEOPLE = _people_statement()
+
+
+@dataclass(frozen=True)
+class _Turn:
+    """One answer to a check-in question: the unit's session, the check-in and its case,
+    the language to reply in, who answers in which chat, and when."""
+
+    session: AsyncSession
+    row: Checkin
+    case: Case
+    language: str
+    user_id: int
+    chat_id: int
+    now: datetime
 
 
 @dataclass(frozen=True)
