@@ -31,8 +31,8 @@ from bot.config import Settings, settings_from_mapping
 from bot.db import Database
 from bot.models import Case, Checkin
 from bot.services import Services
+from cachly.root import open_sender
 from geofence import Circle
-from handlers.transport import open_sender
 from tests.harness import fresh_database
 
 HOME = Circle(19.8076, 105.7764, 50.0)

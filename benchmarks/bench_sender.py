@@ -33,10 +33,11 @@ from sqlalchemy import insert
 from bot.clock import FakeClock
 from bot.config import OutboxSettings, Settings
 from bot.db import Database
+from bot.messaging.outbox import PRIORITY_PROMPT
+from bot.messaging.sender import OutboxSender
+from bot.messaging.telegram.transport import HttpTransport
 from bot.models import OutboxMessage
-from bot.outbox import PRIORITY_PROMPT
-from bot.sender import OutboxSender
-from handlers.transport import HttpTransport, PtbTransport
+from handlers.ptb_transport import PtbTransport
 
 TOKEN = "123456789:stand-in-token"
 

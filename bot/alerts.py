@@ -24,9 +24,7 @@ from bot.clock import Clock
 from bot.config import AlertSettings, Settings
 from bot.db import Database
 from bot.errors import NotAuthorised, UserError
-from bot.models import Alert, AlertDelivery, Case, Commune, Officer, OutboxMessage
-from bot.officers import require_officer
-from bot.outbox import (
+from bot.messaging.outbox import (
     PRIORITY_ALERT,
     PRIORITY_URGENT,
     callback_button,
@@ -34,6 +32,8 @@ from bot.outbox import (
     enqueue_text,
     inline_keyboard,
 )
+from bot.models import Alert, AlertDelivery, Case, Commune, Officer, OutboxMessage
+from bot.officers import require_officer
 from bot.preferences import language_of
 
 logger = logging.getLogger(__name__)

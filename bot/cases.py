@@ -39,15 +39,15 @@ from bot.config import Settings
 from bot.db import Database
 from bot.dialogues import DialogueState, current_dialogue, end_dialogue, save_dialogue
 from bot.errors import NotAuthorised, UserError
-from bot.models import Case, Checkin, Commune, LocationFix, Officer
-from bot.officers import OFFICER, SUPERVISOR, require_officer
-from bot.outbox import (
+from bot.messaging.outbox import (
     PRIORITY_REPLY,
     callback_button,
     enqueue,
     enqueue_text,
     inline_keyboard,
 )
+from bot.models import Case, Checkin, Commune, LocationFix, Officer
+from bot.officers import OFFICER, SUPERVISOR, require_officer
 from bot.preferences import language_of
 from bot.text import fold
 from bot.tokens import deep_link, hash_code, new_code

@@ -39,6 +39,13 @@ from bot.dialogues import (
     save_dialogue,
 )
 from bot.errors import NotAuthorised, UserError
+from bot.messaging.outbox import (
+    PRIORITY_PROMPT,
+    PRIORITY_REPLY,
+    callback_button,
+    enqueue_text,
+    inline_keyboard,
+)
 from bot.models import (
     Case,
     Checkin,
@@ -51,13 +58,6 @@ from bot.models import (
     UserPreference,
 )
 from bot.officers import require_officer
-from bot.outbox import (
-    PRIORITY_PROMPT,
-    PRIORITY_REPLY,
-    callback_button,
-    enqueue_text,
-    inline_keyboard,
-)
 from bot.schedule import next_round, occurrences, parse_times
 from bot.triage import (
     DANGER_SYMPTOMS,

@@ -7,7 +7,7 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -21,6 +21,8 @@ from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import Database, alembic_config
 from bot.errors import UserError
+from bot.messaging.sender import PermanentError, TransportError
+from bot.messaging.telegram.transport import get_me
 from bot.services import Services
 
 logger = logging.getLogger("cachly")
@@ -30,8 +32,10 @@ class CommandFailed(Exception):
     """A command could not do its job; the message is the one line the admin reads."""
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `cachly` console command."""
+def main(
+    argv: Sequence[str] | None = None, *, run_bot: Callable[[Settings], None] | None = None
+) -> int:
+    """The `cachly` command line; `run_bot` is how the composition root runs the bot."""
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -44,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cachly: {exc}", file=sys.stderr)
         return 2
     language = settings.deployment.language
+    args.run_bot = run_bot
     try:
         return int(args.handler(settings, args) or 0)
     except CommandFailed as exc:
@@ -177,9 +182,7 @@ def _current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def _cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.app import run
-
+def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.telegram.token:
         raise CommandFailed(plain(settings.deployment.language, "admin.no_token"))
     # The embedded database upgrades itself so a newcomer needs no extra step; a shared
@@ -190,23 +193,20 @@ def _cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     asyncio.run(_check_token(settings))
     if not settings.reports.enabled:
         logger.warning("reports.secret is not set: /report is switched off")
-    run(Services(settings, Database(settings.database), SystemClock()))
+    if args.run_bot is None:
+        raise CommandFailed("this entry point cannot run the bot: use the `cachly` command")
+    args.run_bot(settings)
     return 0
 
 
 async def _check_token(settings: Settings) -> None:
-    from telegram import Bot
-    from telegram.error import InvalidToken, NetworkError
-
     language = settings.deployment.language
-    base_url = settings.telegram.base_url or "https://api.telegram.org/bot"
     try:
-        async with Bot(settings.telegram.token, base_url=base_url):
-            pass
-    except InvalidToken:
+        await get_me(settings)
+    except PermanentError:
         raise CommandFailed(plain(language, "admin.telegram_refused_token")) from None
-    except NetworkError as exc:
-        problem = exc.message.replace(settings.telegram.token, "…")
+    except TransportError as exc:
+        problem = str(exc).replace(settings.telegram.token, "…")
         raise CommandFailed(
             plain(language, "admin.telegram_unreachable", problem=problem)
         ) from None
@@ -238,17 +238,13 @@ def _cmd_admin_invite(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _bot_username(settings: Settings) -> str:
-    from telegram import Bot
-    from telegram.error import TelegramError
-
     if not settings.telegram.token:
         raise CommandFailed(plain(settings.deployment.language, "admin.no_username"))
-    base_url = settings.telegram.base_url or "https://api.telegram.org/bot"
     try:
-        async with Bot(settings.telegram.token, base_url=base_url) as bot:
-            return bot.username
-    except TelegramError:
+        me = await get_me(settings)
+    except TransportError:
         raise CommandFailed(plain(settings.deployment.language, "admin.no_username")) from None
+    return str(me.get("username") or "")
 
 
 def _cmd_admin_list(settings: Settings, _args: argparse.Namespace) -> int:

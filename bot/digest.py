@@ -19,11 +19,11 @@ from bot.catalogue import Raw, plain, t
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.messaging.outbox import PRIORITY_DIGEST, enqueue, enqueue_text
+from bot.messaging.sender import file_param
 from bot.models import Alert, Case, Checkin, Commune, DigestRun, Officer, Province
 from bot.officers import require_officer
-from bot.outbox import PRIORITY_DIGEST, enqueue, enqueue_text
 from bot.preferences import language_of
-from bot.sender import file_param
 
 logger = logging.getLogger(__name__)
 

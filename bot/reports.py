@@ -39,6 +39,14 @@ from bot.dialogues import (
     save_dialogue,
 )
 from bot.errors import NotAuthorised, UserError
+from bot.messaging.outbox import (
+    PRIORITY_ALERT,
+    PRIORITY_REPLY,
+    callback_button,
+    enqueue,
+    enqueue_text,
+    inline_keyboard,
+)
 from bot.models import (
     Alert,
     Case,
@@ -50,14 +58,6 @@ from bot.models import (
     Province,
 )
 from bot.officers import OFFICER, SUPERVISOR, require_officer
-from bot.outbox import (
-    PRIORITY_ALERT,
-    PRIORITY_REPLY,
-    callback_button,
-    enqueue,
-    enqueue_text,
-    inline_keyboard,
-)
 from bot.preferences import language_of
 from bot.text import fold
 from geofence import zone_from_dict

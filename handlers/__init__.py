@@ -18,8 +18,7 @@ from handlers.officer import reports as officer_reports
 from handlers.person import checkins, enrolment, status
 
 if TYPE_CHECKING:
-    from bot.app import CachlyApplication
-    from bot.context import CachlyContext
+    from handlers.context import CachlyApplication, CachlyContext
 
 _NEW_PRIVATE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 

@@ -9,10 +9,10 @@ from telegram.constants import ParseMode
 
 from bot.cases import ENROL_PREFIX
 from bot.catalogue import LANGUAGES, plain, t
-from bot.context import CachlyContext
 from bot.errors import UserError
 from bot.officers import INVITATION_PREFIX
 from bot.reports import START_REPORT
+from handlers.context import CachlyContext
 from handlers.menus import set_officer_commands
 from handlers.officer import onboarding
 from handlers.person import enrolment

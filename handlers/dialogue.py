@@ -13,8 +13,8 @@ from telegram import ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
 
 from bot.catalogue import t
-from bot.context import CachlyContext
 from bot.dialogues import DialogueState
+from handlers.context import CachlyContext
 
 FlowStep = Callable[[Update, CachlyContext, DialogueState], Awaitable[None]]
 FLOWS: dict[str, FlowStep] = {}

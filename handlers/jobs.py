@@ -10,9 +10,8 @@ import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.app import CachlyApplication
-    from bot.context import CachlyContext
     from bot.services import Services
+    from handlers.context import CachlyApplication, CachlyContext
 
 logger = logging.getLogger(__name__)
 

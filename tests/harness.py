@@ -10,11 +10,12 @@ from urllib.parse import parse_qs, urlparse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.app import CachlyApplication, build_application
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.db import Database
 from bot.services import Services
+from cachly.root import build_application
+from handlers.context import CachlyApplication
 from tests.standin import BotApiStandIn, Limits, User
 
 TOKEN = "123456789:stand-in-token"

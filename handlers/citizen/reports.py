@@ -13,7 +13,6 @@ from telegram import (
 )
 
 from bot.catalogue import LANGUAGES, plain, t
-from bot.context import CachlyContext
 from bot.dialogues import DialogueState
 from bot.reports import (
     CITIZEN_PREFIX,
@@ -30,6 +29,7 @@ from bot.reports import (
 from bot.text import fold
 from geofence import ZoneError, parse_point
 from handlers.common import reply
+from handlers.context import CachlyContext
 from handlers.dialogue import flow
 
 # Callback data of the citizen's buttons (the /start button, commune picks, send, cancel).

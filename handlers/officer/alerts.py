@@ -6,10 +6,10 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.catalogue import plain, t
-from bot.context import CachlyContext
 from bot.digest import render_worklist
 from bot.errors import UserError
 from handlers.common import reply
+from handlers.context import CachlyContext
 
 
 async def button(update: Update, context: CachlyContext) -> None:

@@ -26,10 +26,10 @@ from bot.cases import (
     links_file,
 )
 from bot.catalogue import Raw, plain, t
-from bot.context import CachlyContext
 from bot.dialogues import DialogueState
 from bot.errors import UserError
 from bot.text import fold
+from handlers.context import CachlyContext
 from handlers.dialogue import route
 from handlers.officer.registration import send_link
 

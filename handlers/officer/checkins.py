@@ -6,9 +6,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.catalogue import plain, t
-from bot.context import CachlyContext
 from bot.errors import UserError
 from bot.text import fold
+from handlers.context import CachlyContext
 
 # Callback data: tm:y:<case id>:<HHMM.HHMM...|d> or tm:n — re-checked in the service.
 PREFIX = "tm:"

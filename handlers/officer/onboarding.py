@@ -6,8 +6,8 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot.catalogue import t
-from bot.context import CachlyContext
 from bot.officers import OFFICER
+from handlers.context import CachlyContext
 from handlers.menus import set_officer_commands
 
 

@@ -28,11 +28,11 @@ from bot.case_files import (
 )
 from bot.cases import REGISTER_FLOW, IssuedLink
 from bot.catalogue import LANGUAGES, plain, t
-from bot.context import CachlyContext
 from bot.dialogues import DialogueState
 from bot.errors import UserError
 from bot.text import fold
 from geofence import ZoneError, parse_point
+from handlers.context import CachlyContext
 from handlers.dialogue import flow
 
 # The steps, in order; each names the field it asks for.

@@ -8,7 +8,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.catalogue import plain, t
-from bot.context import CachlyContext
 from bot.dialogues import DialogueState
 from bot.reports import (
     CALLBACK_PREFIX,
@@ -21,6 +20,7 @@ from bot.reports import (
     render_card,
 )
 from handlers.common import reply
+from handlers.context import CachlyContext
 from handlers.dialogue import flow
 
 # How many open reports /reports offers as buttons (the list itself shows them all).

@@ -35,9 +35,9 @@ from bot.checkins import (
     skip_keyboard,
     symptoms_keyboard,
 )
-from bot.context import CachlyContext
 from bot.dialogues import DialogueState
 from handlers import dialogue
+from handlers.context import CachlyContext
 from handlers.dialogue import flow, unsolicited
 from handlers.person import enrolment
 

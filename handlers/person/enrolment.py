@@ -14,10 +14,10 @@ from telegram.constants import ParseMode
 
 from bot.cases import ENROL_FLOW, HOME_FLOW, Invitation
 from bot.catalogue import plain, t
-from bot.context import CachlyContext
 from bot.dialogues import DialogueState
 from bot.errors import UserError
 from geofence import Fix, FixKind
+from handlers.context import CachlyContext
 from handlers.dialogue import flow
 from handlers.menus import set_person_commands
 

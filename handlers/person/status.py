@@ -7,7 +7,7 @@ from telegram.constants import ParseMode
 
 from bot.cases import ACTIVE, HOME_SET
 from bot.catalogue import plain, t
-from bot.context import CachlyContext
+from handlers.context import CachlyContext
 from handlers.person.enrolment import offer_pending_consent
 
 

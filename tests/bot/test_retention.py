@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from bot.clock import FakeClock
 from bot.db import Database
+from bot.messaging.outbox import PRIORITY_REPLY, enqueue_text
 from bot.models import AuditEntry, Case, Checkin, LocationFix, OutboxMessage
-from bot.outbox import PRIORITY_REPLY, enqueue_text
 from bot.retention import Purged, RetentionService
 from tests.factories import make_case
 

@@ -28,7 +28,7 @@ async def test_run_migrates_the_embedded_database_and_answers(tmp_path: Path) ->
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot.cli",
+            "cachly",
             "run",
             cwd=tmp_path,
             env=env,
@@ -63,7 +63,7 @@ async def test_a_token_telegram_refuses_is_one_line_without_the_token(tmp_path: 
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot.cli",
+            "cachly",
             "run",
             cwd=tmp_path,
             env=env,

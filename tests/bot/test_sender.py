@@ -18,9 +18,14 @@ from bot.cli import main
 from bot.clock import FakeClock
 from bot.config import OutboxSettings, Settings
 from bot.db import Database
-from bot.models import Alert, Case, OutboxMessage
-from bot.outbox import PRIORITY_ALERT, PRIORITY_PROMPT, PRIORITY_URGENT, enqueue, enqueue_text
-from bot.sender import (
+from bot.messaging.outbox import (
+    PRIORITY_ALERT,
+    PRIORITY_PROMPT,
+    PRIORITY_URGENT,
+    enqueue,
+    enqueue_text,
+)
+from bot.messaging.sender import (
     NOT_MODIFIED,
     Forbidden,
     OutboxSender,
@@ -31,7 +36,9 @@ from bot.sender import (
     file_param,
     outbox_status,
 )
-from handlers.transport import HttpTransport, PtbTransport
+from bot.messaging.telegram.transport import HttpTransport
+from bot.models import Alert, Case, OutboxMessage
+from handlers.ptb_transport import PtbTransport
 from tests.conftest import make_settings
 from tests.factories import make_case
 from tests.standin import BotApiStandIn, Fault, Limits

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from bot import alerts
 from bot.clock import FakeClock
 from bot.db import Database
+from bot.messaging.sender import OutboxSender
 from bot.models import Alert, AuditEntry, OutboxMessage
-from bot.sender import OutboxSender
 from tests.conftest import make_settings
 from tests.factories import make_case
 from tests.harness import Harness, running_bot

@@ -8,7 +8,7 @@ import pytest
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.context import CachlyContext
+from handlers.context import CachlyContext
 from tests.harness import Harness
 
 

@@ -29,7 +29,7 @@ are claimed a little ahead (at most LOOKAHEAD_SECONDS of sending) by one loop wh
 another sends them in their slots, so that a database round never leaves a slot unused;
 outcomes are written in batches (executemany), in the same transaction as the next claim;
 the statements are built once. This module knows nothing of Telegram's library: it talks
-to a `Transport` (handlers/transport.py).
+to a `Transport` (bot/messaging/telegram/transport.py).
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import OutboxSettings
 from bot.db import Database
+from bot.messaging.outbox import PRIORITY_ALERT
 from bot.models import OutboxMessage
-from bot.outbox import PRIORITY_ALERT
 
 logger = logging.getLogger(__name__)
 

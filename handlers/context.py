@@ -1,11 +1,11 @@
-"""The callback context every handler receives, with typed access to the services."""
+"""The callback context every handler receives, and the Application type built around it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.services import Services
 
@@ -30,3 +30,7 @@ class CachlyContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
             else:
                 self._language = await self.services.preferences.language(user.id)
         return self._language
+
+
+# The PTB Application every handler, job and the composition root talk about.
+CachlyApplication = Application[Any, CachlyContext, Any, Any, Any, Any]

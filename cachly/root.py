@@ -1,0 +1,122 @@
+"""Everything one process needs, built in one place: services, Application, jobs, sender.
+
+The order of building is the order of dependence: settings and the database, the services
+over them, the PTB Application over the services (its handlers registered in
+`handlers.register`, its periodic ticks in `handlers.jobs`), and the outbox sender with its
+own HTTP transport, started after the Application is initialised and stopped after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+
+from bot import cli
+from bot.alerts import chat_unreachable, delivery_resent
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.db import Database
+from bot.messaging.sender import OutboxSender
+from bot.messaging.telegram.transport import HttpTransport
+from bot.services import Services
+from handlers import register
+from handlers.context import CachlyApplication, CachlyContext
+from handlers.jobs import register_jobs
+from handlers.menus import set_default_commands
+
+SENDER_KEY = "outbox_sender"
+TRANSPORT_KEY = "outbox_transport"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `cachly` console command."""
+    return cli.main(argv, run_bot=run_bot)
+
+
+def run_bot(settings: Settings) -> None:
+    """`cachly run`: the bot on the system clock until interrupted."""
+    run(Services(settings, Database(settings.database), SystemClock()))
+
+
+def build_application(services: Services) -> CachlyApplication:
+    """The PTB Application with every handler registered and the services attached."""
+    telegram = services.settings.telegram
+    builder = (
+        ApplicationBuilder()
+        .token(telegram.token)
+        .context_types(ContextTypes(context=CachlyContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        # Direct replies only: the outbox sender paces everything else itself.
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if telegram.base_url:
+        builder = builder.base_url(telegram.base_url)
+    if telegram.base_file_url:
+        builder = builder.base_file_url(telegram.base_file_url)
+    application: CachlyApplication = builder.build()
+    application.bot_data["services"] = services
+    register(application)
+    register_jobs(application)
+    return application
+
+
+async def open_sender(services: Services) -> tuple[OutboxSender, HttpTransport]:
+    """The outbox sender of this process on its own HTTP transport, started."""
+    transport = HttpTransport.from_settings(services.settings)
+    await transport.initialize()
+    outbox_sender = OutboxSender(
+        services.db,
+        services.clock,
+        transport,
+        services.settings.outbox,
+        on_forbidden=chat_unreachable,
+        on_resent=delivery_resent,
+    )
+    outbox_sender.start()
+    return outbox_sender, transport
+
+
+async def _post_init(application: CachlyApplication) -> None:
+    services: Services = application.bot_data["services"]
+    await set_default_commands(application.bot, services)
+    # Not application.create_task: Application.stop() waits for those tasks, and the sender
+    # runs until post_shutdown stops it.
+    outbox_sender, transport = await open_sender(services)
+    application.bot_data[SENDER_KEY] = outbox_sender
+    application.bot_data[TRANSPORT_KEY] = transport
+
+
+async def _post_shutdown(application: CachlyApplication) -> None:
+    # The sender stops first, so its open calls finish and are recorded.
+    outbox_sender: OutboxSender | None = application.bot_data.pop(SENDER_KEY, None)
+    transport: HttpTransport | None = application.bot_data.pop(TRANSPORT_KEY, None)
+    if outbox_sender is not None:
+        await outbox_sender.stop()
+    if transport is not None:
+        await transport.shutdown()
+    services: Services = application.bot_data["services"]
+    await services.db.dispose()
+
+
+def run(services: Services) -> None:
+    """Run the bot until interrupted: long polling, or a webhook when configured."""
+    application = build_application(services)
+    telegram = services.settings.telegram
+    if telegram.mode == "webhook":
+        application.run_webhook(
+            listen=telegram.webhook_listen,
+            port=telegram.webhook_port,
+            # Listen on the path Telegram is told to post to, whatever the proxy's layout.
+            url_path=urlsplit(telegram.webhook_url).path.lstrip("/"),
+            webhook_url=telegram.webhook_url,
+            secret_token=telegram.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
