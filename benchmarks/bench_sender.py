@@ -143,11 +143,8 @@ async def run(n: int, paid: bool, transport_name: str = "http") -> None:
                     [
                         {
                             "chat_id": chat,
-                            "method": "sendMessage",
-                            "params": {
-                                "chat_id": chat,
-                                "text": f"Đến giờ khai báo sức khoẻ {chat}",
-                            },
+                            "kind": "text",
+                            "body": {"text": f"Đến giờ khai báo sức khoẻ {chat}"},
                             "priority": PRIORITY_PROMPT,
                             "purpose": "prompt",
                             "state": "pending",

@@ -403,9 +403,10 @@ async def _last_content(
         .order_by(OutboxMessage.id.desc())
         .limit(1)
     )
-    if row is None or "text" not in row.params:
+    params = row.body.get("params", {}) if row is not None else {}
+    if "text" not in params:
         return None  # unknown (purged by retention): edit rather than guess
-    return row.params["text"], row.params.get("reply_markup")
+    return params["text"], params.get("reply_markup")
 
 
 # ---- functions for other services -----------------------------------------------------------

@@ -354,7 +354,7 @@ def _cmd_admin_outbox(settings: Settings, _args: argparse.Namespace) -> int:
                 created = row.created_at.astimezone(tz).strftime("%d/%m %H:%M:%S")
                 lines.append(
                     f"  #{row.id}  {row.state:<8} p{row.priority:<3} {row.purpose:<12} "
-                    f"{row.method:<16} chat:{row.chat_id}  {created}  "
+                    f"{row.kind:<16} chat:{row.chat_id}  {created}  "
                     f"{plain(language, 'admin.outbox.tries', attempts=row.attempts)}"
                     + (f"  {row.last_error}" if row.last_error else "")
                 )

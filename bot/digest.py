@@ -19,8 +19,8 @@ from bot.catalogue import Raw, plain, t
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.messaging.outbox import PRIORITY_DIGEST, enqueue, enqueue_text
-from bot.messaging.sender import file_param
+from bot.messaging.message import Picture, Text
+from bot.messaging.outbox import PRIORITY_DIGEST, enqueue
 from bot.models import Alert, Case, Checkin, Commune, DigestRun, Officer, Province
 from bot.officers import require_officer
 from bot.preferences import language_of
@@ -382,19 +382,22 @@ class DigestService:
         digest: AreaDigest,
         now: datetime,
     ) -> None:
-        enqueue_text(
-            session, chat_id=chat_id, text=text, priority=PRIORITY_DIGEST, purpose="digest", now=now
+        enqueue(
+            session,
+            chat_id=chat_id,
+            content=Text(text),
+            priority=PRIORITY_DIGEST,
+            purpose="digest",
+            now=now,
+        )
+        chart = Picture(
+            t(language, "digest.chart_caption", area=digest.name),
+            compliance_chart(language, digest),
         )
         enqueue(
             session,
             chat_id=chat_id,
-            method="sendPhoto",
-            params={
-                "chat_id": chat_id,
-                "photo": file_param(compliance_chart(language, digest)),
-                "caption": t(language, "digest.chart_caption", area=digest.name),
-                "parse_mode": "HTML",
-            },
+            content=chart,
             priority=PRIORITY_DIGEST,
             purpose="digest_chart",
             now=now,

@@ -806,7 +806,7 @@ class ReportService:
                 select(OutboxMessage).where(
                     OutboxMessage.purpose == CARD,
                     OutboxMessage.ref_id == report.id,
-                    OutboxMessage.method == "sendMessage",
+                    OutboxMessage.edit_of_id.is_(None),
                 )
             )
         ).all()

@@ -83,7 +83,7 @@ class RetentionService:
                 await session.execute(
                     update(OutboxMessage)
                     .where(OutboxMessage.id.in_(old_messages))
-                    .values(params={}, purged_at=now)
+                    .values(body={}, purged_at=now)
                     .execution_options(synchronize_session=False)
                 )
             result = Purged(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import warnings
 from typing import Any
 
@@ -14,7 +13,6 @@ from telegram.warnings import PTBUserWarning
 from bot.config import Settings
 from bot.messaging import sender
 
-FILE_PREFIX = sender.FILE_PREFIX
 FILE_PARAMS = ("photo", "document")
 
 # The outbox stores plain Bot API calls, so do_api_request is used on purpose, also for the
@@ -61,9 +59,9 @@ class PtbTransport:
         kwargs = dict(params)
         for name in FILE_PARAMS:
             value = kwargs.get(name)
-            if isinstance(value, str) and value.startswith(FILE_PREFIX):
-                content = base64.b64decode(value.removeprefix(FILE_PREFIX))
-                filename = "chart.png" if name == "photo" else str(kwargs.pop("filename", "file"))
+            if isinstance(value, bytes):
+                content = value
+                filename = str(kwargs.pop("filename", "chart.png" if name == "photo" else "file"))
                 kwargs[name] = InputFile(content, filename=filename)
         try:
             result = await self._bot.do_api_request(

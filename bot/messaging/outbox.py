@@ -2,7 +2,7 @@
 
 A service adds rows in the same unit of work as the change that causes them, so an alert
 is never recorded without its messages, nor a message sent for a change that rolled back.
-The sender drains the table within Telegram's limits.
+The sender drains the table within Telegram's limits, rendering each row for its channel.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.messaging.message import Content, from_json, to_json
+from bot.messaging.telegram.render import TELEGRAM_CALL
 from bot.models import OutboxMessage
 
 # Lower is sent first.
@@ -45,24 +47,31 @@ def enqueue(
     session: AsyncSession,
     *,
     chat_id: int,
-    method: str,
-    params: dict[str, Any],
     priority: int,
     purpose: str,
     now: datetime,
+    content: Content | None = None,
+    method: str | None = None,
+    params: dict[str, Any] | None = None,
     not_before: datetime | None = None,
     ref_id: int | None = None,
     edit_of_id: int | None = None,
 ) -> OutboxMessage:
-    """Add a Bot API call to the outbox within the caller's unit of work.
+    """Add a message to the outbox within the caller's unit of work.
 
-    For an edit of a message the outbox itself sends, pass `edit_of_id` (the row must be
+    For an edit of a text the outbox itself sends, pass `edit_of_id` (the row must be
     flushed): the sender fills in its message id once that message has gone out.
     """
+    if content is not None:
+        kind, body = to_json(content)
+    else:
+        assert method is not None
+        assert params is not None
+        kind, body = TELEGRAM_CALL, {"method": method, "params": params}
     row = OutboxMessage(
         chat_id=chat_id,
-        method=method,
-        params=params,
+        kind=kind,
+        body=body,
         priority=priority,
         purpose=purpose,
         ref_id=ref_id,
@@ -74,6 +83,13 @@ def enqueue(
     )
     session.add(row)
     return row
+
+
+def stored_content(row: OutboxMessage) -> Content | None:
+    """What a row says, or None for a Bot API call kept from before channel-free content."""
+    if row.kind == TELEGRAM_CALL:
+        return None
+    return from_json(row.kind, row.body)
 
 
 def enqueue_text(

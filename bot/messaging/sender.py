@@ -35,7 +35,6 @@ to a `Transport` (bot/messaging/telegram/transport.py).
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import logging
 import math
@@ -54,19 +53,14 @@ from bot.clock import Clock
 from bot.config import OutboxSettings
 from bot.db import Database
 from bot.messaging.outbox import PRIORITY_ALERT
+from bot.messaging.telegram.render import SEND_METHODS, is_edit, render_stored
 from bot.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-# Methods that put a new message into a chat (and so may carry allow_paid_broadcast).
-SEND_METHODS = frozenset(
-    {"sendMessage", "sendLocation", "sendPhoto", "sendDocument", "sendVenue", "copyMessage"}
-)
 # Telegram's answer to an edit that changes nothing: the edit is already in place.
 NOT_MODIFIED = "message is not modified"
-# Outbox parameters are JSON: a file travels as "b64:<base64>" and the transport uploads it.
-FILE_PREFIX = "b64:"
 # Seconds of sending one claim covers: small, so a new sos waits behind few claimed rows.
 LOOKAHEAD_SECONDS = 0.1
 # Send slots missed by up to this much are still used (see _await_slot).
@@ -147,8 +141,8 @@ class _Claimed:
 
     id: int
     chat_id: int
-    method: str
-    params: dict[str, Any]
+    kind: str
+    body: dict[str, Any]
     attempts: int
     target_message_id: int | None
 
@@ -194,7 +188,7 @@ _TAKE = (
     update(_OUTBOX)
     .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _OUTBOX.c.state == PENDING)
     .values(state=SENDING, not_before=bindparam("lease"))
-    .returning(_OUTBOX.c.id, _OUTBOX.c.method, _OUTBOX.c.params, _OUTBOX.c.attempts)
+    .returning(_OUTBOX.c.id, _OUTBOX.c.kind, _OUTBOX.c.body, _OUTBOX.c.attempts)
 )
 _OUTCOME_COLUMNS = ("attempts", "state", "sent_at", "message_id", "not_before", "last_error")
 
@@ -437,14 +431,12 @@ class OutboxSender:
     # ---- the call ------------------------------------------------------------------------
 
     async def _send(self, row: _Claimed) -> None:
-        params = dict(row.params)
-        if row.target_message_id is not None:
-            params["message_id"] = row.target_message_id
-        if self._settings.paid_broadcast and row.method in SEND_METHODS:
-            params["allow_paid_broadcast"] = True
+        call = render_stored(row.kind, row.body, row.chat_id, edit_message_id=row.target_message_id)
+        if self._settings.paid_broadcast and call.method in SEND_METHODS:
+            call.params["allow_paid_broadcast"] = True
         outcome = _Outcome(row, "sent")
         try:
-            result = await self._transport.call(row.method, params)
+            result = await self._transport.call(call.method, call.params)
             message_id = result.get("message_id") if isinstance(result, dict) else None
             outcome.message_id = message_id if isinstance(message_id, int) else None
             self._count_send()
@@ -617,9 +609,7 @@ class OutboxSender:
                     )
                     continue
             busy[c.chat_id] = math.inf
-            rows.append(
-                _Claimed(c.id, c.chat_id, took.method, took.params, took.attempts, target_id)
-            )
+            rows.append(_Claimed(c.id, c.chat_id, took.kind, took.body, took.attempts, target_id))
         return rows
 
     async def _edit_targets(
@@ -649,14 +639,14 @@ class OutboxSender:
                 )
             )
             for row in orphans:
-                if row.method.startswith("edit"):
+                if is_edit(row.kind, row.body, row.edit_of_id):
                     row.state, row.not_before = PENDING, now
                     row.last_error = "retried: the sender stopped during the call"
                 elif row.priority <= PRIORITY_ALERT:
                     again = OutboxMessage(
                         chat_id=row.chat_id,
-                        method=row.method,
-                        params=row.params,
+                        kind=row.kind,
+                        body=row.body,
                         priority=row.priority,
                         purpose=row.purpose,
                         ref_id=row.ref_id,
@@ -684,11 +674,6 @@ class OutboxSender:
             return len(orphans)
 
 
-def file_param(content: bytes) -> str:
-    """A file's bytes as an outbox parameter value (sendPhoto's photo, sendDocument's document)."""
-    return FILE_PREFIX + base64.b64encode(content).decode("ascii")
-
-
 def _short(text: str | None) -> str | None:
     return None if text is None else text[:200]
 
@@ -702,7 +687,7 @@ class OutboxRowView:
 
     id: int
     chat_id: int
-    method: str
+    kind: str
     purpose: str
     priority: int
     state: str
@@ -731,7 +716,7 @@ def _row_view(row: OutboxMessage) -> OutboxRowView:
     return OutboxRowView(
         row.id,
         row.chat_id,
-        row.method,
+        row.kind,
         row.purpose,
         row.priority,
         row.state,

@@ -21,10 +21,11 @@ class OutboxMessage(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     # 0 is most urgent: sos and danger signs, then other alerts, replies, prompts and digests.
     priority: Mapped[int] = mapped_column(Integer)
-    # A Bot API method (sendMessage, sendLocation, editMessageText, ...) and its parameters.
-    method: Mapped[str] = mapped_column(String(40))
-    params: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # For an edit: the row whose sent message it edits (its message id is known only later).
+    # What to say, channel-free (bot/messaging/message.py): text, pin, picture, document;
+    # rendered for the recipient's channel when it is sent.
+    kind: Mapped[str] = mapped_column(String(20))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # For an edit of a text: the row whose sent message it edits (its id is known only later).
     edit_of_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), default=None)
     # What the message is for, so its sender can be told (alert copies, prompts, ...).
     purpose: Mapped[str] = mapped_column(String(40))

@@ -11,6 +11,7 @@ from bot.clock import FakeClock
 from bot.models import Alert, Checkin, OutboxMessage
 from bot.services import Services
 from tests.factories import HAC_THANH, make_case
+from tests.outbox import wire
 
 HOME = {"type": "circle", "lat": 19.8075, "lon": 105.7764, "radius_m": 50}
 
@@ -74,14 +75,15 @@ async def test_daily_digest_once_a_day_with_its_chart(services: Services, clock:
                 select(OutboxMessage).where(OutboxMessage.purpose.in_(("digest", "digest_chart")))
             )
         )
-    texts = {row.chat_id: row.params["text"] for row in rows if row.method == "sendMessage"}
-    charts = {row.chat_id: row.params for row in rows if row.method == "sendPhoto"}
+    calls = [(row.chat_id, wire(row)) for row in rows]
+    texts = {chat: call.params["text"] for chat, call in calls if call.method == "sendMessage"}
+    charts = {chat: call.params for chat, call in calls if call.method == "sendPhoto"}
     assert set(texts) == set(charts) == {1001, 3001}
     assert "Đang cách ly: <b>3</b> (F0: 1, F1: 2, khác: 0)" in texts[1001]
     assert "đúng giờ 1, muộn 1, bỏ lỡ 1 (<b>33%</b> đúng giờ)" in texts[1001]
     assert "Cảnh báo đang mở: SOS 1" in texts[1001]
     assert "• Phường Hạc Thành: 3 người, bỏ lỡ 33%, 1 cảnh báo mở" in texts[3001]
-    assert charts[1001]["photo"].startswith("b64:iVBOR")  # a PNG
+    assert charts[1001]["photo"].startswith(b"\x89PNG")
 
 
 async def test_worklist_orders_alerts_first(services: Services, clock: FakeClock) -> None:

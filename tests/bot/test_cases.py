@@ -27,6 +27,7 @@ from bot.services import Services
 from geofence import Fix, FixKind
 from tests.factories import HAC_THANH, make_case
 from tests.harness import start_code
+from tests.outbox import wire
 
 BOT = "cachly_test_bot"
 OFFICER = 1001
@@ -234,7 +235,8 @@ async def test_home_pin_is_confirmed_or_asked_again(people: Services, db: Databa
     await people.cases.propose_home(
         PERSON, PERSON, _fix(people), forwarded=False, is_venue=False, message_date=_now(people)
     )
-    pins = await _rows(db, OutboxMessage, OutboxMessage.method == "sendLocation")
+    rows = await _rows(db, OutboxMessage)
+    pins = [row for row in rows if wire(row).method == "sendLocation"]
     assert [p.chat_id for p in pins] == [OFFICER]
 
     rejected = await people.cases.decide_home(OFFICER, issued.case.id, accept=False)
@@ -279,7 +281,7 @@ async def test_extend_hospitalize_and_release_need_an_open_case(
     ]
     assert actions == ["case.extend", "case.hospitalize", "case.release"]
     notices = await _rows(db, OutboxMessage, OutboxMessage.chat_id == PERSON)
-    assert any("kéo dài" in n.params["text"] for n in notices)
+    assert any("kéo dài" in wire(n).params["text"] for n in notices)
 
 
 async def test_transfer_continues_the_case_in_the_other_commune(
@@ -302,7 +304,7 @@ async def test_transfer_continues_the_case_in_the_other_commune(
     assert [c.code for c in await people.cases.list_cases(OTHER_OFFICER)] == [new.code]
     assert await people.cases.list_cases(OFFICER) == []
     notices = await _rows(db, OutboxMessage, OutboxMessage.chat_id == OTHER_OFFICER)
-    assert any("chuyển đến" in n.params["text"] for n in notices)
+    assert any("chuyển đến" in wire(n).params["text"] for n in notices)
 
 
 async def test_release_happens_on_the_end_date_at_the_local_release_time(
@@ -321,7 +323,7 @@ async def test_release_happens_on_the_end_date_at_the_local_release_time(
     statuses = sorted((c.end_date, c.status) for c in await _rows(db, Case))
     assert statuses == [(end, "released"), (end, "released"), (end + timedelta(1), "active")]
     (notice,) = await _rows(db, OutboxMessage, OutboxMessage.chat_id == PERSON)
-    assert "hoàn thành thời gian cách ly" in notice.params["text"]
+    assert "hoàn thành thời gian cách ly" in wire(notice).params["text"]
 
 
 async def test_a_case_never_enrolled_is_flagged_once(

@@ -18,6 +18,7 @@ from bot.services import Services
 from geofence import Circle
 from tests.conftest import make_settings
 from tests.factories import make_case
+from tests.outbox import wire
 
 HOME = Circle(19.8076, 105.7764, 50.0)
 # 07:00 in Vietnam on 25 November 2026.
@@ -97,7 +98,7 @@ async def test_window_reminder_and_miss(svc: Services, db: Database, clock: Fake
     await at(svc, clock, "08:00")
     prompts = await deliver(db, clock.now() + timedelta(minutes=5))  # a backlog: sent late
     assert [p.purpose for p in prompts] == ["checkin_prompt"]
-    assert "Nguyễn Văn An" in prompts[0].params["text"]
+    assert "Nguyễn Văn An" in wire(prompts[0]).params["text"]
     await at(svc, clock, "08:10")
     row = (await svc.checkins.checkins_of(case_id))[0]
     assert row.state == "open"

@@ -30,6 +30,7 @@ from bot.services import Services
 from tests.conftest import make_settings
 from tests.factories import HAC_THANH, make_case
 from tests.harness import BOT_USERNAME, start_code
+from tests.outbox import wire
 
 SECRET = "a-test-secret-for-citizen-reports-0123456789"
 HAM_RONG = 14758  # Phường Hàm Rồng, Thanh Hóa, next to Hạc Thành
@@ -157,10 +158,10 @@ async def test_a_report_goes_to_the_commune_officers_and_keeps_no_id(
     rows = await outbox(db)
     assert {r.chat_id for r in rows} == {lan}
     card = next(r for r in rows if r.purpose == "report.card")
-    assert "12 Lê Lợi" in card.params["text"]
-    assert reference in card.params["text"]
+    assert "12 Lê Lợi" in wire(card).params["text"]
+    assert reference in wire(card).params["text"]
     assert other not in {r.chat_id for r in rows}
-    assert all(str(REPORTER) not in json.dumps(r.params) for r in rows)
+    assert all(str(REPORTER) not in json.dumps(wire(r).params) for r in rows)
 
 
 async def test_text_length_and_attachments_are_checked(services: Services) -> None:
@@ -240,14 +241,16 @@ async def test_identical_texts_are_merged_and_every_reporter_hears_the_outcome(
     assert repeat.state == "merged"
     assert primary.times_reported == 2
     cards = [r for r in await outbox(db) if r.purpose == "report.card"]
-    assert len([r for r in cards if r.method == "sendMessage"]) == 1
-    assert any("2</b>" in r.params["text"] for r in cards if r.method == "editMessageText")
+    assert len([r for r in cards if wire(r).method == "sendMessage"]) == 1
+    assert any(
+        "2</b>" in wire(r).params["text"] for r in cards if wire(r).method == "editMessageText"
+    )
 
     await services.reports.close(lan, primary.id, CONFIRMED)
     notices = [r for r in await outbox(db) if r.purpose == NOTICE]
     assert sorted(r.chat_id for r in notices) == [REPORTER, REPORTER + 1, REPORTER + 1]
     assert all(r.ref_id is None for r in notices)
-    assert first in " ".join(r.params["text"] for r in notices)
+    assert first in " ".join(wire(r).params["text"] for r in notices)
     assert (await only_report(db, first)).reply_to is None
     assert (await only_report(db, second)).reply_to is None
 
@@ -293,8 +296,8 @@ async def test_nearby_and_named_cases_are_shown_to_the_officer(
         codes = {c.id: c.code for c in (await session.scalars(select(Case))).all()}
     assert report.matched_cases == sorted([codes[near], codes[named]])
     card = next(r for r in await outbox(db) if r.purpose == "report.card")
-    assert codes[near] in card.params["text"]
-    assert codes[named] in card.params["text"]
+    assert codes[near] in wire(card).params["text"]
+    assert codes[named] in wire(card).params["text"]
 
 
 async def test_officers_act_only_on_their_communes_reports(
@@ -343,9 +346,9 @@ async def test_rerouting_hands_the_report_to_the_other_commune(
         await services.reports.acknowledge(lan, report_id)
     rows = await outbox(db)
     assert any(r.chat_id == minh and r.purpose == "report.card" for r in rows)
-    passed = [r for r in rows if r.chat_id == lan and r.method == "editMessageText"]
+    passed = [r for r in rows if r.chat_id == lan and wire(r).method == "editMessageText"]
     assert passed
-    assert "Phường Hàm Rồng" in passed[-1].params["text"]
+    assert "Phường Hàm Rồng" in wire(passed[-1]).params["text"]
     async with db.transaction() as session:
         alerts = (await session.scalars(select(Alert).order_by(Alert.id))).all()
     assert [(a.commune_code, a.state) for a in alerts] == [

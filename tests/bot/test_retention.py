@@ -87,7 +87,7 @@ async def test_closed_case_is_purged_after_the_configured_days(
         assert case.zone is None
         message = await session.scalar(select(OutboxMessage))
         assert message is not None
-        assert message.params == {}
+        assert message.body == {}
         entry = await session.scalar(
             select(AuditEntry).where(AuditEntry.action == "retention.purge")
         )

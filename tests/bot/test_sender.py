@@ -18,6 +18,7 @@ from bot.cli import main
 from bot.clock import FakeClock
 from bot.config import OutboxSettings, Settings
 from bot.db import Database
+from bot.messaging.message import Text
 from bot.messaging.outbox import (
     PRIORITY_ALERT,
     PRIORITY_PROMPT,
@@ -33,7 +34,6 @@ from bot.messaging.sender import (
     RetryAfter,
     TransientError,
     TransportError,
-    file_param,
     outbox_status,
 )
 from bot.messaging.telegram.transport import HttpTransport
@@ -186,8 +186,8 @@ async def test_a_new_sos_overtakes_5000_waiting_prompts(db: Database, clock: Fak
                 [
                     {
                         "chat_id": chat,
-                        "method": "sendMessage",
-                        "params": {"chat_id": chat, "text": f"prompt {chat}"},
+                        "kind": "text",
+                        "body": {"text": f"prompt {chat}"},
                         "priority": PRIORITY_PROMPT,
                         "purpose": "prompt",
                         "state": "pending",
@@ -318,8 +318,7 @@ async def test_an_edit_waits_for_its_message_and_uses_its_id(
             enqueue(
                 session,
                 chat_id=7,
-                method="editMessageText",
-                params={"chat_id": 7, "text": "sau"},
+                content=Text("sau"),
                 priority=PRIORITY_URGENT,
                 purpose="t",
                 now=clock.now(),
@@ -347,8 +346,7 @@ async def test_an_edit_that_changes_nothing_counts_as_sent(db: Database, clock: 
             enqueue(
                 session,
                 chat_id=7,
-                method="editMessageText",
-                params={"chat_id": 7, "text": "như cũ", "parse_mode": "HTML"},
+                content=Text("như cũ"),
                 priority=PRIORITY_ALERT,
                 purpose="t",
                 now=clock.now(),
@@ -413,8 +411,7 @@ async def test_rows_left_mid_call_by_a_crash(db: Database, clock: FakeClock) -> 
             edit = enqueue(
                 session,
                 chat_id=11,
-                method="editMessageText",
-                params={"chat_id": 11, "text": "đã nhận"},
+                content=Text("đã nhận"),
                 priority=PRIORITY_ALERT,
                 purpose="t",
                 now=clock.now(),
@@ -568,11 +565,11 @@ async def test_the_http_transport_uploads_files_over_one_kept_alive_connection(
         transport = HttpTransport.from_settings(transport_settings(standin))
         await transport.initialize()
         try:
-            photo = {"chat_id": 1, "photo": file_param(png), "caption": "<i>biểu đồ</i>"}
+            photo = {"chat_id": 1, "photo": png, "caption": "<i>biểu đồ</i>"}
             await transport.call("sendPhoto", {**photo, "parse_mode": "HTML"})
             document = {
                 "chat_id": 1,
-                "document": file_param(b"a;b\n1;2\n"),
+                "document": b"a;b\n1;2\n",
                 "filename": "khaibao.csv",
                 "reply_markup": {"inline_keyboard": [[{"text": "x", "callback_data": "y"}]]},
             }

@@ -18,6 +18,7 @@ from bot.models import Alert, AuditEntry, OutboxMessage
 from tests.conftest import make_settings
 from tests.factories import make_case
 from tests.harness import Harness, running_bot
+from tests.outbox import wire
 from tests.standin import BotMessage, Fault, User
 
 HOME = {"type": "circle", "lat": 19.8075, "lon": 105.7764, "radius_m": 50}
@@ -234,10 +235,10 @@ async def repeated_edits(harness: Harness, alert_id: int) -> list[int]:
     shown: dict[int, tuple[Any, Any]] = {}
     repeated = []
     for row in rows:
-        content = (row.params.get("text"), row.params.get("reply_markup"))
-        if row.method == "sendMessage":
+        content = (wire(row).params.get("text"), wire(row).params.get("reply_markup"))
+        if wire(row).method == "sendMessage":
             shown[row.id] = content
-        elif row.method == "editMessageText" and row.edit_of_id is not None:
+        elif wire(row).method == "editMessageText" and row.edit_of_id is not None:
             if shown.get(row.edit_of_id) == content:
                 repeated.append(row.id)
             shown[row.edit_of_id] = content

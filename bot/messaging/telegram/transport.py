@@ -15,7 +15,6 @@ through PTB, for comparison.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import ssl
 import time
@@ -30,8 +29,7 @@ import httpx
 from bot.config import Settings
 from bot.messaging import sender
 
-# A file travels in the outbox as "b64:<base64>" and becomes an upload here.
-FILE_PREFIX = sender.FILE_PREFIX
+# Parameters that upload a file when their value is bytes.
 FILE_PARAMS = ("photo", "document")
 
 
@@ -195,12 +193,12 @@ def _encode(params: dict[str, Any]) -> tuple[bytes, str]:
     fields = params
     for name in FILE_PARAMS:
         value = params.get(name)
-        if isinstance(value, str) and value.startswith(FILE_PREFIX):
+        if isinstance(value, bytes):
             if fields is params:
                 fields = dict(params)
-            content = base64.b64decode(value.removeprefix(FILE_PREFIX))
+            content = value
             del fields[name]
-            filename = "chart.png" if name == "photo" else str(fields.pop("filename", "file"))
+            filename = str(fields.pop("filename", "chart.png" if name == "photo" else "file"))
             files[name] = (filename, content)
     if not files:
         return json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode(), (

@@ -1,0 +1,1 @@
+"""Telegram at the channel boundary: how a message is rendered, and how it travels."""
