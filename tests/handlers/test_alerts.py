@@ -15,10 +15,10 @@ from bot.clock import FakeClock
 from bot.db import Database
 from bot.models import Alert, AuditEntry, OutboxMessage
 from bot.sender import OutboxSender
+from standins.telegram import BotMessage, Fault, User
 from tests.conftest import make_settings
 from tests.factories import make_case
 from tests.harness import Harness, running_bot
-from tests.standin import BotMessage, Fault, User
 
 HOME = {"type": "circle", "lat": 19.8075, "lon": 105.7764, "radius_m": 50}
 OTHER_COMMUNE = 16522  # Phường Quảng Phú, another commune of Thanh Hóa
