@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import tornado.httputil
 
 from standins.telegram.wire import JSON, bad
+
+N = TypeVar("N", int, float)
 
 # PTB sends form fields JSON-encoded except plain strings, so "123" may be an integer or a
 # text. These parameters are always strings and must never be JSON-decoded.
@@ -87,22 +90,25 @@ def read_params(request: tornado.httputil.HTTPServerRequest) -> JSON:
 
 
 def int_param(params: JSON, key: str) -> int:
-    value = params.get(key)
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise bad(f"{key} is empty" if value in (None, "") else f"invalid {key}") from None
+    """An integer parameter; 400 Bad Request if it is missing or not a number."""
+    return _number(params, key, int)
 
 
 def float_param(params: JSON, key: str) -> float:
+    """A number parameter; 400 Bad Request if it is missing or not a number."""
+    return _number(params, key, float)
+
+
+def _number(params: JSON, key: str, kind: Callable[[Any], N]) -> N:
     value = params.get(key)
     try:
-        return float(value)  # type: ignore[arg-type]
+        return kind(value)
     except (TypeError, ValueError):
         raise bad(f"{key} is empty" if value in (None, "") else f"invalid {key}") from None
 
 
 def chat_id_of(params: JSON) -> int | None:
+    """The chat_id parameter as a number, or None if it is not one."""
     value = params.get("chat_id")
     if isinstance(value, int):
         return value
