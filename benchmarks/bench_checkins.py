@@ -29,11 +29,11 @@ from bot.checkins import ANSWERED, LOCATION, OPEN, SCHEDULED, LocationInput
 from bot.clock import FakeClock
 from bot.config import Settings, settings_from_mapping
 from bot.db import Database
+from bot.fresh import fresh_database
 from bot.models import Case, Checkin
 from bot.services import Services
 from cachly.root import open_sender
 from geofence import Circle
-from tests.harness import fresh_database
 
 HOME = Circle(19.8076, 105.7764, 50.0)
 START = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # 07:00 in Vietnam

@@ -49,7 +49,7 @@ TOKEN = "123456789:stand-in-token"
 _CHILD = (
     """
 import asyncio, gc, sys, time
-from tests.standin import BotApiStandIn, Limits
+from standins.telegram import BotApiStandIn, Limits
 
 async def freeze() -> None:
     while True:

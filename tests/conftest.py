@@ -13,9 +13,10 @@ from sqlalchemy import text, update
 from bot.clock import FakeClock
 from bot.config import Settings, settings_from_mapping
 from bot.db import Database
+from bot.fresh import fresh_database
 from bot.models import Base, Commune
 from bot.services import Services
-from tests.harness import Harness, fresh_database, running_bot
+from tests.harness import Harness, running_bot
 
 # A throwaway database for the suite; every table in it is emptied between tests.
 TEST_DATABASE_ENV = "CACHLY_TEST_DATABASE_URL"

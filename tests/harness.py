@@ -7,16 +7,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlparse
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.db import Database
 from bot.services import Services
 from cachly.root import build_application
 from handlers.context import CachlyApplication
-from tests.standin import BotApiStandIn, Limits, User
+from standins.telegram import BotApiStandIn, Limits, User
 
 TOKEN = "123456789:stand-in-token"
 BOT_USERNAME = "cachly_test_bot"
@@ -42,25 +39,6 @@ class Harness:
         await user.send_text(f"/start {start_code(issued.link)}")
         await user.wait_for_message()
         return user
-
-
-async def fresh_database(settings: Settings, clock: FakeClock) -> Database:
-    """A database emptied (PostgreSQL: its public schema), migrated and seeded; caller disposes."""
-    url = settings.database.url
-    if url.startswith("postgresql"):
-        engine = create_async_engine(url)
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await engine.dispose()
-    db = Database(settings.database)
-    try:
-        await db.upgrade()
-        await Services(settings, db, clock).areas.seed()
-    except BaseException:
-        await db.dispose()
-        raise
-    return db
 
 
 def start_code(link: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.standin import BotApiStandIn, Limits
+from standins.telegram import BotApiStandIn, Limits
 
 TOKEN = "123456789:stand-in-token"
 

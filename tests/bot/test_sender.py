@@ -39,9 +39,9 @@ from bot.messaging.sender import (
 from bot.messaging.telegram.transport import HttpTransport
 from bot.models import Alert, Case, OutboxMessage
 from handlers.ptb_transport import PtbTransport
+from standins.telegram import BotApiStandIn, Fault, Limits
 from tests.conftest import make_settings
 from tests.factories import make_case
-from tests.standin import BotApiStandIn, Fault, Limits
 
 TOKEN = "123456789:stand-in-token"
 FAST = OutboxSettings(rate_per_second=200.0, per_chat_interval_seconds=0.0, retry_base_seconds=0.0)

@@ -15,11 +15,11 @@ from bot.clock import FakeClock
 from bot.db import Database
 from bot.messaging.sender import OutboxSender
 from bot.models import Alert, AuditEntry, OutboxMessage
+from standins.telegram import BotMessage, Fault, User
 from tests.conftest import make_settings
 from tests.factories import make_case
 from tests.harness import Harness, running_bot
 from tests.outbox import wire
-from tests.standin import BotMessage, Fault, User
 
 HOME = {"type": "circle", "lat": 19.8075, "lon": 105.7764, "radius_m": 50}
 OTHER_COMMUNE = 16522  # Phường Quảng Phú, another commune of Thanh Hóa

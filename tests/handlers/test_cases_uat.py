@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.models import Case, Checkin, LocationFix
+from standins.telegram import BotMessage, User
 from tests.factories import make_case
 from tests.harness import Harness, start_code
-from tests.standin import BotMessage, User
 
 HOME = (19.8067, 105.7852)  # Phường Hạc Thành, Thanh Hóa
 

@@ -12,10 +12,10 @@ from bot.config import Settings
 from bot.db import Database
 from bot.models import Alert, LiveStream, OutboxMessage
 from geofence import Circle
+from standins.telegram import BotMessage, User
 from tests.conftest import make_settings
 from tests.factories import make_case
 from tests.harness import Harness, running_bot
-from tests.standin import BotMessage, User
 
 HOME = Circle(19.8076, 105.7764, 50.0)
 NEAR_HOME = (19.8077, 105.7765)

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.models import Checkin, OutboxMessage
+from standins.telegram import Limits
 from tests.conftest import make_settings
 from tests.factories import make_case
 from tests.harness import running_bot
-from tests.standin import Limits
 
 PEOPLE = 500
 

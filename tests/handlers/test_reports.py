@@ -11,10 +11,10 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.db import Database
+from standins.telegram import BotMessage, User
 from tests.bot.test_reports import INSIDE_HAC_THANH, SECRET, load_boundaries
 from tests.conftest import make_settings
 from tests.harness import Harness, running_bot
-from tests.standin import BotMessage, User
 
 REPORTER_ID = 770_001
 REPORTER_NAME = "Quỳnh"

@@ -31,7 +31,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.standin import BotApiStandIn, Fault, Limits, parse_html
+from standins.telegram import BotApiStandIn, Fault, Limits, parse_html
 
 TOKEN = "123456789:stand-in-test-token"
 
