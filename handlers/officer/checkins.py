@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.catalogue import plain, t
+from bot.checkins import times_keyboard, unpack_times
 from bot.errors import UserError
 from bot.text import fold
 from handlers.context import CachlyContext
 
-# Callback data: tm:y:<case id>:<HHMM.HHMM...|d> or tm:n — re-checked in the service.
-PREFIX = "tm:"
+# Callback data (see bot.checkins.display.times_keyboard) is re-checked in the service.
 DEFAULT_WORDS = {"mac dinh", "default", "reset"}
-
-
-def _packed(times: tuple[str, ...]) -> str:
-    return ".".join(moment.replace(":", "") for moment in times) or "d"
-
-
-def _unpacked(packed: str) -> list[str]:
-    if packed == "d":
-        return []
-    return [f"{moment[:2]}:{moment[2:]}" for moment in packed.split(".")]
 
 
 async def times_command(update: Update, context: CachlyContext) -> None:
@@ -47,14 +37,8 @@ async def times_command(update: Update, context: CachlyContext) -> None:
         current=", ".join(preview.current),
         new=", ".join(preview.new) or common,
     )
-    yes = f"{PREFIX}y:{preview.case_id}:{_packed(preview.new)}"
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(plain(language, "times.yes"), callback_data=yes),
-                InlineKeyboardButton(plain(language, "times.no"), callback_data=f"{PREFIX}n"),
-            ]
-        ]
+    markup = InlineKeyboardMarkup.de_json(
+        times_keyboard(language, preview.case_id, preview.new), None
     )
     await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
@@ -74,6 +58,6 @@ async def times_button(update: Update, context: CachlyContext) -> None:
         return
     if len(parts) != 4 or parts[1] != "y" or not parts[2].isdigit():
         raise UserError("error.not_understood")
-    done = await context.services.checkins.set_times(user.id, int(parts[2]), _unpacked(parts[3]))
+    done = await context.services.checkins.set_times(user.id, int(parts[2]), unpack_times(parts[3]))
     new = ", ".join(done) or plain(language, "times.default")
     await chat.send_message(t(language, "times.done", new=new), parse_mode=ParseMode.HTML)

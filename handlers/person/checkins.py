@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import (
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     ReplyKeyboardMarkup,
@@ -17,20 +16,27 @@ from telegram.constants import ParseMode
 
 from bot.catalogue import Raw, plain, t
 from bot.checkins import (
+    CALLBACK_PREFIX,
     FEELING,
     FLOW,
     LOCATION,
     NUMBER_STEPS,
+    SOS_PREFIX,
     SYMPTOMS_STEP,
     WHERE_FLOW,
     WHERE_PREFIX,
     LocationInput,
     LocationResult,
-    PersonChoice,
+    LocationStatus,
     Question,
+    ReplyStatus,
+    SosStatus,
+    StartStatus,
     StepResult,
+    StepStatus,
     feeling_keyboard,
     location_keyboard,
+    people_keyboard,
     render_danger,
     skip_keyboard,
     symptoms_keyboard,
@@ -84,7 +90,11 @@ async def _answer(update: Update, result: StepResult) -> None:
     language = result.language
     if result.danger:
         await _send(update, render_danger(language, result.name, result.danger))
-    if result.status == "retry" and result.retry is not None and result.question is not None:
+    if (
+        result.status is StepStatus.RETRY
+        and result.retry is not None
+        and result.question is not None
+    ):
         markup = _inline(skip_keyboard(language, result.question.checkin_id, result.retry))
         if result.unreadable:
             # Not a form we read: ask for the bare number rather than blame the value.
@@ -92,25 +102,18 @@ async def _answer(update: Update, result: StepResult) -> None:
             await _send(update, t(language, "checkin.not_a_number", example=example), markup)
         else:
             await _send(update, t(language, f"checkin.retry.{result.retry}"), markup)
-    elif result.status == "retry" and result.question is not None:
+    elif result.status is StepStatus.RETRY and result.question is not None:
         await ask(update, result.question)
-    elif result.status == "busy":
+    elif result.status is StepStatus.BUSY:
         await _send(update, t(language, "checkin.press_a_button"))
-    elif result.status == "closed":
+    elif result.status is StepStatus.CLOSED:
         await _send(update, t(language, "checkin.closed"), ReplyKeyboardRemove())
-    elif result.status == "done":
+    elif result.status is StepStatus.DONE:
         await _send(update, t(language, "checkin.already_done"), ReplyKeyboardRemove())
     elif result.finished:
         await _send(update, t(language, "checkin.thanks", name=result.name), ReplyKeyboardRemove())
     elif result.question is not None:
         await ask(update, result.question)
-
-
-def _people(language: str, prefix: str, choices: tuple[PersonChoice, ...]) -> InlineKeyboardMarkup:
-    del language  # names need no translation
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(c.name, callback_data=f"{prefix}{c.case_id}")] for c in choices]
-    )
 
 
 async def checkin_command(update: Update, context: CachlyContext) -> None:
@@ -124,7 +127,7 @@ async def pick_person(update: Update, context: CachlyContext) -> None:
     if query is None or query.data is None:
         return
     await query.answer()
-    await _start(update, context, int(query.data.removeprefix("ci:p:")))
+    await _start(update, context, int(query.data.removeprefix(f"{CALLBACK_PREFIX}p:")))
 
 
 async def _start(update: Update, context: CachlyContext, case_id: int | None) -> None:
@@ -132,12 +135,12 @@ async def _start(update: Update, context: CachlyContext, case_id: int | None) ->
     if user is None or chat is None:
         return
     result = await context.services.checkins.start(chat.id, user.id, case_id)
-    if result.status == "not_a_case":
+    if result.status is StartStatus.NOT_A_CASE:
         # Someone who opened their link but has not agreed yet is shown how to agree.
         if not await enrolment.offer_pending_consent(update, context):
             await _send(update, t(result.language, "checkin.not_a_case"))
-    elif result.status == "choose":
-        markup = _people(result.language, "ci:p:", result.choices)
+    elif result.status is StartStatus.CHOOSE:
+        markup = _inline(people_keyboard(f"{CALLBACK_PREFIX}p:", result.choices))
         await _send(update, t(result.language, "checkin.pick_person"), markup)
     elif result.question is not None:
         await ask(update, result.question)
@@ -157,10 +160,10 @@ async def button(update: Update, context: CachlyContext) -> None:
         chat.id, user.id, int(checkin_id), action, value
     )
     language = result.language
-    if result.status == "closed":
+    if result.status is StepStatus.CLOSED:
         await query.answer(plain(language, "checkin.closed"), show_alert=True)
         return
-    if result.status in ("done", "busy"):
+    if result.status in (StepStatus.DONE, StepStatus.BUSY):
         await query.answer(plain(language, "checkin.already_done"))
         return
     await query.answer()
@@ -236,7 +239,7 @@ async def location(update: Update, context: CachlyContext) -> None:
         return
     # The service reads the user's conversation with the cases, in the same query.
     result = await context.services.checkins.location(given)
-    if result.status == "other_flow":
+    if result.status is LocationStatus.OTHER_FLOW:
         # Another conversation asked for this location (e.g. anchoring the home).
         await dialogue.route(update, context)
         return
@@ -255,28 +258,28 @@ async def live_edit(update: Update, context: CachlyContext) -> None:
 
 async def _location_reply(update: Update, result: LocationResult) -> None:
     language = result.language
-    if result.status == "not_a_case":
+    if result.status is LocationStatus.NOT_A_CASE:
         await _send(update, t(language, "checkin.not_a_case"))
         return
-    if result.status == "which_person":
-        markup = _people(language, WHERE_PREFIX, result.choices)
+    if result.status is LocationStatus.WHICH_PERSON:
+        markup = _inline(people_keyboard(WHERE_PREFIX, result.choices))
         await _send(update, t(language, "location.which_person"), markup)
         return
-    if result.status == "expired":
+    if result.status is LocationStatus.EXPIRED:
         await _send(update, t(language, "location.expired"))
         return
     parts: list[str] = []
     finished = False
     for reply in result.replies:
-        if reply.status == "rejected" and reply.rejection_key is not None:
+        if reply.status is ReplyStatus.REJECTED and reply.rejection_key is not None:
             parts.append(t(language, reply.rejection_key, **reply.rejection_params))
-        elif reply.status == "outside":
+        elif reply.status is ReplyStatus.OUTSIDE:
             # One message: the check-in is recorded, and go home; no "get well" after it.
             key = "location.outside_checkin" if reply.finished else "location.outside"
             parts.append(t(language, key, name=reply.name, distance=reply.distance_m))
             finished = finished or reply.finished
             continue
-        elif reply.status == "live":
+        elif reply.status is ReplyStatus.LIVE:
             parts.append(t(language, "location.live_noted", name=reply.name))
         else:
             parts.append(t(language, f"location.{reply.status}", name=reply.name))
@@ -326,7 +329,7 @@ async def sos_pick(update: Update, context: CachlyContext) -> None:
     if query is None or query.data is None:
         return
     await query.answer()
-    await _sos(update, context, int(query.data.removeprefix("sos:")))
+    await _sos(update, context, int(query.data.removeprefix(SOS_PREFIX)))
 
 
 async def _sos(update: Update, context: CachlyContext, case_id: int | None) -> None:
@@ -334,13 +337,13 @@ async def _sos(update: Update, context: CachlyContext, case_id: int | None) -> N
     if chat is None:
         return
     result = await context.services.checkins.sos(chat.id, case_id)
-    if result.status == "not_a_case":
+    if result.status is SosStatus.NOT_A_CASE:
         await _send(update, t(result.language, "sos.not_a_case"))
-    elif result.status == "choose":
+    elif result.status is SosStatus.CHOOSE:
         # The alert is already raised for the household; the name only tells who it is.
-        markup = _people(result.language, "sos:", result.choices)
+        markup = _inline(people_keyboard(SOS_PREFIX, result.choices))
         await _send(update, t(result.language, "sos.sent_household"), markup)
-    elif result.status == "named":
+    elif result.status is SosStatus.NAMED:
         query = update.callback_query
         if query is not None and query.message is not None:
             await query.edit_message_reply_markup(None)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.checkins import LocationInput
+from bot.checkins import LocationInput, next_checkin_at
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.db import Database
@@ -474,8 +474,14 @@ async def test_officer_changes_a_cases_times(svc: Services, db: Database, clock:
 
 async def test_next_checkin_for_status(svc: Services, db: Database, clock: FakeClock) -> None:
     case_id = await make_case(db, clock.now(), kind="f1")
-    assert await svc.checkins.next_checkin_at(case_id) == datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+    expected = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+    async with db.transaction() as session:
+        case = await session.get(Case, case_id)
+        assert case is not None
+        assert await next_checkin_at(session, case, clock.now(), svc.settings) == expected
     await svc.checkins.plan()
     async with db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(Checkin)) == 2
-    assert await svc.checkins.next_checkin_at(case_id) == datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+        case = await session.get(Case, case_id)
+        assert case is not None
+        assert await next_checkin_at(session, case, clock.now(), svc.settings) == expected

@@ -1,0 +1,126 @@
+"""Check-ins: the schedule as rows, prompts and reminders, the questionnaire, locations, SOS.
+
+- `rounds`: planning, the tick, prompts, windows, reminders, misses; `next_checkin_at`.
+- `questionnaire` and `steps`: the questions one step at a time, and the triage hand-off.
+- `typed`: a button's label typed instead of pressed.
+- `locations`, `live`, `fixes`: the location answer, live-location edits, the fix row.
+- `location_sql` and `unit_of_work`: the location hot path's Core statements and unit.
+- `sos`, `times`: /sos and an officer's per-case /times.
+- `display`: prompts, keyboards and warnings built from the catalogue.
+- `chats`: a chat's active cases and its language.
+- `values`: the words (states, steps, flows) and the results handed to handlers.
+- `service`: `CheckinService`, the entry point composed of the above.
+"""
+
+from bot.checkins.display import (
+    feeling_keyboard,
+    location_keyboard,
+    people_keyboard,
+    render_danger,
+    skip_keyboard,
+    symptoms_keyboard,
+    times_keyboard,
+    unpack_times,
+)
+from bot.checkins.rounds import next_checkin_at
+from bot.checkins.service import CheckinService
+from bot.checkins.times import MAX_TIMES, normalise_times
+from bot.checkins.values import (
+    ANSWERED,
+    CALLBACK_PREFIX,
+    CANCELLED,
+    CLOSED,
+    DONE,
+    FEELING,
+    FEELINGS,
+    FINISHED,
+    FLOW,
+    LATE,
+    LOCATION,
+    LOCATION_MISSING,
+    MANUAL,
+    MISSED,
+    NUMBER_STEPS,
+    ON_TIME,
+    OPEN,
+    QUEUED,
+    SCHEDULED,
+    SOS_PREFIX,
+    SPOT,
+    SYMPTOMS_STEP,
+    TIMES_PREFIX,
+    WHERE_FLOW,
+    WHERE_PREFIX,
+    CheckinView,
+    LocationInput,
+    LocationReply,
+    LocationResult,
+    LocationStatus,
+    PersonChoice,
+    Question,
+    ReplyStatus,
+    SosResult,
+    SosStatus,
+    StartResult,
+    StartStatus,
+    StepResult,
+    StepStatus,
+    TickReport,
+    TimesPreview,
+)
+
+__all__ = [
+    "ANSWERED",
+    "CALLBACK_PREFIX",
+    "CANCELLED",
+    "CLOSED",
+    "DONE",
+    "FEELING",
+    "FEELINGS",
+    "FINISHED",
+    "FLOW",
+    "LATE",
+    "LOCATION",
+    "LOCATION_MISSING",
+    "MANUAL",
+    "MAX_TIMES",
+    "MISSED",
+    "NUMBER_STEPS",
+    "ON_TIME",
+    "OPEN",
+    "QUEUED",
+    "SCHEDULED",
+    "SOS_PREFIX",
+    "SPOT",
+    "SYMPTOMS_STEP",
+    "TIMES_PREFIX",
+    "WHERE_FLOW",
+    "WHERE_PREFIX",
+    "CheckinService",
+    "CheckinView",
+    "LocationInput",
+    "LocationReply",
+    "LocationResult",
+    "LocationStatus",
+    "PersonChoice",
+    "Question",
+    "ReplyStatus",
+    "SosResult",
+    "SosStatus",
+    "StartResult",
+    "StartStatus",
+    "StepResult",
+    "StepStatus",
+    "TickReport",
+    "TimesPreview",
+    "feeling_keyboard",
+    "location_keyboard",
+    "next_checkin_at",
+    "normalise_times",
+    "people_keyboard",
+    "render_danger",
+    "skip_keyboard",
+    "symptoms_keyboard",
+    "times_keyboard",
+    "unpack_times",
+]

@@ -1,0 +1,485 @@
+"""The rounds: planning, the tick, queueing due prompts, opening windows, reminders, misses.
+
+The scheduler's tick plans occurrences a short horizon ahead, queues the prompts that are
+due through the outbox, learns from the outbox when each was actually sent (the window
+counts from then), reminds once and closes windows as missed. Every step is a state change
+of a `checkins` row found by one indexed range query, so a restart loses nothing and a
+prompt is queued once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import alerts, audit
+from bot.checkins import display
+from bot.checkins.chats import languages
+from bot.checkins.values import (
+    ANSWERED,
+    CANCELLED,
+    CLOSED,
+    DONE,
+    FEELING,
+    FINISHED,
+    LOCATION,
+    LOCATION_MISSING,
+    MANUAL,
+    MISSED,
+    OPEN,
+    QUEUED,
+    SCHEDULED,
+    SPOT,
+    TickReport,
+)
+from bot.clock import Clock
+from bot.config import CheckinSettings, Settings
+from bot.db import Database
+from bot.messaging.outbox import PRIORITY_PROMPT, enqueue_text
+from bot.models import Case, Checkin, CheckinPlan, OutboxMessage
+from bot.schedule import next_round, occurrences, spread_offset
+
+# Rows handled per unit of work by the tick: bounded transactions, steady progress.
+BATCH = 500
+
+
+async def next_checkin_at(
+    session: AsyncSession, case: Case, now: datetime, settings: Settings
+) -> datetime | None:
+    """When the case will next be asked (for /status); None when not active or past its end.
+
+    The next planned round if there is one, else the next round its times give, with the
+    case's spread as the rounds apply it. Spot checks stay secret.
+    """
+    if case.status != "active":
+        return None
+    planned = await session.scalar(
+        select(Checkin.due_at)
+        .where(
+            Checkin.case_id == case.id,
+            Checkin.kind == SCHEDULED,
+            Checkin.state == SCHEDULED,
+            Checkin.due_at > now,
+        )
+        .order_by(Checkin.due_at)
+        .limit(1)
+    )
+    if planned is not None:
+        return planned
+    checkins, tz = settings.checkins, settings.schedule.tz
+    times = case.checkin_times or checkins.times_for(case.kind)
+    due = next_round(times, tz, now, case.id, checkins.spread_minutes)
+    nominal = due - spread_offset(case.id, checkins.spread_minutes)
+    if nominal.astimezone(tz).date() >= case.end_date:
+        return None
+    return due
+
+
+def open_window(row: Checkin, sent_at: datetime, checkins: CheckinSettings) -> None:
+    """The prompt reached the person at `sent_at`: the answer window counts from then."""
+    row.prompt_sent_at = sent_at
+    if row.state != QUEUED:
+        return
+    row.state = OPEN
+    if row.kind == SPOT:
+        row.remind_at = None
+        row.closes_at = sent_at + timedelta(minutes=checkins.spot_window_minutes)
+        row.next_action_at = row.closes_at
+    elif row.kind == MANUAL:
+        # A voluntary /checkin is no round: never reminded, and it lapses quietly.
+        row.remind_at = None
+        row.closes_at = sent_at + timedelta(minutes=checkins.window_minutes)
+        row.next_action_at = row.closes_at
+    else:
+        row.remind_at = sent_at + timedelta(minutes=checkins.reminder_minutes)
+        row.closes_at = sent_at + timedelta(minutes=checkins.window_minutes)
+        row.next_action_at = row.remind_at
+
+
+def _lapse(row: Checkin) -> None:
+    """Close an answered check-in at its window's end, noting a location that never came."""
+    if row.kind != MANUAL and row.answers.get("location") in (None, "uncertain"):
+        row.answers = {**row.answers, "location": LOCATION_MISSING}
+    row.step = FINISHED
+    row.state, row.next_action_at = DONE, None
+
+
+class Rounds:
+    """Plans, prompts, reminds and closes the check-in rounds, one bounded batch at a time."""
+
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+        self._db = db
+        self._clock = clock
+        self._checkins = settings.checkins
+        self._tz = settings.schedule.tz
+
+    async def tick(self) -> TickReport:
+        """Everything the scheduler does each tick, in bounded units of work."""
+        planned = await self.plan()
+        opened, closed_failed = await self.sync_sent()
+        prompted, cancelled = await self.send_due()
+        reminded, missed, unreachable = await self.remind_and_close()
+        return TickReport(
+            planned=planned,
+            prompted=prompted,
+            opened=opened,
+            reminded=reminded,
+            missed=missed + closed_failed,
+            unreachable=unreachable,
+            cancelled=cancelled,
+        )
+
+    # -- planning ---------------------------------------------------------------------
+
+    async def plan(self) -> int:
+        """Write the occurrences of active cases for the horizon; returns rows written."""
+        now = self._clock.now()
+        horizon = timedelta(hours=self._checkins.horizon_hours)
+        # Re-plan a case only when half its horizon is used up: each case is touched
+        # about twice a horizon, not every tick.
+        threshold = now + horizon / 2
+        written = 0
+        while True:
+            async with self._db.transaction() as session:
+                rows = (
+                    await session.execute(
+                        select(Case.id, Case.kind, Case.checkin_times, CheckinPlan.planned_until)
+                        .outerjoin(CheckinPlan, CheckinPlan.case_id == Case.id)
+                        .where(
+                            Case.status == "active",
+                            Case.chat_id.is_not(None),
+                            or_(
+                                CheckinPlan.planned_until.is_(None),
+                                CheckinPlan.planned_until < threshold,
+                            ),
+                        )
+                        .order_by(Case.id)
+                        .limit(BATCH)
+                    )
+                ).all()
+                if not rows:
+                    return written
+                values, plans = [], []
+                until = now + horizon
+                for case_id, kind, times, planned_until in rows:
+                    values.extend(self._occurrences(case_id, kind, times, planned_until, now))
+                    plans.append({"case_id": case_id, "planned_until": until, "updated_at": now})
+                if values:
+                    await _insert_ignore(
+                        session, Checkin, values, ["case_id", "kind", "nominal_at"]
+                    )
+                await _upsert_plans(session, plans)
+                written += len(values)
+                if len(rows) < BATCH:
+                    return written
+
+    def _occurrences(
+        self,
+        case_id: int,
+        kind: str,
+        times: list[str] | None,
+        planned_until: datetime | None,
+        now: datetime,
+    ) -> list[dict[str, Any]]:
+        """The check-in rows of one case from its plan's end to the horizon."""
+        spread = timedelta(minutes=self._checkins.spread_minutes, seconds=1)
+        # A new case still gets this round if its own due time is yet to come; after a
+        # downtime, the rounds missed meanwhile are written and then prompted late or
+        # cancelled by send_due.
+        after = planned_until if planned_until is not None else now - spread
+        until = now + timedelta(hours=self._checkins.horizon_hours)
+        spots = self._checkins.spot_checks_per_day if kind in self._checkins.spot_check_kinds else 0
+        values = []
+        for occ in occurrences(
+            case_id,
+            times or self._checkins.times_for(kind),
+            self._tz,
+            after,
+            until,
+            self._checkins.spread_minutes,
+            spot_checks=spots,
+            waking=(self._checkins.waking_start, self._checkins.waking_end),
+        ):
+            if planned_until is None and occ.due_at < now:
+                continue
+            values.append(
+                {
+                    "case_id": case_id,
+                    "kind": occ.kind,
+                    "nominal_at": occ.nominal_at,
+                    "due_at": occ.due_at,
+                    "state": SCHEDULED,
+                    "next_action_at": occ.due_at,
+                    "step": None,
+                    "answers": {},
+                    "vitals": {},
+                    "danger_signs": [],
+                    "created_at": now,
+                }
+            )
+        return values
+
+    # -- prompts ----------------------------------------------------------------------
+
+    async def sync_sent(self) -> tuple[int, int]:
+        """Open the windows of prompts the outbox has sent; returns (opened, closed)."""
+        opened = closed = 0
+        while True:
+            now = self._clock.now()
+            async with self._db.transaction() as session:
+                rows = (
+                    await session.execute(
+                        select(Checkin, OutboxMessage.state, OutboxMessage.sent_at)
+                        .join(OutboxMessage, OutboxMessage.id == Checkin.prompt_outbox_id)
+                        .where(Checkin.state == QUEUED, OutboxMessage.state.in_(("sent", "failed")))
+                        .limit(BATCH)
+                        .with_for_update(of=Checkin, skip_locked=True)
+                    )
+                ).all()
+                for row, outbox_state, sent_at in rows:
+                    if outbox_state == "sent":
+                        open_window(row, sent_at or now, self._checkins)
+                        opened += 1
+                        continue
+                    case = await session.get(Case, row.case_id)
+                    if (
+                        case is None
+                        or case.unreachable_since is not None
+                        or case.status != "active"
+                    ):
+                        # Telegram refused the chat (the sender flagged it): nothing reached
+                        # the person, and the unreachable alert already says so.
+                        row.state, row.outcome, row.next_action_at = CLOSED, MISSED, None
+                        closed += 1
+                    else:
+                        # Not known whether it arrived (a crash mid-call): give the person
+                        # the window from now, as if it had.
+                        open_window(row, now, self._checkins)
+                        opened += 1
+                if len(rows) < BATCH:
+                    return opened, closed
+
+    async def send_due(self) -> tuple[int, int]:
+        """Queue the prompts that are due; returns (prompted, cancelled)."""
+        prompted = cancelled = 0
+        while True:
+            now = self._clock.now()
+            async with self._db.transaction() as session:
+                rows = (
+                    await session.execute(
+                        select(Checkin, Case)
+                        .join(Case, Case.id == Checkin.case_id)
+                        .where(Checkin.state == SCHEDULED, Checkin.next_action_at <= now)
+                        .order_by(Checkin.next_action_at)
+                        .limit(BATCH)
+                        .with_for_update(of=Checkin, skip_locked=True)
+                    )
+                ).all()
+                chosen = await languages(session, [case for _, case in rows])
+                queued: list[tuple[Checkin, OutboxMessage]] = []
+                for row, case in rows:
+                    window = timedelta(
+                        minutes=self._checkins.spot_window_minutes
+                        if row.kind == SPOT
+                        else self._checkins.window_minutes
+                    )
+                    if case.status != "active" or case.chat_id is None or row.due_at + window < now:
+                        # Released, moved, or due so long ago (the bot was down) that the
+                        # window would already be over: not the person's fault, not a miss.
+                        row.state, row.outcome, row.next_action_at = CLOSED, CANCELLED, None
+                        cancelled += 1
+                        continue
+                    language = chosen.get(case.id, case.language)
+                    queued.append((row, self._prompt(session, row, case, language, now)))
+                    row.state, row.queued_at, row.next_action_at = QUEUED, now, None
+                    row.step = LOCATION if row.kind == SPOT else FEELING
+                    prompted += 1
+                # One flush for the batch gives every outbox row its id.
+                await session.flush()
+                for row, message in queued:
+                    row.prompt_outbox_id = message.id
+                if len(rows) < BATCH:
+                    return prompted, cancelled
+
+    def _prompt(
+        self, session: AsyncSession, row: Checkin, case: Case, language: str, now: datetime
+    ) -> OutboxMessage:
+        assert case.chat_id is not None
+        text, markup = display.prompt(
+            language, row.kind, case.full_name, row.id, self._checkins.spot_window_minutes
+        )
+        return enqueue_text(
+            session,
+            chat_id=case.chat_id,
+            text=text,
+            priority=PRIORITY_PROMPT,
+            purpose="checkin_prompt",
+            now=now,
+            reply_markup=markup,
+            ref_id=row.id,
+        )
+
+    # -- reminders and closing --------------------------------------------------------
+
+    async def remind_and_close(self) -> tuple[int, int, int]:
+        """Send due reminders and close windows; returns (reminded, missed, unreachable)."""
+        reminded = missed = unreachable = 0
+        while True:
+            now = self._clock.now()
+            async with self._db.transaction() as session:
+                rows = (
+                    await session.execute(
+                        select(Checkin, Case)
+                        .join(Case, Case.id == Checkin.case_id)
+                        .where(
+                            Checkin.state.in_((OPEN, ANSWERED)),
+                            Checkin.next_action_at <= now,
+                        )
+                        .order_by(Checkin.next_action_at)
+                        .limit(BATCH)
+                        .with_for_update(of=Checkin, skip_locked=True)
+                    )
+                ).all()
+                chosen = await languages(session, [case for _, case in rows])
+                for row, case in rows:
+                    assert row.closes_at is not None
+                    if row.state == ANSWERED:
+                        # Answered, but the window closed before a usable location came.
+                        _lapse(row)
+                        continue
+                    if row.closes_at <= now and row.kind == MANUAL:
+                        # An unfinished voluntary check-in: no round was missed.
+                        row.state, row.outcome, row.next_action_at = CLOSED, CANCELLED, None
+                        continue
+                    if row.closes_at <= now:
+                        row.state, row.outcome, row.next_action_at = CLOSED, MISSED, None
+                        missed += 1
+                        if await self._missed(session, row, case, now):
+                            unreachable += 1
+                        continue
+                    if (
+                        row.kind == SCHEDULED
+                        and row.reminded_at is None
+                        and case.chat_id is not None
+                    ):
+                        self._remind(session, row, case, chosen.get(case.id, case.language), now)
+                        reminded += 1
+                    row.next_action_at = row.closes_at
+                if len(rows) < BATCH:
+                    return reminded, missed, unreachable
+
+    def _remind(
+        self, session: AsyncSession, row: Checkin, case: Case, language: str, now: datetime
+    ) -> None:
+        assert case.chat_id is not None
+        text, markup = display.reminder(language, case.full_name, row.id)
+        enqueue_text(
+            session,
+            chat_id=case.chat_id,
+            text=text,
+            priority=PRIORITY_PROMPT,
+            purpose="checkin_reminder",
+            now=now,
+            reply_markup=markup,
+            ref_id=row.id,
+        )
+        row.reminded_at = now
+
+    async def _missed(self, session: AsyncSession, row: Checkin, case: Case, now: datetime) -> bool:
+        """Raise the missed alert, or flag the case unreachable after N misses in a row."""
+        rounds = self._checkins.unreachable_after_rounds
+        recent = list(
+            await session.scalars(
+                select(Checkin.outcome)
+                .where(
+                    Checkin.case_id == case.id,
+                    Checkin.kind.in_((SCHEDULED, SPOT)),
+                    Checkin.outcome.is_not(None),
+                    Checkin.outcome != CANCELLED,
+                    Checkin.due_at <= row.due_at,
+                )
+                .order_by(Checkin.due_at.desc())
+                .limit(rounds)
+            )
+        )
+        evidence = {
+            "checkin": row.id,
+            "label": "spot_check" if row.kind == SPOT else "round",
+            "round": row.nominal_at.astimezone(self._tz).strftime("%H:%M"),
+            "nominal_at": row.nominal_at.isoformat(),
+        }
+        if case.unreachable_since is not None:
+            # Already flagged: more missed rounds are evidence, not new alerts.
+            await alerts.raise_alert(
+                session,
+                kind=alerts.UNREACHABLE,
+                commune_code=case.commune_code,
+                now=now,
+                evidence={**evidence, "reason": "missed_rounds"},
+                case_id=case.id,
+            )
+            return False
+        if len(recent) >= rounds and all(outcome == MISSED for outcome in recent):
+            await self._unreachable(session, case, evidence, now)
+            return True
+        await alerts.raise_alert(
+            session,
+            kind=alerts.MISSED_CHECKIN,
+            commune_code=case.commune_code,
+            now=now,
+            evidence=evidence,
+            case_id=case.id,
+        )
+        return False
+
+    async def _unreachable(
+        self, session: AsyncSession, case: Case, evidence: dict[str, Any], now: datetime
+    ) -> None:
+        """Flag the case unreachable after its rounds in a row were missed."""
+        rounds = self._checkins.unreachable_after_rounds
+        case.unreachable_since = now
+        await alerts.raise_alert(
+            session,
+            kind=alerts.UNREACHABLE,
+            commune_code=case.commune_code,
+            now=now,
+            evidence={**evidence, "reason": "missed_rounds", "rounds": rounds},
+            case_id=case.id,
+        )
+        audit.record(
+            session,
+            at=now,
+            actor=audit.SYSTEM,
+            action="case.unreachable",
+            subject_type="case",
+            subject_id=case.id,
+            rounds=rounds,
+        )
+
+
+async def _insert_ignore(
+    session: AsyncSession, model: type[Any], values: list[dict[str, Any]], keys: list[str]
+) -> None:
+    """Insert rows, skipping those whose unique key exists (another worker planned them)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # A list of parameters runs as executemany of one cached statement (SQLAlchemy batches
+    # it into multi-row INSERTs itself); compiling a VALUES list per call costs far more.
+    statement = dialect.insert(model).on_conflict_do_nothing(index_elements=keys)
+    await session.execute(statement, values)
+
+
+async def _upsert_plans(session: AsyncSession, plans: list[dict[str, Any]]) -> None:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(CheckinPlan)
+    statement = statement.on_conflict_do_update(
+        index_elements=["case_id"],
+        set_={
+            "planned_until": statement.excluded.planned_until,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
+    await session.execute(statement, plans)

@@ -1,0 +1,112 @@
+"""The questionnaire's steps: what follows each answer, and the hand-off to triage."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import alerts
+from bot.checkins.values import (
+    ANSWERED,
+    FEELING,
+    LATE,
+    LOCATION,
+    ON_TIME,
+    SCHEDULED,
+    SYMPTOMS_STEP,
+    Question,
+)
+from bot.config import Settings
+from bot.models import Case, Checkin
+from bot.triage import DANGER_SYMPTOMS, Readings, age_in, danger_signs, new_signs, spo2_is_low
+
+
+def question(row: Checkin, case: Case, language: str) -> Question:
+    """What to ask next about the check-in, at the step it is at."""
+    chosen = tuple(row.answers.get("symptoms", []))
+    return Question(
+        row.id,
+        case.id,
+        case.full_name,
+        language,
+        row.step or FEELING,
+        row.kind,
+        chosen,
+        row.vitals.get("spo2"),
+    )
+
+
+def mark_answered(row: Checkin, case: Case, now: datetime, window_minutes: int) -> None:
+    """The first answer of a check-in: on record as on time or late; the case is reachable."""
+    if row.answered_at is not None:
+        return
+    row.answered_at = now
+    if row.closes_at is None:
+        row.closes_at = now + timedelta(minutes=window_minutes)
+    # At the close the tick notes a location that never came (see rounds._lapse).
+    row.state, row.next_action_at = ANSWERED, row.closes_at
+    if row.kind != SCHEDULED or row.reminded_at is None:
+        row.outcome = ON_TIME
+    else:
+        # Only the reminder brought the answer: on record as late, not as missed.
+        row.outcome = LATE
+    # Whoever answers is reachable again.
+    case.unreachable_since = None
+
+
+def step_after(row: Checkin, case: Case, step: str, settings: Settings) -> str:
+    """The step that follows `step` for this case."""
+    if step == SYMPTOMS_STEP:
+        return "temperature"
+    if step == "temperature":
+        return "spo2" if case.kind == "f0" else LOCATION
+    if step == "spo2":
+        value = row.vitals.get("spo2")
+        if value is not None and spo2_is_low(value, settings.triage):
+            return "spo2_again"
+        return "breaths"
+    if step == "spo2_again":
+        return "breaths"
+    if step == "breaths":
+        return "pulse"
+    return LOCATION
+
+
+async def triage(
+    session: AsyncSession, row: Checkin, case: Case, now: datetime, settings: Settings
+) -> tuple[str, ...]:
+    """Raise the urgent alert for warning signs not raised before; returns them."""
+    vitals = row.vitals
+    # The first low SpO2 is only a cue to measure again; the second reading counts
+    # (or the first, when the person cannot measure again).
+    if "spo2_again" in vitals:
+        spo2 = vitals["spo2_again"] if vitals["spo2_again"] is not None else vitals.get("spo2")
+    else:
+        spo2 = None if row.step == "spo2_again" else vitals.get("spo2")
+    readings = Readings(
+        symptoms=frozenset(row.answers.get("symptoms", [])),
+        temperature=vitals.get("temperature"),
+        spo2=spo2,
+        breaths=vitals.get("breaths"),
+        pulse=vitals.get("pulse"),
+        age=age_in(case.birth_year, now.astimezone(settings.schedule.tz).year),
+    )
+    found = new_signs(danger_signs(readings, settings.triage), row.danger_signs)
+    if not found:
+        return ()
+    row.danger_signs = [*row.danger_signs, *found]
+    await alerts.raise_alert(
+        session,
+        kind=alerts.DANGER_SIGNS,
+        commune_code=case.commune_code,
+        now=now,
+        evidence={
+            "checkin": row.id,
+            "signs": list(found),
+            "symptoms": [s for s in row.answers.get("symptoms", []) if s in DANGER_SYMPTOMS],
+            "vitals": {k: v for k, v in vitals.items() if v is not None},
+        },
+        case_id=case.id,
+    )
+    return found
