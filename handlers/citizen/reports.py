@@ -24,6 +24,7 @@ from bot.reports import (
     STEP_PHOTO,
     STEP_TEXT,
     Attachment,
+    AttachmentKind,
     Draft,
 )
 from bot.text import fold
@@ -114,11 +115,13 @@ def attachment_of(message: Message) -> Attachment:
     """What the reporter attached, as the service judges it (photos, documents, the rest)."""
     if message.photo:
         largest = message.photo[-1]
-        return Attachment("photo", largest.file_id, largest.file_size)
+        return Attachment(AttachmentKind.PHOTO, largest.file_id, largest.file_size)
     if message.document:
         document = message.document
-        return Attachment("document", document.file_id, document.file_size, document.mime_type)
-    return Attachment("other")
+        return Attachment(
+            AttachmentKind.DOCUMENT, document.file_id, document.file_size, document.mime_type
+        )
+    return Attachment(AttachmentKind.OTHER)
 
 
 async def _begin(update: Update, context: CachlyContext) -> None:

@@ -23,6 +23,7 @@ from bot.reports import (
     STEP_COMMUNE,
     STEP_CONFIRM,
     Attachment,
+    AttachmentKind,
     ReporterKeys,
     report_counts,
 )
@@ -174,15 +175,21 @@ async def test_text_length_and_attachments_are_checked(services: Services) -> No
         await reports.give_text(REPORTER, "x" * 1001)
     await reports.give_text(REPORTER, "Có người ra khỏi nhà lúc 7 giờ")
     with pytest.raises(UserError) as pdf:
-        await reports.give_photo(REPORTER, Attachment("document", "f1", 1000, "application/pdf"))
+        await reports.give_photo(
+            REPORTER, Attachment(AttachmentKind.DOCUMENT, "f1", 1000, "application/pdf")
+        )
     assert pdf.value.key == "report.not_a_photo"
     with pytest.raises(UserError) as voice:
-        await reports.give_photo(REPORTER, Attachment("other"))
+        await reports.give_photo(REPORTER, Attachment(AttachmentKind.OTHER))
     assert voice.value.key == "report.not_a_photo"
     with pytest.raises(UserError) as big:
-        await reports.give_photo(REPORTER, Attachment("photo", "f2", 10 * 1024 * 1024 + 1))
+        await reports.give_photo(
+            REPORTER, Attachment(AttachmentKind.PHOTO, "f2", 10 * 1024 * 1024 + 1)
+        )
     assert big.value.key == "report.photo_too_big"
-    draft = await reports.give_photo(REPORTER, Attachment("document", "f3", 2000, "image/jpeg"))
+    draft = await reports.give_photo(
+        REPORTER, Attachment(AttachmentKind.DOCUMENT, "f3", 2000, "image/jpeg")
+    )
     assert draft.has_photo
     assert draft.step == "location"
 

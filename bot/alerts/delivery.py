@@ -1,0 +1,211 @@
+"""Delivery to officers: one copy per reader through the outbox, pins, and edits of the copies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.alerts.config import current
+from bot.alerts.display import render
+from bot.alerts.values import (
+    OUT_OF_ZONE,
+    URGENT_KINDS,
+)
+from bot.messaging.outbox import (
+    PRIORITY_ALERT,
+    PRIORITY_URGENT,
+    enqueue,
+    enqueue_text,
+)
+from bot.models import Alert, AlertDelivery, Officer, OutboxMessage
+from bot.preferences import language_of
+
+
+async def commune_officers(session: AsyncSession, commune_code: int) -> list[Officer]:
+    """The active officers of a commune."""
+    rows = await session.scalars(
+        select(Officer)
+        .where(
+            Officer.commune_code == commune_code,
+            Officer.role == "officer",
+            Officer.revoked_at.is_(None),
+        )
+        .order_by(Officer.id)
+    )
+    return list(rows)
+
+
+async def province_supervisors(session: AsyncSession, province_code: int) -> list[Officer]:
+    """The active supervisors of a province."""
+    rows = await session.scalars(
+        select(Officer)
+        .where(
+            Officer.province_code == province_code,
+            Officer.role == "supervisor",
+            Officer.revoked_at.is_(None),
+        )
+        .order_by(Officer.id)
+    )
+    return list(rows)
+
+
+def _priority(alert: Alert) -> int:
+    return PRIORITY_URGENT if alert.kind in URGENT_KINDS else PRIORITY_ALERT
+
+
+async def deliver(
+    session: AsyncSession,
+    alert: Alert,
+    readers: list[Officer],
+    now: datetime,
+    *,
+    role: str = "officer",
+    level: int = 0,
+) -> None:
+    """Queue one copy of the alert (and for out of zone, the pin) for every reader."""
+    not_before = alert.deliver_at if alert.deliver_at and alert.deliver_at > now else now
+    for reader in readers:
+        language = await language_of(session, reader.telegram_user_id, current().language)
+        card = await render(session, alert, language, reader, now, level=level)
+        row = enqueue_text(
+            session,
+            chat_id=reader.telegram_user_id,
+            text=card.text,
+            reply_markup=card.reply_markup,
+            priority=_priority(alert),
+            purpose="alert",
+            now=now,
+            not_before=not_before,
+            ref_id=alert.id,
+        )
+        await session.flush()
+        session.add(
+            AlertDelivery(
+                alert_id=alert.id,
+                officer_id=reader.id,
+                chat_id=reader.telegram_user_id,
+                outbox_id=row.id,
+                role=role,
+                level=level,
+                created_at=now,
+            )
+        )
+        if alert.kind == OUT_OF_ZONE and alert.evidence:
+            _pin(session, alert, alert.evidence[-1], reader.telegram_user_id, now, not_before)
+    await session.flush()
+
+
+def _pin(
+    session: AsyncSession,
+    alert: Alert,
+    entry: dict[str, Any],
+    chat_id: int,
+    now: datetime,
+    not_before: datetime,
+) -> None:
+    if "lat" not in entry or "lon" not in entry:
+        return
+    params: dict[str, Any] = {
+        "chat_id": chat_id,
+        "latitude": entry["lat"],
+        "longitude": entry["lon"],
+    }
+    if entry.get("accuracy_m"):
+        params["horizontal_accuracy"] = min(1500, max(0, int(entry["accuracy_m"])))
+    enqueue(
+        session,
+        chat_id=chat_id,
+        method="sendLocation",
+        params=params,
+        priority=_priority(alert),
+        purpose="alert_pin",
+        now=now,
+        not_before=not_before,
+        ref_id=alert.id,
+    )
+
+
+async def send_pins(
+    session: AsyncSession, alert: Alert, entry: dict[str, Any], now: datetime
+) -> None:
+    """A new outside fix: a new pin under every copy, so the map shows where they are now."""
+    for delivery in await deliveries(session, alert.id):
+        _pin(session, alert, entry, delivery.chat_id, now, now)
+
+
+async def deliveries(session: AsyncSession, alert_id: int) -> list[AlertDelivery]:
+    return list(
+        await session.scalars(
+            select(AlertDelivery)
+            .where(AlertDelivery.alert_id == alert_id)
+            .order_by(AlertDelivery.id)
+        )
+    )
+
+
+async def refresh_copies(session: AsyncSession, alert: Alert, now: datetime) -> None:
+    """Edit every delivered copy of the alert whose text or buttons have changed."""
+    for delivery in await deliveries(session, alert.id):
+        reader = await session.get(Officer, delivery.officer_id)
+        if reader is None:
+            continue
+        language = await language_of(session, reader.telegram_user_id, current().language)
+        card = await render(session, alert, language, reader, now, level=delivery.level)
+        # Telegram refuses an edit that changes nothing ("message is not modified"): a call
+        # wasted in the shared rate, so compare with what this copy was last given.
+        if await _last_content(session, delivery) == (card.text, card.reply_markup):
+            continue
+        params: dict[str, Any] = {
+            "chat_id": delivery.chat_id,
+            "text": card.text,
+            "parse_mode": "HTML",
+        }
+        if card.reply_markup is not None:
+            params["reply_markup"] = card.reply_markup
+        enqueue(
+            session,
+            chat_id=delivery.chat_id,
+            method="editMessageText",
+            params=params,
+            priority=_priority(alert),
+            purpose="alert_edit",
+            now=now,
+            ref_id=alert.id,
+            edit_of_id=delivery.outbox_id,
+        )
+
+
+async def _last_content(
+    session: AsyncSession, delivery: AlertDelivery
+) -> tuple[str | None, dict[str, Any] | None] | None:
+    """The text and buttons a copy was last queued with (the copy itself or its last edit)."""
+    row = await session.scalar(
+        select(OutboxMessage)
+        .where(
+            or_(
+                OutboxMessage.id == delivery.outbox_id,
+                and_(
+                    OutboxMessage.edit_of_id == delivery.outbox_id,
+                    # A failed edit never reached the chat: what it shows is the one before.
+                    OutboxMessage.state != "failed",
+                ),
+            )
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+    params = row.body.get("params", {}) if row is not None else {}
+    if "text" not in params:
+        return None  # unknown (purged by retention): edit rather than guess
+    return params["text"], params.get("reply_markup")
+
+
+async def delivery_resent(session: AsyncSession, old_outbox_id: int, new_outbox_id: int) -> None:
+    """An alert copy was queued again after a crash (sender hook): edits follow the new one."""
+    for delivery in await session.scalars(
+        select(AlertDelivery).where(AlertDelivery.outbox_id == old_outbox_id)
+    ):
+        delivery.outbox_id = new_outbox_id

@@ -1,0 +1,115 @@
+"""`services.alerts`: officers' button presses and lists, and the periodic tick."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot import audit
+from bot.alerts.closing import close
+from bot.alerts.config import configure
+from bot.alerts.delivery import refresh_copies
+from bot.alerts.display import officer_name, parse_callback, render
+from bot.alerts.escalation import escalate_due, raise_home_not_set
+from bot.alerts.values import (
+    ACKNOWLEDGED,
+    CLOSED_STATES,
+    FALSE_ALARM,
+    NO_FALSE_ALARM_KINDS,
+    OPEN_STATES,
+    ActionResult,
+    AlertCard,
+)
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import Database
+from bot.errors import NotAuthorised, UserError
+from bot.models import Alert, Officer
+from bot.officers import require_officer
+from bot.preferences import language_of
+
+
+def _may_see(officer: Officer, alert: Alert) -> bool:
+    if officer.role == "officer":
+        return officer.commune_code == alert.commune_code and alert.officer_id is None
+    return officer.province_code == alert.province_code
+
+
+class AlertService:
+    """Button presses, lists and the periodic escalation of alerts."""
+
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+        self._db = db
+        self._clock = clock
+        self._settings = settings.alerts
+        self._language = settings.deployment.language
+        configure(settings)
+
+    async def act(self, telegram_user_id: int, data: str) -> ActionResult:
+        """Acknowledge, resolve or call a false alarm from a button; everything re-checked."""
+        parsed = parse_callback(data)
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            officer = await require_officer(session, telegram_user_id)
+            language = await language_of(session, telegram_user_id, self._language)
+            if parsed is None:
+                raise NotAuthorised("alert.refused")
+            action, alert_id = parsed
+            alert = await session.get(Alert, alert_id, with_for_update=True)
+            if alert is None or not _may_see(officer, alert):
+                raise NotAuthorised("alert.refused")
+            if alert.state in CLOSED_STATES:
+                name = await officer_name(session, alert.closed_by)
+                raise UserError(f"alert.already_{alert.state}", name=name)
+            if action == FALSE_ALARM and alert.kind in NO_FALSE_ALARM_KINDS:
+                raise NotAuthorised("alert.refused")  # no such button on this card
+            if action == "acknowledge":
+                if alert.state == ACKNOWLEDGED:
+                    name = await officer_name(session, alert.acknowledged_by)
+                    raise UserError("alert.already_acknowledged", name=name)
+                alert.state = ACKNOWLEDGED
+                alert.acknowledged_at = now
+                alert.acknowledged_by = officer.id
+                alert.updated_at = now
+            else:
+                if alert.acknowledged_at is None:
+                    # Closing straight away also counts as taking it.
+                    alert.acknowledged_at, alert.acknowledged_by = now, officer.id
+                close(alert, action, officer.id, now)
+            audit.record(
+                session,
+                at=now,
+                actor=audit.officer_actor(officer.id),
+                action=f"alert.{action}",
+                subject_type="alert",
+                subject_id=alert.id,
+                kind=alert.kind,
+            )
+            await session.flush()
+            await refresh_copies(session, alert, now)
+            return ActionResult(alert.id, action, alert.state, language)
+
+    async def open_alerts(self, telegram_user_id: int, limit: int = 10) -> list[AlertCard]:
+        """The caller's commune's (a supervisor: province's) open alerts, most urgent first."""
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            officer = await require_officer(session, telegram_user_id)
+            language = await language_of(session, telegram_user_id, self._language)
+            query = select(Alert).where(Alert.state.in_(OPEN_STATES))
+            if officer.role == "officer":
+                query = query.where(
+                    Alert.commune_code == officer.commune_code, Alert.officer_id.is_(None)
+                )
+            else:
+                query = query.where(Alert.province_code == officer.province_code)
+            alerts = await session.scalars(
+                query.order_by(Alert.severity, Alert.opened_at, Alert.id).limit(limit)
+            )
+            return [await render(session, alert, language, officer, now) for alert in alerts]
+
+    async def tick(self) -> int:
+        """Escalate what nobody acknowledged in time, and raise home-not-set; how many."""
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            done = await escalate_due(session, now, self._settings)
+            done += await raise_home_not_set(session, now, self._settings)
+            return done

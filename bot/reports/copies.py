@@ -1,0 +1,113 @@
+"""The officers' copies of a report: queued to a commune's officers, then kept up to date."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.alerts import commune_officers
+from bot.messaging.outbox import PRIORITY_ALERT, enqueue, enqueue_text
+from bot.models import CitizenReport, OutboxMessage
+from bot.preferences import language_of
+from bot.reports.display import card_edit, passed_on_text, photo_message, pin_message, render_card
+from bot.reports.records import load_card
+from bot.reports.values import CARD, PHOTO, PIN
+
+
+class CardCopies:
+    """Sends a report to its commune's officers and redraws their copies when it changes."""
+
+    def __init__(self, language: str, tz: tzinfo) -> None:
+        self._language = language
+        self._tz = tz
+
+    async def deliver(self, session: AsyncSession, report: CitizenReport, now: datetime) -> None:
+        """Queue the report (photo, pin, then the card with its buttons) to every officer."""
+        card = await load_card(session, report)
+        for officer in await commune_officers(session, report.commune_code):
+            chat_id = officer.telegram_user_id
+            language = await language_of(session, chat_id, self._language)
+            if card.photo_file_id:
+                method, params = photo_message(language, card, chat_id)
+                enqueue(
+                    session,
+                    chat_id=chat_id,
+                    method=method,
+                    params=params,
+                    purpose=PHOTO,
+                    priority=PRIORITY_ALERT,
+                    now=now,
+                    ref_id=report.id,
+                )
+            if card.location is not None:
+                enqueue(
+                    session,
+                    chat_id=chat_id,
+                    method="sendLocation",
+                    params=pin_message(card.location, chat_id),
+                    purpose=PIN,
+                    priority=PRIORITY_ALERT,
+                    now=now,
+                    ref_id=report.id,
+                )
+            text, keyboard = render_card(language, card, self._tz)
+            enqueue_text(
+                session,
+                chat_id=chat_id,
+                text=text,
+                reply_markup=keyboard,
+                purpose=CARD,
+                priority=PRIORITY_ALERT,
+                now=now,
+                ref_id=report.id,
+            )
+
+    async def update(
+        self,
+        session: AsyncSession,
+        report: CitizenReport,
+        now: datetime,
+        left: int | None = None,
+        skip: tuple[int, int] | None = None,
+    ) -> None:
+        """Edit every officer's copy of the card to the report's current state.
+
+        `left`: the commune the report is being handed away from; its copies say where to.
+        `skip`: the (chat id, message id) the caller redraws itself.
+        """
+        card = await load_card(session, report)
+        copies = (
+            await session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.purpose == CARD,
+                    OutboxMessage.ref_id == report.id,
+                    OutboxMessage.edit_of_id.is_(None),
+                )
+            )
+        ).all()
+        officers = {
+            o.telegram_user_id: o for o in await commune_officers(session, report.commune_code)
+        }
+        for copy in copies:
+            if left is None and copy.chat_id not in officers:
+                continue  # a commune it was handed away from: told so at the time
+            if skip is not None and (copy.chat_id, copy.message_id) == skip:
+                continue
+            language = await language_of(session, copy.chat_id, self._language)
+            if left is not None:
+                text, keyboard = passed_on_text(language, card), None
+            else:
+                text, keyboard = render_card(language, card, self._tz)
+            enqueue(
+                session,
+                chat_id=copy.chat_id,
+                method="editMessageText",
+                params=card_edit(copy.chat_id, text, keyboard),
+                priority=PRIORITY_ALERT,
+                purpose=CARD,
+                now=now,
+                ref_id=report.id,
+                edit_of_id=copy.id,
+            )
