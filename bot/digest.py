@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import alerts
+from bot import alerts, policy
 from bot.alerts import number
 from bot.catalogue import Raw, plain, t
 from bot.clock import Clock
@@ -309,7 +309,7 @@ class DigestService:
         )
         for officer in officers:
             language = await language_of(session, officer.telegram_user_id, self._language)
-            if officer.role == "officer" and officer.commune_code is not None:
+            if policy.is_commune_officer(officer) and officer.commune_code is not None:
                 commune = await session.get(Commune, officer.commune_code)
                 name = commune.name if commune else ""
                 digest = await area_digest(session, name, [officer.commune_code], day, chart=True)
@@ -409,11 +409,10 @@ class DigestService:
         today = self._today(now)
         async with self._db.transaction() as session:
             officer = await require_officer(session, telegram_user_id)
-            if officer.role == "officer" and officer.commune_code is not None:
-                area = Case.commune_code == officer.commune_code
+            area = policy.area_clause(officer, Case.commune_code, Case.province_code)
+            if policy.is_commune_officer(officer):
                 alert_area = Alert.commune_code == officer.commune_code
             else:
-                area = Case.province_code == officer.province_code
                 alert_area = Alert.province_code == officer.province_code
             sections: dict[str, list[WorkItem]] = {}
             more: dict[str, int] = {}

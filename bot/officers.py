@@ -15,11 +15,12 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.errors import NotAuthorised, UserError
 from bot.models import Commune, Invitation, Officer, Province
+from bot.policy import Role
 from bot.tokens import deep_link, hash_code, new_code
 
-OFFICER = "officer"
-SUPERVISOR = "supervisor"
-ROLES = (OFFICER, SUPERVISOR)
+OFFICER = Role.OFFICER
+SUPERVISOR = Role.SUPERVISOR
+ROLES = tuple(Role)
 INVITATION_PREFIX = "o_"
 
 

@@ -21,6 +21,7 @@ from bot.messaging.outbox import (
     enqueue_text,
 )
 from bot.models import Alert, AlertDelivery, Officer, OutboxMessage
+from bot.policy import Role
 from bot.preferences import language_of
 
 
@@ -30,7 +31,7 @@ async def commune_officers(session: AsyncSession, commune_code: int) -> list[Off
         select(Officer)
         .where(
             Officer.commune_code == commune_code,
-            Officer.role == "officer",
+            Officer.role == Role.OFFICER,
             Officer.revoked_at.is_(None),
         )
         .order_by(Officer.id)
@@ -44,7 +45,7 @@ async def province_supervisors(session: AsyncSession, province_code: int) -> lis
         select(Officer)
         .where(
             Officer.province_code == province_code,
-            Officer.role == "supervisor",
+            Officer.role == Role.SUPERVISOR,
             Officer.revoked_at.is_(None),
         )
         .order_by(Officer.id)

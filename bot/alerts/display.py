@@ -36,6 +36,7 @@ from bot.messaging.outbox import (
     inline_keyboard,
 )
 from bot.models import Alert, Case, Commune, Officer
+from bot.policy import Role
 
 
 def local_time(moment: datetime) -> str:
@@ -82,7 +83,7 @@ async def render(
         lines.append(t(language, "alert.phone", phone=case.phone))
         if case.address:
             lines.append(t(language, "alert.address", address=case.address))
-        if reader is not None and reader.role == "supervisor" and commune is not None:
+        if reader is not None and reader.role == Role.SUPERVISOR and commune is not None:
             lines.append(t(language, "alert.commune", commune=commune.name))
     if alert.officer_id is not None:
         subject = await session.get(Officer, alert.officer_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import audit
+from bot import audit, policy
 from bot.alerts.closing import close
 from bot.alerts.config import configure
 from bot.alerts.delivery import refresh_copies
@@ -29,9 +29,10 @@ from bot.preferences import language_of
 
 
 def _may_see(officer: Officer, alert: Alert) -> bool:
-    if officer.role == "officer":
-        return officer.commune_code == alert.commune_code and alert.officer_id is None
-    return officer.province_code == alert.province_code
+    # An alert about an officer (one who blocked the bot) is for the supervisors alone.
+    if officer.role == policy.Role.OFFICER and alert.officer_id is not None:
+        return False
+    return policy.may_see(officer, alert.commune_code, alert.province_code)
 
 
 class AlertService:
@@ -95,12 +96,11 @@ class AlertService:
             officer = await require_officer(session, telegram_user_id)
             language = await language_of(session, telegram_user_id, self._language)
             query = select(Alert).where(Alert.state.in_(OPEN_STATES))
-            if officer.role == "officer":
-                query = query.where(
-                    Alert.commune_code == officer.commune_code, Alert.officer_id.is_(None)
-                )
-            else:
-                query = query.where(Alert.province_code == officer.province_code)
+            query = query.where(
+                policy.area_clause(officer, Alert.commune_code, Alert.province_code)
+            )
+            if officer.role == policy.Role.OFFICER:
+                query = query.where(Alert.officer_id.is_(None))
             alerts = await session.scalars(
                 query.order_by(Alert.severity, Alert.opened_at, Alert.id).limit(limit)
             )

@@ -8,7 +8,7 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit
+from bot import audit, policy
 from bot.alerts import number
 from bot.areas import commune_view
 from bot.case_files import FIELDS, VI_HEADERS, display_phone, write_csv, write_xlsx
@@ -17,7 +17,7 @@ from bot.cases.queries import scope
 from bot.cases.values import OPEN_STATUSES, ExportFiles, isolation_day
 from bot.catalogue import plain
 from bot.models import Case, Checkin, Commune, LocationFix, Officer
-from bot.officers import OFFICER, require_officer
+from bot.officers import require_officer
 from bot.text import fold
 
 EXPORT_EXTRA_HEADERS = (
@@ -187,7 +187,7 @@ def _label(key: str) -> str:
 
 async def _area_name(session: AsyncSession, officer: Officer) -> str:
     """The commune's name for an officer, the province code for a supervisor."""
-    if officer.role == OFFICER and officer.commune_code is not None:
+    if policy.is_commune_officer(officer) and officer.commune_code is not None:
         return (await commune_view(session, officer.commune_code)).name
     return str(officer.province_code)
 

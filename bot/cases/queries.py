@@ -1,7 +1,4 @@
-"""Which cases an officer may see: their commune's; a supervisor: their province's.
-
-Every seam of the case service asks here, so the rule is written once.
-"""
+"""Finding the case an officer asks for, within their area (`bot.policy`)."""
 
 from __future__ import annotations
 
@@ -10,30 +7,27 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import policy
 from bot.case_files import normalise_code
 from bot.errors import UserError
 from bot.models import Case, Officer
-from bot.officers import OFFICER, SUPERVISOR, require_officer
+from bot.officers import require_officer
 
 
 def may_see(officer: Officer, case: Case) -> bool:
     """Whether the case lies in the officer's commune (a supervisor's: province)."""
-    if officer.role == OFFICER:
-        return officer.commune_code is not None and case.commune_code == officer.commune_code
-    return officer.role == SUPERVISOR and case.province_code == officer.province_code
+    return policy.may_see(officer, case.commune_code, case.province_code)
 
 
 def scope(statement: Any, officer: Officer) -> Any:
     """The statement narrowed to the cases the officer may see."""
-    if officer.role == OFFICER:
-        return statement.where(Case.commune_code == officer.commune_code)
-    return statement.where(Case.province_code == officer.province_code)
+    return statement.where(policy.area_clause(officer, Case.commune_code, Case.province_code))
 
 
 async def commune_officer(session: AsyncSession, telegram_user_id: int) -> Officer:
     """The caller as an officer of one commune; supervisors do not register cases."""
     officer = await require_officer(session, telegram_user_id)
-    if officer.role != OFFICER or officer.commune_code is None:
+    if not policy.is_commune_officer(officer):
         raise UserError("cases.officer_only")
     return officer
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import delete, select
 
-from bot import audit
+from bot import audit, policy
 from bot.case_files import normalise_code
 from bot.checkins.values import SCHEDULED, TimesPreview
 from bot.clock import Clock
@@ -38,9 +38,7 @@ def normalise_times(times: Sequence[str]) -> tuple[str, ...]:
 
 
 def _may_change(officer: Officer, case: Case) -> bool:
-    if officer.role == "officer":
-        return officer.commune_code == case.commune_code
-    return officer.province_code == case.province_code
+    return policy.may_see(officer, case.commune_code, case.province_code)
 
 
 class CheckinTimes:

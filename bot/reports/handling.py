@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit
+from bot import audit, policy
 from bot.alerts import CITIZEN_REPORT, raise_alert
 from bot.areas import CommuneView, commune_view, find_communes
 from bot.catalogue import t
@@ -18,7 +18,7 @@ from bot.dialogues import DialogueState, current_dialogue, end_dialogue, save_di
 from bot.errors import NotAuthorised, UserError
 from bot.messaging.outbox import PRIORITY_REPLY, enqueue_text
 from bot.models import CitizenReport, Officer
-from bot.officers import OFFICER, SUPERVISOR, require_officer
+from bot.officers import require_officer
 from bot.reports.copies import CardCopies
 from bot.reports.matching import match_cases
 from bot.reports.privacy import ReporterKeys
@@ -73,11 +73,12 @@ class ReportHandling:
             statement = select(CitizenReport).where(
                 CitizenReport.state.in_(OPEN_STATES), CitizenReport.merged_into_id.is_(None)
             )
-            if officer.role == OFFICER and officer.commune_code is not None:
-                statement = statement.where(CitizenReport.commune_code == officer.commune_code)
+            statement = statement.where(
+                policy.area_clause(officer, CitizenReport.commune_code, CitizenReport.province_code)
+            )
+            if policy.is_commune_officer(officer) and officer.commune_code is not None:
                 area = (await commune_view(session, officer.commune_code)).name
             else:
-                statement = statement.where(CitizenReport.province_code == officer.province_code)
                 area = await province_name(session, officer.province_code)
             rows = (await session.scalars(statement.order_by(CitizenReport.created_at))).all()
             return area, [await load_card(session, row) for row in rows]
@@ -268,10 +269,7 @@ class ReportHandling:
         report = await session.get(CitizenReport, report_id, with_for_update=True)
         if report is None or report.merged_into_id is not None:
             raise NotAuthorised()
-        allowed = (officer.role == OFFICER and officer.commune_code == report.commune_code) or (
-            officer.role == SUPERVISOR and officer.province_code == report.province_code
-        )
-        if not allowed:
+        if not policy.may_see(officer, report.commune_code, report.province_code):
             raise NotAuthorised()
         return officer, report
 
