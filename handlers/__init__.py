@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.actions import Action
 from handlers import common, dialogue
 from handlers.citizen import reports as citizen_reports
 from handlers.officer import alerts as officer_alerts
@@ -21,11 +23,29 @@ if TYPE_CHECKING:
     from handlers.context import CachlyApplication, CachlyContext
 
 _NEW_PRIVATE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+Callback = Callable[[Update, "CachlyContext"], Coroutine[Any, Any, None]]
+
+# Every button action and the handler it goes back to, with what may follow the prefix.
+# Order matters where one prefix starts another: "ci:p:" (whose check-in?) before "ci:".
+BUTTONS: tuple[tuple[Action, str, Callback], ...] = (
+    (Action.LANGUAGE, "", common.language_chosen),
+    (Action.ALERT, "", officer_alerts.button),
+    (Action.REGISTRATION, "", registration.on_button),
+    (Action.CASE_CHANGE, "", officer_cases.change_button),
+    (Action.HOME, "", officer_cases.home_button),
+    (Action.IMPORT, "", officer_cases.import_button),
+    (Action.CONSENT, "", enrolment.consent_button),
+    (Action.CITIZEN_REPORT, "", citizen_reports.button),
+    (Action.REPORT, "", officer_reports.button),
+    (Action.CHECKIN_PERSON, r"\d+$", checkins.pick_person),
+    (Action.CHECKIN, r"\d+:", checkins.button),
+    (Action.SOS, r"\d+$", checkins.sos_pick),
+    (Action.WHERE, r"\d+$", checkins.location_pick),
+    (Action.TIMES, "", officer_checkins.times_button),
+)
 
 
-def _command(
-    name: str, callback: Callable[[Update, CachlyContext], Coroutine[Any, Any, None]]
-) -> CommandHandler[CachlyContext, None]:
+def _command(name: str, callback: Callback) -> CommandHandler[CachlyContext, None]:
     """A command for private chats; in groups the bot stays silent."""
     return CommandHandler(name, callback, filters=_NEW_PRIVATE)
 
@@ -34,7 +54,8 @@ def register(application: CachlyApplication) -> None:
     """Register all handlers and the error handler.
 
     Order: PTB tries handlers of group 0 in order and stops at the first match, so the
-    specific commands come first, then callback buttons by their prefix, and last the
+    specific commands come first, then callback buttons by their prefix (`BUTTONS`, one
+    entry per `bot.actions.Action`), and last the
     catch-alls that answer unknown commands and stray messages, so nothing goes unanswered.
     Everything works in private chats only: an officer's role or a person's health must
     not show up in a group. Edited messages reach only the live-location handler; an
@@ -63,21 +84,9 @@ def register(application: CachlyApplication) -> None:
     application.add_handler(_command("sos", checkins.sos_command))
     application.add_handler(_command("times", officer_checkins.times_command))
 
-    application.add_handler(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
-    application.add_handler(CallbackQueryHandler(officer_alerts.button, pattern=r"^al:"))
-    application.add_handler(CallbackQueryHandler(registration.on_button, pattern=r"^rg:"))
-    application.add_handler(CallbackQueryHandler(officer_cases.change_button, pattern=r"^cs:"))
-    application.add_handler(CallbackQueryHandler(officer_cases.home_button, pattern=r"^hm:"))
-    application.add_handler(CallbackQueryHandler(officer_cases.import_button, pattern=r"^im:"))
-    application.add_handler(CallbackQueryHandler(enrolment.consent_button, pattern=r"^en:"))
-    application.add_handler(CallbackQueryHandler(citizen_reports.button, pattern=r"^rpc:"))
-    application.add_handler(CallbackQueryHandler(officer_reports.button, pattern=r"^rp:"))
-
-    application.add_handler(CallbackQueryHandler(checkins.pick_person, pattern=r"^ci:p:\d+$"))
-    application.add_handler(CallbackQueryHandler(checkins.button, pattern=r"^ci:\d+:"))
-    application.add_handler(CallbackQueryHandler(checkins.sos_pick, pattern=r"^sos:\d+$"))
-    application.add_handler(CallbackQueryHandler(checkins.location_pick, pattern=r"^cw:\d+$"))
-    application.add_handler(CallbackQueryHandler(officer_checkins.times_button, pattern=r"^tm:"))
+    for action, detail, callback in BUTTONS:
+        pattern = "^" + re.escape(action) + detail
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     # Live-location edits arrive as edited messages; shared locations before the router,
     # which hands them back to another conversation (home anchoring) when it asked for them.
     application.add_handler(

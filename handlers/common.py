@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram import Update
 
+from bot.actions import Action
 from bot.cases import ENROL_PREFIX
-from bot.catalogue import LANGUAGES, plain, t
+from bot.catalogue import LANGUAGES, t
 from bot.errors import UserError
+from bot.greeting import language_choice, welcome
 from bot.officers import INVITATION_PREFIX
-from bot.reports import START_REPORT
 from handlers.context import CachlyContext
 from handlers.menus import set_officer_commands
 from handlers.officer import onboarding
 from handlers.person import enrolment
+from handlers.reply import edit
+from handlers.reply import reply as say
 
 logger = logging.getLogger(__name__)
 
 
 async def reply(update: Update, text: str, **kwargs: object) -> None:
-    """Answer in the chat the update came from, as HTML."""
+    """Answer in the chat the update came from, as HTML (being replaced by handlers.reply)."""
     if update.effective_chat is not None:
-        await update.effective_chat.send_message(text, parse_mode=ParseMode.HTML, **kwargs)  # type: ignore[arg-type]
+        await update.effective_chat.send_message(text, **kwargs)  # type: ignore[arg-type]
 
 
 async def start(update: Update, context: CachlyContext) -> None:
@@ -35,11 +37,7 @@ async def start(update: Update, context: CachlyContext) -> None:
     if payload.startswith(ENROL_PREFIX):
         await enrolment.open_link(update, context, payload)
         return
-    language = await context.language(update)
-    report = InlineKeyboardButton(
-        plain(language, "report.start_button"), callback_data=START_REPORT
-    )
-    await reply(update, t(language, "start.welcome"), reply_markup=InlineKeyboardMarkup([[report]]))
+    await say(update, context, welcome(await context.language(update)))
 
 
 async def help_command(update: Update, context: CachlyContext) -> None:
@@ -50,21 +48,12 @@ async def help_command(update: Update, context: CachlyContext) -> None:
         me = await context.services.officers.whoami(update.effective_user.id)
         if me is not None:
             text = t(language, "help.officer")
-    await reply(update, text)
+    await say(update, context, text)
 
 
 async def language(update: Update, context: CachlyContext) -> None:
     """/language: offer the two languages as buttons."""
-    current = await context.language(update)
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(plain(lang, f"language.{lang}"), callback_data=f"lang:{lang}")
-                for lang in LANGUAGES
-            ]
-        ]
-    )
-    await reply(update, t(current, "language.choose"), reply_markup=keyboard)
+    await say(update, context, language_choice(await context.language(update)))
 
 
 async def language_chosen(update: Update, context: CachlyContext) -> None:
@@ -72,13 +61,13 @@ async def language_chosen(update: Update, context: CachlyContext) -> None:
     query = update.callback_query
     if query is None or query.data is None or update.effective_user is None:
         return
-    chosen = query.data.removeprefix("lang:")
+    chosen = query.data.removeprefix(Action.LANGUAGE)
     if chosen not in LANGUAGES:
         await query.answer()
         return
     await context.services.preferences.set_language(update.effective_user.id, chosen)
     await query.answer()
-    await query.edit_message_text(t(chosen, "language.set"), parse_mode=ParseMode.HTML)
+    await edit(query, context, t(chosen, "language.set"))
     me = await context.services.officers.whoami(update.effective_user.id)
     if me is not None:
         await set_officer_commands(context.bot, context.services, me)
@@ -86,7 +75,7 @@ async def language_chosen(update: Update, context: CachlyContext) -> None:
 
 async def unknown_command(update: Update, context: CachlyContext) -> None:
     """Any command no handler took."""
-    await reply(update, t(await context.language(update), "error.unknown_command"))
+    await say(update, context, t(await context.language(update), "error.unknown_command"))
 
 
 async def error_handler(update: object, context: CachlyContext) -> None:
@@ -109,6 +98,6 @@ async def error_handler(update: object, context: CachlyContext) -> None:
             text = t(language, "error.sorry")
         if update.callback_query is not None:
             await update.callback_query.answer()
-        await reply(update, text)
+        await say(update, context, text)
     except Exception:
         logger.exception("could not tell the user about the failure of update %s", update_id)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram import ReplyKeyboardRemove, Update
-from telegram.constants import ParseMode
+from telegram import Update
 
 from bot.catalogue import t
 from bot.dialogues import DialogueState
+from bot.messaging.message import Text
 from handlers.context import CachlyContext
+from handlers.reply import reply
 
 FlowStep = Callable[[Update, CachlyContext, DialogueState], Awaitable[None]]
 FLOWS: dict[str, FlowStep] = {}
@@ -53,7 +54,7 @@ async def route(update: Update, context: CachlyContext) -> None:
         return
     if state is None or step is None:
         language = await context.language(update)
-        await chat.send_message(t(language, "error.not_understood"), parse_mode=ParseMode.HTML)
+        await reply(update, context, t(language, "error.not_understood"))
         return
     await step(update, context, state)
 
@@ -66,6 +67,5 @@ async def cancel(update: Update, context: CachlyContext) -> None:
     state = await context.services.dialogues.cancel(user.id)
     language = await context.language(update)
     key = "dialogue.cancelled" if state is not None else "dialogue.nothing_to_cancel"
-    await chat.send_message(
-        t(language, key), parse_mode=ParseMode.HTML, reply_markup=ReplyKeyboardRemove()
-    )
+    # Whatever it was, a one-tap location request it left open goes away.
+    await reply(update, context, Text(t(language, key), close_request=True))

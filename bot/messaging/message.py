@@ -17,6 +17,7 @@ payload, an SMS reply code's meaning) and is checked again by the service on use
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,12 +100,12 @@ class Document:
 Content = Text | Pin | Picture | Document
 
 
-def rows(*rows: tuple[Button, ...] | list[Button]) -> Buttons:
+def rows(*rows: Sequence[Button]) -> Buttons:
     """Buttons from rows, for a literal keyboard."""
     return tuple(tuple(row) for row in rows)
 
 
-def one_per_row(buttons: list[Button] | tuple[Button, ...]) -> Buttons:
+def one_per_row(buttons: Sequence[Button]) -> Buttons:
     """Each button on a row of its own."""
     return tuple((button,) for button in buttons)
 

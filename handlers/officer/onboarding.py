@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot.catalogue import t
-from bot.officers import OFFICER
+from bot.policy import Role
 from handlers.context import CachlyContext
 from handlers.menus import set_officer_commands
+from handlers.reply import reply
 
 
 async def redeem_invitation(update: Update, context: CachlyContext, code: str) -> None:
@@ -18,11 +18,11 @@ async def redeem_invitation(update: Update, context: CachlyContext, code: str) -
         return
     me = await context.services.officers.redeem(code, user.id, user.full_name)
     language = await context.language(update)
-    key = "invite.welcome_officer" if me.role == OFFICER else "invite.welcome_supervisor"
+    key = "invite.welcome_officer" if me.role == Role.OFFICER else "invite.welcome_supervisor"
     text = t(
         language, key, name=me.display_name, commune=me.commune_name, province=me.province_name
     )
-    await update.effective_chat.send_message(text, parse_mode=ParseMode.HTML)
+    await reply(update, context, text)
     await set_officer_commands(context.bot, context.services, me)
 
 
@@ -35,8 +35,8 @@ async def whoami(update: Update, context: CachlyContext) -> None:
     me = await context.services.officers.whoami(user.id)
     if me is None:
         text = t(language, "whoami.unknown")
-    elif me.role == OFFICER:
+    elif me.role == Role.OFFICER:
         text = t(language, "whoami.officer", commune=me.commune_name, province=me.province_name)
     else:
         text = t(language, "whoami.supervisor", province=me.province_name)
-    await update.effective_chat.send_message(text, parse_mode=ParseMode.HTML)
+    await reply(update, context, text)
