@@ -21,8 +21,8 @@ from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import Database, alembic_config
 from bot.errors import UserError
-from bot.messaging.sender import PermanentError, TransportError
 from bot.messaging.telegram.transport import get_me
+from bot.messaging.transport import PermanentError, TransportError
 from bot.services import Services
 
 logger = logging.getLogger("cachly")

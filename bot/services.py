@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.dialogues import DialogueService
 from bot.digest import DigestService
-from bot.messaging.sender import OutboxService
+from bot.messaging.status import OutboxService
 from bot.officers import OfficerService
 from bot.preferences import PreferenceService
 from bot.reports import ReportService

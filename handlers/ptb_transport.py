@@ -11,7 +11,7 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
-from bot.messaging import sender
+from bot.messaging import transport as sender
 
 FILE_PARAMS = ("photo", "document")
 

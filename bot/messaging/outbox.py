@@ -8,6 +8,7 @@ The sender drains the table within Telegram's limits, rendering each row for its
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +16,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.messaging.message import Content, from_json, to_json
 from bot.messaging.telegram.render import TELEGRAM_CALL
 from bot.models import OutboxMessage
+
+
+class OutboxState(StrEnum):
+    """Where a row is on its way out."""
+
+    PENDING = "pending"  # waiting for its time (not_before) and a free send slot
+    SENDING = "sending"  # claimed by a sender; not_before holds the claim's lease
+    SENT = "sent"
+    FAILED = "failed"
+
+
+PENDING, SENDING, SENT, FAILED = (
+    OutboxState.PENDING,
+    OutboxState.SENDING,
+    OutboxState.SENT,
+    OutboxState.FAILED,
+)
 
 # Lower is sent first.
 PRIORITY_URGENT = 0  # sos, danger signs
@@ -77,7 +95,7 @@ def enqueue(
         ref_id=ref_id,
         not_before=not_before or now,
         created_at=now,
-        state="pending",
+        state=PENDING,
         attempts=0,
         edit_of_id=edit_of_id,
     )

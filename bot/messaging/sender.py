@@ -43,7 +43,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import Integer, Table, and_, bindparam, event, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,13 +52,20 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import OutboxSettings
 from bot.db import Database
-from bot.messaging.outbox import PRIORITY_ALERT
-from bot.messaging.telegram.render import SEND_METHODS, is_edit, render_stored
+from bot.messaging.outbox import FAILED, PENDING, SENDING, SENT
+from bot.messaging.recovery import ResentHook, recover
+from bot.messaging.telegram.render import SEND_METHODS, render_stored
+from bot.messaging.transport import (
+    Forbidden,
+    PermanentError,
+    RetryAfter,
+    TransientError,
+    Transport,
+)
 from bot.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 # Telegram's answer to an edit that changes nothing: the edit is already in place.
 NOT_MODIFIED = "message is not modified"
 # Seconds of sending one claim covers: small, so a new sos waits behind few claimed rows.
@@ -69,42 +76,8 @@ CATCH_UP_SECONDS = 0.01
 SLOT_SHARE = 0.99
 
 
-class TransportError(Exception):
-    """A Bot API call that did not succeed; the subclass says what to do about it."""
-
-
-class RetryAfter(TransportError):
-    """Flood control: nothing may be sent for `seconds`."""
-
-    def __init__(self, seconds: float, description: str = "") -> None:
-        super().__init__(description or f"retry after {seconds}")
-        self.seconds = seconds
-
-
-class Forbidden(TransportError):
-    """The recipient blocked the bot (or never started it)."""
-
-
-class TransientError(TransportError):
-    """A network error, a timeout or a 5xx: worth trying again later."""
-
-
-class PermanentError(TransportError):
-    """A 4xx that trying again will not fix (bad request, chat not found, ...)."""
-
-
-class Transport(Protocol):
-    """Makes one Bot API call and returns its result, raising a TransportError otherwise."""
-
-    async def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Call `method` with `params`; the result object (the sent message for sends)."""
-        ...
-
-
 # (session, chat id, now) -> None; called in the unit of work that records the failure.
 ForbiddenHook = Callable[[AsyncSession, int, datetime], Awaitable[None]]
-# (session, old outbox id, new outbox id) -> None; a row was queued again as a new row.
-ResentHook = Callable[[AsyncSession, int, int], Awaitable[None]]
 
 
 # ---- waking up when something is queued ------------------------------------------------
@@ -628,154 +601,9 @@ class OutboxSender:
     # ---- crash recovery ------------------------------------------------------------------
 
     async def recover(self) -> int:
-        """Settle rows whose sender died mid-call (see the module's docstring); how many."""
-        now = self._clock.now()
-        async with self._db.transaction() as session:
-            orphans = list(
-                await session.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.state == SENDING, OutboxMessage.not_before <= now)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            for row in orphans:
-                if is_edit(row.kind, row.body, row.edit_of_id):
-                    row.state, row.not_before = PENDING, now
-                    row.last_error = "retried: the sender stopped during the call"
-                elif row.priority <= PRIORITY_ALERT:
-                    again = OutboxMessage(
-                        chat_id=row.chat_id,
-                        kind=row.kind,
-                        body=row.body,
-                        priority=row.priority,
-                        purpose=row.purpose,
-                        ref_id=row.ref_id,
-                        not_before=now,
-                        created_at=now,
-                        state=PENDING,
-                        attempts=0,
-                    )
-                    session.add(again)
-                    await session.flush()
-                    row.state = FAILED
-                    row.last_error = f"outcome unknown (sender stopped); queued again as {again.id}"
-                    await session.execute(
-                        update(OutboxMessage)
-                        .where(OutboxMessage.edit_of_id == row.id)
-                        .values(edit_of_id=again.id)
-                    )
-                    if self._on_resent is not None:
-                        await self._on_resent(session, row.id, again.id)
-                else:
-                    row.state = FAILED
-                    row.last_error = "outcome unknown (sender stopped): not sent again"
-            if orphans:
-                logger.warning("outbox: settled %d rows left by a stopped sender", len(orphans))
-            return len(orphans)
+        """Settle rows whose sender died mid-call (see bot/messaging/recovery.py); how many."""
+        return await recover(self._db, self._clock.now(), self._on_resent)
 
 
 def _short(text: str | None) -> str | None:
     return None if text is None else text[:200]
-
-
-# ---- what an admin sees -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OutboxRowView:
-    """One waiting or failed row, without its content (it may hold names)."""
-
-    id: int
-    chat_id: int
-    kind: str
-    purpose: str
-    priority: int
-    state: str
-    attempts: int
-    created_at: datetime
-    not_before: datetime
-    last_error: str | None
-
-
-@dataclass(frozen=True)
-class OutboxStatus:
-    """The outbox at a glance: counts by state, attempts, the oldest waiting, recent failures."""
-
-    pending_due: int
-    pending_later: int
-    sending: int
-    sent: int
-    failed: int
-    attempts: int
-    retried_rows: int
-    oldest_waiting: OutboxRowView | None
-    recent_failures: list[OutboxRowView]
-
-
-def _row_view(row: OutboxMessage) -> OutboxRowView:
-    return OutboxRowView(
-        row.id,
-        row.chat_id,
-        row.kind,
-        row.purpose,
-        row.priority,
-        row.state,
-        row.attempts,
-        row.created_at,
-        row.not_before,
-        row.last_error,
-    )
-
-
-async def outbox_status(session: AsyncSession, now: datetime, failures: int = 10) -> OutboxStatus:
-    """Counts and the rows an admin looks at first."""
-    counts: dict[str, int] = {}
-    due = await session.scalar(
-        select(func.count())
-        .select_from(OutboxMessage)
-        .where(OutboxMessage.state == PENDING, OutboxMessage.not_before <= now)
-    )
-    for state, count in await session.execute(
-        select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
-    ):
-        counts[state] = count
-    attempts = await session.scalar(select(func.coalesce(func.sum(OutboxMessage.attempts), 0)))
-    retried = await session.scalar(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.attempts > 1)
-    )
-    oldest = await session.scalar(
-        select(OutboxMessage)
-        .where(OutboxMessage.state.in_((PENDING, SENDING)))
-        .order_by(OutboxMessage.created_at, OutboxMessage.id)
-        .limit(1)
-    )
-    failed = await session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.state == FAILED)
-        .order_by(OutboxMessage.id.desc())
-        .limit(failures)
-    )
-    return OutboxStatus(
-        pending_due=int(due or 0),
-        pending_later=counts.get(PENDING, 0) - int(due or 0),
-        sending=counts.get(SENDING, 0),
-        sent=counts.get(SENT, 0),
-        failed=counts.get(FAILED, 0),
-        attempts=int(attempts or 0),
-        retried_rows=int(retried or 0),
-        oldest_waiting=_row_view(oldest) if oldest is not None else None,
-        recent_failures=[_row_view(row) for row in failed],
-    )
-
-
-class OutboxService:
-    """The outbox as an admin sees it."""
-
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self._db = db
-        self._clock = clock
-
-    async def status(self) -> OutboxStatus:
-        """Pending, failed and the oldest waiting, with attempt counts."""
-        async with self._db.transaction() as session:
-            return await outbox_status(session, self._clock.now())

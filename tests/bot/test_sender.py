@@ -26,17 +26,16 @@ from bot.messaging.outbox import (
     enqueue,
     enqueue_text,
 )
-from bot.messaging.sender import (
-    NOT_MODIFIED,
+from bot.messaging.sender import NOT_MODIFIED, OutboxSender
+from bot.messaging.status import outbox_status
+from bot.messaging.telegram.transport import HttpTransport
+from bot.messaging.transport import (
     Forbidden,
-    OutboxSender,
     PermanentError,
     RetryAfter,
     TransientError,
     TransportError,
-    outbox_status,
 )
-from bot.messaging.telegram.transport import HttpTransport
 from bot.models import Alert, Case, OutboxMessage
 from handlers.ptb_transport import PtbTransport
 from standins.telegram import BotApiStandIn, Fault, Limits

@@ -27,7 +27,7 @@ import h11
 import httpx
 
 from bot.config import Settings
-from bot.messaging import sender
+from bot.messaging import transport as sender
 
 # Parameters that upload a file when their value is bytes.
 FILE_PARAMS = ("photo", "document")

@@ -1,0 +1,78 @@
+"""Crash recovery: rows a sender claimed and never settled, because it died mid-call.
+
+While a row is `sending`, its `not_before` holds the end of the claim's lease: a row still
+`sending` after its lease ran out belongs to a sender that died, and nobody knows whether
+the channel got it. So that a crash never loses an alert and nothing else is sent twice:
+
+- an edit goes back to `pending`: applying the same edit twice changes nothing;
+- an alert copy (priority up to PRIORITY_ALERT) is marked failed and queued again as a
+  new row: an officer may at worst see one copy twice, never none;
+- anything else (prompts, replies, digests) is marked failed: at most once. Its owner
+  sees the failure (a check-in prompt not known to be sent is the check-ins' business).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import Database
+from bot.messaging.outbox import FAILED, PENDING, PRIORITY_ALERT, SENDING
+from bot.messaging.telegram.render import is_edit
+from bot.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+
+# (session, old outbox id, new outbox id) -> None; a row was queued again as a new row.
+ResentHook = Callable[[AsyncSession, int, int], Awaitable[None]]
+
+
+async def recover(db: Database, now: datetime, on_resent: ResentHook | None = None) -> int:
+    """Settle the rows whose claim's lease ran out before their outcome was written."""
+    async with db.transaction() as session:
+        orphans = list(
+            await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.state == SENDING, OutboxMessage.not_before <= now)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for row in orphans:
+            if is_edit(row.kind, row.body, row.edit_of_id):
+                row.state, row.not_before = PENDING, now
+                row.last_error = "retried: the sender stopped during the call"
+            elif row.priority <= PRIORITY_ALERT:
+                again = OutboxMessage(
+                    chat_id=row.chat_id,
+                    kind=row.kind,
+                    body=row.body,
+                    priority=row.priority,
+                    purpose=row.purpose,
+                    ref_id=row.ref_id,
+                    not_before=now,
+                    created_at=now,
+                    state=PENDING,
+                    attempts=0,
+                )
+                session.add(again)
+                await session.flush()
+                row.state = FAILED
+                row.last_error = f"outcome unknown (sender stopped); queued again as {again.id}"
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.edit_of_id == row.id)
+                    .values(edit_of_id=again.id)
+                )
+                if on_resent is not None:
+                    await on_resent(session, row.id, again.id)
+            else:
+                row.state = FAILED
+                row.last_error = "outcome unknown (sender stopped): not sent again"
+        if orphans:
+            logger.warning("outbox: settled %d rows left by a stopped sender", len(orphans))
+        return len(orphans)
