@@ -14,8 +14,7 @@ One module per seam, each a `CaseSeam` subclass; `CaseService` (`service`) puts 
   `display`: the notices, home pins and keyboards the seams send.
 """
 
-from bot.cases.display import location_keyboard
-from bot.cases.importing import links_file
+from bot.cases.display import links_file, location_keyboard
 from bot.cases.lifecycle import MAX_EXTEND_DAYS, RELEASE_BATCH
 from bot.cases.registration import CODE_ALPHABET, CODE_LENGTH, new_case_code
 from bot.cases.service import CaseService

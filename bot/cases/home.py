@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.cases.base import CaseSeam
-from bot.cases.display import person_location_keyboard, send_home_pin, tell_person
+from bot.cases.display import send_home_pin, tell_person
 from bot.cases.queries import may_see
 from bot.cases.values import ACTIVE, HOME_FLOW, HOME_NOT_SET, HOME_PROPOSED, HOME_SET, CaseView
 from bot.dialogues import DialogueState, end_dialogue, save_dialogue
@@ -117,7 +117,7 @@ class HomeAnchoring(CaseSeam):
                     case,
                     key,
                     now,
-                    keyboard=None if accept else await person_location_keyboard(session, case),
+                    ask_location=not accept,
                     name=case.full_name,
                 )
             return await self._view(session, case)

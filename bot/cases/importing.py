@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +17,6 @@ from bot.case_files import (
     draft_from_row,
     normalise_code,
     read_table,
-    write_csv,
 )
 from bot.cases.base import CaseSeam
 from bot.cases.enrolment import new_enrolment_code
@@ -174,22 +171,6 @@ class CaseImport(CaseSeam):
         code = new_enrolment_code(case, now, self._ttl())
         view = await case_view(session, case, today, now, self._cases.enrol_deadline_hours)
         return IssuedLink(view, deep_link(bot_username, code), case.enrolment_expires_at or now)
-
-
-def links_file(links: Sequence[IssuedLink], tz: Any) -> bytes:
-    """A CSV of enrolment links, one per case, for the officer to send out."""
-    headers = ["Mã ca", "Họ và tên", "Số điện thoại", "Đường dẫn", "Hết hạn"]
-    rows = [
-        [
-            link.case.code,
-            link.case.full_name,
-            link.case.phone_display,
-            link.link,
-            link.expires_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
-        ]
-        for link in links
-    ]
-    return write_csv(headers, rows)
 
 
 async def _open_cases(session: AsyncSession, target: CommuneView) -> Known:

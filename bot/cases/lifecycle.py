@@ -12,7 +12,7 @@ from bot import audit
 from bot.alerts import UNREACHABLE, raise_alert
 from bot.areas import CommuneView, commune_view, resolve_commune
 from bot.cases.base import CaseSeam
-from bot.cases.display import person_location_keyboard, tell_officers, tell_person
+from bot.cases.display import tell_officers, tell_person
 from bot.cases.home import ask_for_home
 from bot.cases.queries import may_see, visible_case
 from bot.cases.registration import unique_code
@@ -263,7 +263,7 @@ async def _transfer(
             moved,
             "cases.person.transferred",
             now,
-            keyboard=await person_location_keyboard(session, moved),
+            ask_location=True,
             name=moved.full_name,
             commune=target.name,
         )

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
-from sqlalchemy import func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import or_, select
 
 from bot.cases.base import CaseSeam
 from bot.cases.values import (
@@ -16,7 +13,8 @@ from bot.cases.values import (
     PersonStatus,
     isolation_day,
 )
-from bot.models import Case, Checkin
+from bot.checkins import next_checkin_at
+from bot.models import Case
 
 
 class PersonStatuses(CaseSeam):
@@ -47,39 +45,7 @@ class PersonStatuses(CaseSeam):
                         total,
                         case.end_date,
                         HomeStatus(case.home_status),
-                        await self._next_checkin(session, case, now),
+                        await next_checkin_at(session, case, now, self._settings),
                     )
                 )
             return statuses
-
-    # TODO(lead): use the check-ins' next-check-in function (CheckinService.next_checkin_at);
-    # this copy ignores `spread_minutes`.
-    async def _next_checkin(
-        self, session: AsyncSession, case: Case, now: datetime
-    ) -> datetime | None:
-        if case.status != ACTIVE:
-            return None
-        # The check-in service plans rounds ahead; spot checks stay secret.
-        planned = await session.scalar(
-            select(func.min(Checkin.due_at)).where(
-                Checkin.case_id == case.id,
-                Checkin.kind == "scheduled",
-                Checkin.state == "scheduled",
-                Checkin.due_at > now,
-            )
-        )
-        if planned is not None:
-            return planned
-        # Not planned yet: the next nominal time of the case's rounds.
-        times = case.checkin_times or list(self._settings.checkins.times_for(case.kind))
-        tz = self._settings.schedule.tz
-        local = now.astimezone(tz)
-        for offset in range(3):
-            day = local.date() + timedelta(days=offset)
-            if day >= case.end_date:
-                return None
-            for value in sorted(times):
-                moment = datetime.combine(day, time.fromisoformat(value), tz)
-                if moment > local:
-                    return moment
-        return None

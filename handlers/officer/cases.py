@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.constants import ParseMode
+from telegram import Update
 
+from bot.actions import Action
 from bot.case_files import display_phone
 from bot.cases import (
     ACTIVE,
@@ -23,7 +23,14 @@ from bot.cases import (
     CaseView,
     ChangePreview,
     ImportOutcome,
-    links_file,
+)
+from bot.cases.display import (
+    CHANGE_CODES,
+    IMPORT_OK,
+    change_confirmation,
+    export_documents,
+    import_confirmation,
+    links_document,
 )
 from bot.catalogue import Raw, plain, t
 from bot.dialogues import DialogueState
@@ -32,19 +39,15 @@ from bot.text import fold
 from handlers.context import CachlyContext
 from handlers.dialogue import route
 from handlers.officer.registration import send_link
+from handlers.reply import edit, reply
 
 # Telegram's limit is 4096 characters; lists are split below it.
 MESSAGE_LIMIT = 3800
 MAX_PROBLEMS_SHOWN = 50
-# Callback data: cs:<action>:<case id>[:<days or commune code>] — re-checked in the service.
 # "/export khaibao" (or "checkins") adds the check-ins.
 CHECKIN_WORDS = {"khaibao", "khai bao", "checkins", "checkin"}
-ACTION_CODES = {"ext": EXTEND, "rel": RELEASE, "hos": HOSPITALIZE, "tr": TRANSFER}
-
-
-async def _send(update: Update, text: str, **kwargs: Any) -> None:
-    if update.effective_chat is not None:
-        await update.effective_chat.send_message(text, parse_mode=ParseMode.HTML, **kwargs)
+# Callback data: cs:<action>:<case id>[:<days or commune code>] — re-checked in the service.
+ACTION_CODES = {code: action for action, code in CHANGE_CODES.items()}
 
 
 def _user_id(update: Update) -> int:
@@ -65,7 +68,7 @@ async def list_cases(update: Update, context: CachlyContext) -> None:
     language = await context.language(update)
     cases = await context.services.cases.list_cases(_user_id(update))
     if not cases:
-        await _send(update, t(language, "cases.list_empty"))
+        await reply(update, context, t(language, "cases.list_empty"))
         return
     lines = [t(language, "cases.list_header", count=len(cases))]
     for status in OPEN_STATUSES:
@@ -78,10 +81,10 @@ async def list_cases(update: Update, context: CachlyContext) -> None:
     chunk = ""
     for line in lines:
         if len(chunk) + len(line) + 1 > MESSAGE_LIMIT:
-            await _send(update, chunk)
+            await reply(update, context, chunk)
             chunk = ""
         chunk = f"{chunk}\n{line}" if chunk else line
-    await _send(update, chunk)
+    await reply(update, context, chunk)
 
 
 def _flags(language: str, case: CaseView) -> str:
@@ -119,10 +122,10 @@ async def show_case(update: Update, context: CachlyContext) -> None:
     """/case <code>: one case with its latest check-in and location verdict."""
     language = await context.language(update)
     if not context.args:
-        await _send(update, t(language, "cases.usage.case"))
+        await reply(update, context, t(language, "cases.usage.case"))
         return
     case = await context.services.cases.case(_user_id(update), context.args[0])
-    await _send(update, render_case(context, language, case))
+    await reply(update, context, render_case(context, language, case))
 
 
 def render_case(context: CachlyContext, language: str, case: CaseView) -> str:
@@ -182,7 +185,7 @@ async def new_link(update: Update, context: CachlyContext) -> None:
     """/newlink <code>: a fresh enrolment link; the old one stops working."""
     language = await context.language(update)
     if not context.args:
-        await _send(update, t(language, "cases.usage.newlink"))
+        await reply(update, context, t(language, "cases.usage.newlink"))
         return
     username = context.services.settings.telegram.bot_username or context.bot.username
     issued = await context.services.cases.new_link(_user_id(update), context.args[0], username)
@@ -197,34 +200,32 @@ async def extend(update: Update, context: CachlyContext) -> None:
     language = await context.language(update)
     args = context.args or []
     if len(args) != 2 or not args[1].isdigit():
-        await _send(update, t(language, "cases.usage.extend"))
+        await reply(update, context, t(language, "cases.usage.extend"))
         return
     preview = await context.services.cases.preview_change(
         _user_id(update), args[0], EXTEND, days=int(args[1])
     )
-    await _confirm(update, language, preview, f"cs:ext:{preview.case.id}:{preview.days}")
+    await _confirm(update, context, preview)
 
 
 async def release(update: Update, context: CachlyContext) -> None:
     """/release <code>."""
-    await _simple_change(update, context, RELEASE, "rel", "cases.usage.release")
+    await _simple_change(update, context, RELEASE, "cases.usage.release")
 
 
 async def hospitalized(update: Update, context: CachlyContext) -> None:
     """/hospitalized <code>."""
-    await _simple_change(update, context, HOSPITALIZE, "hos", "cases.usage.hospitalized")
+    await _simple_change(update, context, HOSPITALIZE, "cases.usage.hospitalized")
 
 
-async def _simple_change(
-    update: Update, context: CachlyContext, action: str, short: str, usage: str
-) -> None:
+async def _simple_change(update: Update, context: CachlyContext, action: str, usage: str) -> None:
     language = await context.language(update)
     if len(context.args or []) != 1:
-        await _send(update, t(language, usage))
+        await reply(update, context, t(language, usage))
         return
     assert context.args is not None
     preview = await context.services.cases.preview_change(_user_id(update), context.args[0], action)
-    await _confirm(update, language, preview, f"cs:{short}:{preview.case.id}")
+    await _confirm(update, context, preview)
 
 
 async def transfer(update: Update, context: CachlyContext) -> None:
@@ -232,35 +233,17 @@ async def transfer(update: Update, context: CachlyContext) -> None:
     language = await context.language(update)
     args = context.args or []
     if len(args) < 2:
-        await _send(update, t(language, "cases.usage.transfer"))
+        await reply(update, context, t(language, "cases.usage.transfer"))
         return
     preview = await context.services.cases.preview_change(
         _user_id(update), args[0], TRANSFER, commune=" ".join(args[1:])
     )
-    assert preview.target is not None
-    await _confirm(update, language, preview, f"cs:tr:{preview.case.id}:{preview.target.code}")
+    await _confirm(update, context, preview)
 
 
-async def _confirm(update: Update, language: str, preview: ChangePreview, data: str) -> None:
-    case = preview.case
-    text = t(
-        language,
-        f"cases.confirm.{preview.action}",
-        name=case.full_name,
-        code=case.code,
-        days=preview.days or "",
-        end=_fmt_date(preview.new_end_date) if preview.new_end_date else "",
-        commune=preview.target.name if preview.target else "",
-    )
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(plain(language, "cases.yes"), callback_data=data),
-                InlineKeyboardButton(plain(language, "cases.no"), callback_data="cs:no"),
-            ]
-        ]
-    )
-    await _send(update, text, reply_markup=markup)
+async def _confirm(update: Update, context: CachlyContext, preview: ChangePreview) -> None:
+    language = await context.language(update)
+    await reply(update, context, change_confirmation(language, preview))
 
 
 async def change_button(update: Update, context: CachlyContext) -> None:
@@ -269,20 +252,20 @@ async def change_button(update: Update, context: CachlyContext) -> None:
     if query is None or query.data is None:
         return
     language = await context.language(update)
-    parts = query.data.split(":")
-    if parts[1:2] == ["no"]:
+    parts = query.data.removeprefix(Action.CASE_CHANGE).split(":")
+    if parts[:1] == ["no"]:
         await query.answer()
-        await query.edit_message_text(t(language, "cases.change_cancelled"), parse_mode="HTML")
+        await edit(query, context, t(language, "cases.change_cancelled"))
         return
-    if len(parts) < 3 or parts[1] not in ACTION_CODES or not parts[2].isdigit():
+    if len(parts) < 2 or parts[0] not in ACTION_CODES or not parts[1].isdigit():
         raise UserError("auth.not_allowed")
-    action = ACTION_CODES[parts[1]]
-    param = parts[3] if len(parts) > 3 else None
+    action = ACTION_CODES[parts[0]]
+    param = parts[2] if len(parts) > 2 else None
     if action == EXTEND and (param is None or not param.isdigit()):
         raise UserError("auth.not_allowed")
     done = await context.services.cases.apply_change(
         _user_id(update),
-        int(parts[2]),
+        int(parts[1]),
         action,
         days=int(param) if action == EXTEND and param else None,
         commune=param if action == TRANSFER else None,
@@ -297,7 +280,7 @@ async def change_button(update: Update, context: CachlyContext) -> None:
         end=_fmt_date(case.end_date),
         commune=done.target.name if done.target else "",
     )
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+    await edit(query, context, text)
 
 
 # ---- home decision -------------------------------------------------------------------
@@ -308,17 +291,15 @@ async def home_button(update: Update, context: CachlyContext) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    parts = query.data.split(":")
-    if len(parts) != 3 or parts[1] not in ("y", "n") or not parts[2].isdigit():
+    parts = query.data.removeprefix(Action.HOME).split(":")
+    if len(parts) != 2 or parts[0] not in ("y", "n") or not parts[1].isdigit():
         raise UserError("auth.not_allowed")
-    accept = parts[1] == "y"
-    case = await context.services.cases.decide_home(_user_id(update), int(parts[2]), accept)
+    accept = parts[0] == "y"
+    case = await context.services.cases.decide_home(_user_id(update), int(parts[1]), accept)
     language = await context.language(update)
     await query.answer()
     key = "home.accepted_by" if accept else "home.rejected_by"
-    await query.edit_message_text(
-        t(language, key, name=case.full_name, code=case.code), parse_mode=ParseMode.HTML
-    )
+    await edit(query, context, t(language, key, name=case.full_name, code=case.code))
 
 
 # ---- import --------------------------------------------------------------------------
@@ -348,24 +329,9 @@ async def document(update: Update, context: CachlyContext) -> None:
             user.id, chat.id, IMPORT_FLOW, "confirm", {"file_id": doc.file_id, "name": filename}
         )
         await context.services.dialogues.save(state)
-        markup = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        plain(language, "import.button_ok", valid=outcome.valid_rows),
-                        callback_data="im:ok",
-                    ),
-                    InlineKeyboardButton(
-                        plain(language, "import.button_no"), callback_data="im:no"
-                    ),
-                ]
-            ]
-        )
-        await _send(
-            update, t(language, "import.confirm", valid=outcome.valid_rows), reply_markup=markup
-        )
+        await reply(update, context, import_confirmation(language, outcome.valid_rows))
     else:
-        await _send(update, t(language, "import.nothing_imported"))
+        await reply(update, context, t(language, "import.nothing_imported"))
 
 
 async def _download(context: CachlyContext, file_id: str) -> bytes:
@@ -386,19 +352,15 @@ async def _import(
         telegram_user_id=_user_id(update),
     )
     if outcome.problems and not outcome.imported:
-        await _send(update, problems_text(language, outcome))
+        await reply(update, context, problems_text(language, outcome))
     if outcome.imported:
-        await _send(
+        await reply(
             update,
+            context,
             t(language, "import.done", count=len(outcome.created), commune=outcome.commune_name),
         )
         tz = context.services.settings.schedule.tz
-        if update.effective_chat is not None:
-            await update.effective_chat.send_document(
-                InputFile(links_file(outcome.created, tz), filename="cachly-links.csv"),
-                caption=t(language, "import.links_caption", count=len(outcome.created)),
-                parse_mode=ParseMode.HTML,
-            )
+        await reply(update, context, links_document(language, outcome.created, tz))
     return outcome
 
 
@@ -425,10 +387,10 @@ async def import_button(update: Update, context: CachlyContext) -> None:
         await query.answer(plain(language, "register.stale_button"))
         return
     await query.edit_message_reply_markup(None)
-    if query.data != "im:ok":
+    if query.data != IMPORT_OK:
         await query.answer()
         await context.services.dialogues.cancel(user.id)
-        await _send(update, t(language, "import.cancelled"))
+        await reply(update, context, t(language, "import.cancelled"))
         return
     content = await _download(context, str(state.data["file_id"]))
     await _import(update, context, str(state.data["name"]), content, skip_invalid=True)
@@ -443,26 +405,15 @@ async def export(update: Update, context: CachlyContext) -> None:
     language = await context.language(update)
     files = await context.services.cases.export(_user_id(update))
     if not files.rows:
-        await _send(update, t(language, "export.empty"))
-        return
-    chat = update.effective_chat
-    if chat is None:
+        await reply(update, context, t(language, "export.empty"))
         return
     caption = t(language, "export.caption", count=files.rows)
-    await chat.send_document(
-        InputFile(files.xlsx, filename=f"{files.basename}.xlsx"),
-        caption=caption,
-        parse_mode=ParseMode.HTML,
-    )
-    await chat.send_document(InputFile(files.csv, filename=f"{files.basename}.csv"))
+    for document in export_documents(files, caption):
+        await reply(update, context, document)
     if not {fold(arg) for arg in context.args or []} & CHECKIN_WORDS:
-        await _send(update, t(language, "export.hint"))
+        await reply(update, context, t(language, "export.hint"))
         return
     checkins = await context.services.cases.export_checkins(_user_id(update))
     caption = t(language, "export.checkins_caption", count=checkins.rows)
-    await chat.send_document(
-        InputFile(checkins.xlsx, filename=f"{checkins.basename}.xlsx"),
-        caption=caption,
-        parse_mode=ParseMode.HTML,
-    )
-    await chat.send_document(InputFile(checkins.csv, filename=f"{checkins.basename}.csv"))
+    for document in export_documents(checkins, caption):
+        await reply(update, context, document)

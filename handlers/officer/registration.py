@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-import qrcode
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram import Update
 
+from bot.actions import Action
 from bot.case_files import (
     KINDS,
     CaseDraft,
@@ -27,6 +25,14 @@ from bot.case_files import (
     parse_phone,
 )
 from bot.cases import REGISTER_FLOW, IssuedLink
+from bot.cases.display import (
+    EDITABLE,
+    Option,
+    home_pin,
+    link_messages,
+    registration_options,
+    registration_question,
+)
 from bot.catalogue import LANGUAGES, plain, t
 from bot.dialogues import DialogueState
 from bot.errors import UserError
@@ -34,15 +40,13 @@ from bot.text import fold
 from geofence import ZoneError, parse_point
 from handlers.context import CachlyContext
 from handlers.dialogue import flow
+from handlers.reply import reply
 
 # The steps, in order; each names the field it asks for.
 STEPS = ("name", "phone", "birth", "address", "kind", "source", "start", "end", "home", "confirm")
-# What the officer may correct from the summary ("source" comes with "kind").
-EDITABLE = ("name", "phone", "birth", "address", "kind", "start", "end", "home")
 # While correcting one field, these follow it before the summary comes back.
 FOLLOWS = {("kind", "source"), ("start", "end"), ("start", "start")}
 MAX_DAYS = 60
-Choice = tuple[str, str]  # (button label, callback value without the "rg:" prefix)
 
 
 async def register(update: Update, context: CachlyContext) -> None:
@@ -84,7 +88,7 @@ async def on_button(update: Update, context: CachlyContext) -> None:
         await query.answer(plain(language, "register.stale_button"))
         return
     await query.edit_message_reply_markup(None)
-    await _answer(update, context, state, query.data.removeprefix("rg:"), typed=False)
+    await _answer(update, context, state, query.data.removeprefix(Action.REGISTRATION), typed=False)
     # Answered last: on a refusal the error handler answers the button instead.
     await query.answer()
 
@@ -113,12 +117,12 @@ async def _answer(
             else error.key
         )
         params = {} if isinstance(error, ZoneError) else error.params
-        await _send(update, t(language, key, **params))
+        await reply(update, context, t(language, key, **params))
         await _ask(update, context, state)
         return
     if next_step is None:
         # The answer does not fit this step (a stray text where a button is expected).
-        await _send(update, t(language, "register.use_buttons"))
+        await reply(update, context, t(language, "register.use_buttons"))
         await _ask(update, context, state)
         return
     if next_step == "done":
@@ -126,7 +130,7 @@ async def _answer(
         return
     if next_step == "cancel":
         await context.services.dialogues.cancel(state.telegram_user_id)
-        await _send(update, t(language, "dialogue.cancelled"))
+        await reply(update, context, t(language, "dialogue.cancelled"))
         return
     if data.get("editing") and (step, next_step) not in FOLLOWS and step not in ("confirm", "edit"):
         # One field corrected: back to the summary.
@@ -242,7 +246,7 @@ def _typed_choice(
     if not wanted:
         return None
     for language in LANGUAGES:
-        for row in _choices(context, language, step, data):
+        for row in _options(context, language, step, data):
             for label, choice in row:
                 folded = _folded_label(label)
                 if wanted in (folded, folded.split(" (")[0]):
@@ -280,27 +284,8 @@ async def send_link(
 ) -> None:
     """The link as text to forward, then as a QR code to show or print."""
     tz = context.services.settings.schedule.tz
-    expires = issued.expires_at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
-    case = issued.case
-    await _send(
-        update,
-        t(language, key, name=case.full_name, code=case.code, link=issued.link, expires=expires),
-    )
-    await _send(update, t(language, "register.forward", link=issued.link))
-    if update.effective_chat is not None:
-        await update.effective_chat.send_photo(
-            qr_png(issued.link),
-            caption=t(language, "register.qr_caption", name=case.full_name, code=case.code),
-            parse_mode=ParseMode.HTML,
-        )
-
-
-def qr_png(link: str) -> bytes:
-    """A QR code of the link as a PNG image, big enough to scan from a printed page."""
-    image = qrcode.make(link, box_size=8, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
+    for content in link_messages(language, issued, key, tz):
+        await reply(update, context, content)
 
 
 async def _ask(update: Update, context: CachlyContext, state: DialogueState) -> None:
@@ -332,54 +317,20 @@ async def _ask(update: Update, context: CachlyContext, state: DialogueState) -> 
         text = t(language, "register.ask_edit")
     else:
         home = data.get("home")
-        if home and update.effective_chat is not None:
+        if home:
             # The pin lets the officer see at a glance whether the link was read right.
-            await update.effective_chat.send_location(latitude=home[0], longitude=home[1])
+            await reply(update, context, home_pin(home))
         text = _summary(language, data)
-    rows = [
-        [InlineKeyboardButton(label, callback_data=f"rg:{value}") for label, value in row]
-        for row in _choices(context, language, step, data)
-    ]
-    markup = InlineKeyboardMarkup(rows) if rows else None
-    await _send(update, text, reply_markup=markup)
+    options = _options(context, language, step, data)
+    await reply(update, context, registration_question(text, options))
 
 
-def _choices(
+def _options(
     context: CachlyContext, language: str, step: str, data: dict[str, Any]
-) -> list[list[Choice]]:
-    """The buttons of a step, in rows: what is shown, and what a typed label stands for."""
-
-    def button(label_key: str, value: str, **params: object) -> Choice:
-        return plain(language, label_key, **params), value
-
-    if step in ("birth", "source"):
-        return [[button("register.skip", "skip")]]
-    if step == "kind":
-        return [[button(f"cases.kind.{kind}", f"kind:{kind}")] for kind in KINDS]
-    if step == "start" and not data.get("start_typed"):
-        return [
-            [
-                button("register.today", "start:today"),
-                button("register.tomorrow", "start:tomorrow"),
-                button("register.other_date", "start:other"),
-            ]
-        ]
-    if step == "end":
-        days = context.services.settings.cases.days_for(data["kind"])
-        return [[button("register.default_days", "end:default", days=days)]]
-    if step == "home":
-        return [[button("register.home_later_button", "home:later")]]
-    if step == "edit":
-        fields = [button(f"register.field.{field}", f"edit:{field}") for field in EDITABLE]
-        return [fields[i : i + 2] for i in range(0, len(fields), 2)] + [
-            [button("register.back", "back")]
-        ]
-    if step == "confirm":
-        return [
-            [button("register.confirm", "ok")],
-            [button("register.edit", "edit"), button("register.cancel", "cancel")],
-        ]
-    return []
+) -> list[list[Option]]:
+    """The choices of a step: what is shown, and what a typed label stands for."""
+    days = context.services.settings.cases.days_for(data["kind"]) if step == "end" else 0
+    return registration_options(language, step, data, days)
 
 
 def _summary(language: str, data: dict[str, Any]) -> str:
@@ -403,8 +354,3 @@ def _summary(language: str, data: dict[str, Any]) -> str:
         if home
         else plain(language, "register.home_later"),
     )
-
-
-async def _send(update: Update, text: str, **kwargs: Any) -> None:
-    if update.effective_chat is not None:
-        await update.effective_chat.send_message(text, parse_mode=ParseMode.HTML, **kwargs)

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
-from telegram.constants import ParseMode
+from telegram import Update
 
-from bot.cases import ENROL_FLOW, HOME_FLOW, Invitation
+from bot.actions import Action
+from bot.cases import ENROL_FLOW, HOME_FLOW
+from bot.cases.display import ask_home, consent_notice, consent_reminder, home_sent
 from bot.catalogue import plain, t
 from bot.dialogues import DialogueState
 from bot.errors import UserError
@@ -20,12 +14,7 @@ from geofence import Fix, FixKind
 from handlers.context import CachlyContext
 from handlers.dialogue import flow
 from handlers.menus import set_person_commands
-
-
-def home_keyboard(language: str) -> ReplyKeyboardMarkup:
-    """One big button that sends the phone's current location."""
-    button = KeyboardButton(plain(language, "home.send_button"), request_location=True)
-    return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+from handlers.reply import reply
 
 
 async def open_link(update: Update, context: CachlyContext, code: str) -> None:
@@ -35,37 +24,7 @@ async def open_link(update: Update, context: CachlyContext, code: str) -> None:
         return
     language = await context.language(update)
     invitation = await context.services.cases.open_link(code, user.id, chat.id, language)
-    await chat.send_message(
-        _notice(language, invitation),
-        parse_mode=ParseMode.HTML,
-        reply_markup=consent_keyboard(language, invitation.case_id),
-    )
-
-
-def _notice(language: str, invitation: Invitation) -> str:
-    return t(
-        language,
-        "enrol.notice",
-        name=invitation.full_name,
-        commune=invitation.commune_name,
-        end=invitation.end_date.strftime("%d/%m/%Y"),
-    )
-
-
-def consent_keyboard(language: str, case_id: int) -> InlineKeyboardMarkup:
-    """I agree / I do not agree, in the person's language."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    plain(language, "enrol.agree"), callback_data=f"en:y:{case_id}"
-                ),
-                InlineKeyboardButton(
-                    plain(language, "enrol.refuse"), callback_data=f"en:n:{case_id}"
-                ),
-            ]
-        ]
-    )
+    await reply(update, context, consent_notice(language, invitation))
 
 
 async def offer_pending_consent(update: Update, context: CachlyContext) -> bool:
@@ -84,17 +43,14 @@ async def offer_pending_consent(update: Update, context: CachlyContext) -> bool:
     invitation = pending.invitation
     agree = plain(language, "enrol.agree")
     if not pending.can_agree:
-        await chat.send_message(
+        await reply(
+            update,
+            context,
             t(language, "enrol.not_agreed_expired", name=invitation.full_name, agree=agree),
-            parse_mode=ParseMode.HTML,
         )
         return True
-    text = t(language, "enrol.not_agreed", name=invitation.full_name, agree=agree)
-    await chat.send_message(
-        f"{text}\n\n{_notice(language, invitation)}",
-        parse_mode=ParseMode.HTML,
-        reply_markup=consent_keyboard(language, invitation.case_id),
-    )
+    lead = t(language, "enrol.not_agreed", name=invitation.full_name, agree=agree)
+    await reply(update, context, consent_notice(language, invitation, lead))
     return True
 
 
@@ -103,34 +59,25 @@ async def consent_button(update: Update, context: CachlyContext) -> None:
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     if query is None or query.data is None or user is None or chat is None:
         return
-    parts = query.data.split(":")
-    if len(parts) != 3 or parts[1] not in ("y", "n") or not parts[2].isdigit():
+    parts = query.data.removeprefix(Action.CONSENT).split(":")
+    if len(parts) != 2 or parts[0] not in ("y", "n") or not parts[1].isdigit():
         raise UserError("enrol.invalid")
     language = await context.language(update)
     result = await context.services.cases.answer_consent(
-        user.id, chat.id, int(parts[2]), parts[1] == "y", language
+        user.id, chat.id, int(parts[1]), parts[0] == "y", language
     )
     await query.answer()
     await query.edit_message_reply_markup(None)
     if not result.agreed:
-        await chat.send_message(t(language, "enrol.refused"), parse_mode=ParseMode.HTML)
+        await reply(update, context, t(language, "enrol.refused"))
         return
-    await chat.send_message(
-        t(
-            language,
-            "enrol.welcome",
-            name=result.full_name,
-            end=result.end_date.strftime("%d/%m/%Y"),
-        ),
-        parse_mode=ParseMode.HTML,
+    welcome = t(
+        language, "enrol.welcome", name=result.full_name, end=result.end_date.strftime("%d/%m/%Y")
     )
+    await reply(update, context, welcome)
     await set_person_commands(context.bot, context.services, chat.id)
     if result.home_needed:
-        await chat.send_message(
-            t(language, "enrol.ask_home"),
-            parse_mode=ParseMode.HTML,
-            reply_markup=home_keyboard(language),
-        )
+        await reply(update, context, ask_home(language))
 
 
 @flow(ENROL_FLOW)
@@ -149,15 +96,7 @@ async def while_consent_pending(
     if changed and await offer_pending_consent(update, context):
         return
     case_id = int(state.data.get("case_id", 0))
-    text = t(
-        language,
-        "enrol.use_buttons",
-        agree=plain(language, "enrol.agree"),
-        refuse=plain(language, "enrol.refuse"),
-    )
-    await chat.send_message(
-        text, parse_mode=ParseMode.HTML, reply_markup=consent_keyboard(language, case_id)
-    )
+    await reply(update, context, consent_reminder(language, case_id))
 
 
 @flow(HOME_FLOW)
@@ -169,11 +108,7 @@ async def home_location(update: Update, context: CachlyContext, state: DialogueS
     language = await context.language(update)
     location = message.location
     if location is None:
-        await chat.send_message(
-            t(language, "home.need_location"),
-            parse_mode=ParseMode.HTML,
-            reply_markup=home_keyboard(language),
-        )
+        await reply(update, context, ask_home(language, "home.need_location"))
         return
     when = message.edit_date or message.date
     fix = Fix(
@@ -194,12 +129,6 @@ async def home_location(update: Update, context: CachlyContext, state: DialogueS
         )
     except UserError as error:
         # Keep the button: the person can simply try again.
-        await chat.send_message(
-            t(language, error.key, **error.params),
-            parse_mode=ParseMode.HTML,
-            reply_markup=home_keyboard(language),
-        )
+        await reply(update, context, ask_home(language, error.key, **error.params))
         return
-    await chat.send_message(
-        t(language, "home.sent"), parse_mode=ParseMode.HTML, reply_markup=ReplyKeyboardRemove()
-    )
+    await reply(update, context, home_sent(language))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 
-from bot.cases import ACTIVE, HOME_SET
-from bot.catalogue import plain, t
+from bot.cases.display import status_text
+from bot.catalogue import t
 from handlers.context import CachlyContext
 from handlers.person.enrolment import offer_pending_consent
+from handlers.reply import reply
 
 
 async def status(update: Update, context: CachlyContext) -> None:
@@ -21,29 +21,7 @@ async def status(update: Update, context: CachlyContext) -> None:
     if not statuses:
         # Someone who refused (or never answered) is told how to agree, not "not enrolled".
         if not await offer_pending_consent(update, context):
-            await chat.send_message(t(language, "status.none"), parse_mode=ParseMode.HTML)
+            await reply(update, context, t(language, "status.none"))
         return
     tz = context.services.settings.schedule.tz
-    parts = []
-    for item in statuses:
-        if item.status != ACTIVE:
-            parts.append(t(language, "status.hospitalized", name=item.full_name))
-            continue
-        upcoming = (
-            item.next_checkin.astimezone(tz).strftime("%H:%M %d/%m")
-            if item.next_checkin
-            else plain(language, "status.next_unknown")
-        )
-        text = t(
-            language,
-            "status.line",
-            name=item.full_name,
-            day=item.day,
-            total=item.total_days,
-            end=item.end_date.strftime("%d/%m/%Y"),
-            next=upcoming,
-        )
-        if item.home_status != HOME_SET:
-            text += "\n" + t(language, "status.home_not_set")
-        parts.append(text)
-    await chat.send_message("\n\n".join(parts), parse_mode=ParseMode.HTML)
+    await reply(update, context, status_text(language, statuses, tz))
