@@ -1,33 +1,25 @@
 """Check-ins: the schedule as rows, prompts and reminders, the questionnaire, locations, SOS.
 
-- `rounds`: planning, the tick, prompts, windows, reminders, misses; `next_checkin_at`.
+- `planning`: the occurrences written ahead; `next_checkin_at`.
+- `rounds`: the tick, prompts, windows, reminders, misses.
 - `questionnaire` and `steps`: the questions one step at a time, and the triage hand-off.
 - `typed`: a button's label typed instead of pressed.
 - `locations`, `live`, `fixes`: the location answer, live-location edits, the fix row.
 - `location_sql` and `unit_of_work`: the location hot path's Core statements and unit.
 - `sos`, `times`: /sos and an officer's per-case /times.
-- `display`: prompts, keyboards and warnings built from the catalogue.
+- `display`: what check-ins say (prompts, questions, choices, warnings) as channel-free
+  content from the catalogue.
 - `chats`: a chat's active cases and its language.
 - `values`: the words (states, steps, flows) and the results handed to handlers.
 - `service`: `CheckinService`, the entry point composed of the above.
 """
 
-from bot.checkins.display import (
-    feeling_keyboard,
-    location_keyboard,
-    people_keyboard,
-    render_danger,
-    skip_keyboard,
-    symptoms_keyboard,
-    times_keyboard,
-    unpack_times,
-)
-from bot.checkins.rounds import next_checkin_at
+from bot.checkins import display
+from bot.checkins.planning import next_checkin_at
 from bot.checkins.service import CheckinService
 from bot.checkins.times import MAX_TIMES, normalise_times
 from bot.checkins.values import (
     ANSWERED,
-    CALLBACK_PREFIX,
     CANCELLED,
     CLOSED,
     DONE,
@@ -45,12 +37,9 @@ from bot.checkins.values import (
     OPEN,
     QUEUED,
     SCHEDULED,
-    SOS_PREFIX,
     SPOT,
     SYMPTOMS_STEP,
-    TIMES_PREFIX,
     WHERE_FLOW,
-    WHERE_PREFIX,
     CheckinView,
     LocationInput,
     LocationReply,
@@ -71,7 +60,6 @@ from bot.checkins.values import (
 
 __all__ = [
     "ANSWERED",
-    "CALLBACK_PREFIX",
     "CANCELLED",
     "CLOSED",
     "DONE",
@@ -90,12 +78,9 @@ __all__ = [
     "OPEN",
     "QUEUED",
     "SCHEDULED",
-    "SOS_PREFIX",
     "SPOT",
     "SYMPTOMS_STEP",
-    "TIMES_PREFIX",
     "WHERE_FLOW",
-    "WHERE_PREFIX",
     "CheckinService",
     "CheckinView",
     "LocationInput",
@@ -113,14 +98,7 @@ __all__ = [
     "StepStatus",
     "TickReport",
     "TimesPreview",
-    "feeling_keyboard",
-    "location_keyboard",
+    "display",
     "next_checkin_at",
     "normalise_times",
-    "people_keyboard",
-    "render_danger",
-    "skip_keyboard",
-    "symptoms_keyboard",
-    "times_keyboard",
-    "unpack_times",
 ]

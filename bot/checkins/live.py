@@ -13,7 +13,7 @@ from bot.checkins.chats import chat_language
 from bot.checkins.fixes import fix_evidence, fix_values
 from bot.checkins.values import LocationInput, LocationResult, LocationStatus
 from bot.config import Settings
-from bot.messaging.outbox import PRIORITY_REPLY, enqueue_text
+from bot.messaging.outbox import PRIORITY_REPLY, enqueue
 from bot.models import Case, LiveStream, LocationFix
 from geofence import (
     Fix,
@@ -127,10 +127,10 @@ async def _breach(
         return None
     # The person is told too, kindly and plainly, not only the station.
     language = await chat_language(session, case.chat_id, [case])
-    enqueue_text(
+    enqueue(
         session,
         chat_id=case.chat_id,
-        text=display.live_breach(language, case.full_name),
+        content=display.live_breach(language, case.full_name),
         priority=PRIORITY_REPLY,
         purpose="location_breach",
         now=now,

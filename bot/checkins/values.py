@@ -12,11 +12,7 @@ from bot.models import Checkin
 FLOW = "checkin"
 # A location shared in a household's chat outside a check-in, waiting for "whose?".
 WHERE_FLOW = "checkin_where"
-WHERE_PREFIX = "cw:"
-CALLBACK_PREFIX = "ci:"
-SOS_PREFIX = "sos:"
-# An officer's /times confirmation: tm:y:<case id>:<HHMM.HHMM...|d> or tm:n.
-TIMES_PREFIX = "tm:"
+# Choice data: `bot.actions.Action` (CHECKIN, CHECKIN_PERSON, SOS, WHERE, TIMES).
 
 # Occurrence kinds and states.
 SCHEDULED, SPOT, MANUAL = "scheduled", "spot", "manual"

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram import Update
 
-from bot.catalogue import plain, t
-from bot.checkins import times_keyboard, unpack_times
+from bot.catalogue import t
+from bot.checkins import display
 from bot.errors import UserError
 from bot.text import fold
 from handlers.context import CachlyContext
+from handlers.reply import reply
 
-# Callback data (see bot.checkins.display.times_keyboard) is re-checked in the service.
+# Choice data (see bot.checkins.display.times_choices) is re-checked in the service.
 DEFAULT_WORDS = {"mac dinh", "default", "reset"}
 
 
@@ -23,24 +23,12 @@ async def times_command(update: Update, context: CachlyContext) -> None:
     language = await context.language(update)
     args = list(context.args or [])
     if len(args) < 2:
-        await chat.send_message(t(language, "times.usage"), parse_mode=ParseMode.HTML)
+        await reply(update, context, t(language, "times.usage"))
         return
     code, rest = args[0], args[1:]
     times = [] if fold(" ".join(rest)) in DEFAULT_WORDS else rest
     preview = await context.services.checkins.times_preview(user.id, code, times)
-    common = plain(language, "times.default")
-    text = t(
-        language,
-        "times.confirm",
-        name=preview.name,
-        code=preview.code,
-        current=", ".join(preview.current),
-        new=", ".join(preview.new) or common,
-    )
-    markup = InlineKeyboardMarkup.de_json(
-        times_keyboard(language, preview.case_id, preview.new), None
-    )
-    await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await reply(update, context, display.times_confirm(language, preview))
 
 
 async def times_button(update: Update, context: CachlyContext) -> None:
@@ -54,10 +42,10 @@ async def times_button(update: Update, context: CachlyContext) -> None:
     if query.message is not None:
         await query.edit_message_reply_markup(None)
     if parts[1:2] == ["n"]:
-        await chat.send_message(t(language, "times.cancelled"), parse_mode=ParseMode.HTML)
+        await reply(update, context, t(language, "times.cancelled"))
         return
     if len(parts) != 4 or parts[1] != "y" or not parts[2].isdigit():
         raise UserError("error.not_understood")
-    done = await context.services.checkins.set_times(user.id, int(parts[2]), unpack_times(parts[3]))
-    new = ", ".join(done) or plain(language, "times.default")
-    await chat.send_message(t(language, "times.done", new=new), parse_mode=ParseMode.HTML)
+    chosen = display.unpack_times(parts[3])
+    done = await context.services.checkins.set_times(user.id, int(parts[2]), chosen)
+    await reply(update, context, display.times_done(language, done))

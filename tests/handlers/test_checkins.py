@@ -157,6 +157,28 @@ async def test_danger_sign_alerts_before_the_questionnaire_ends(harness: Harness
     assert "Nhiệt độ" in ((await user.wait_for_message()).text or "")
 
 
+async def test_a_symptom_is_ticked_on_its_own_message(harness: Harness) -> None:
+    local(harness.clock, "07:00")
+    await make_case(harness.services.db, harness.clock.now(), kind="f1", chat_id=3009)
+    user = harness.user(3009)
+    await user.send_text("/checkin")
+    await user.wait_for_message()
+    await user.press("😊 Khoẻ, bình thường")
+    question = await user.wait_for_message()
+    asked = question.text
+    await user.press("Ho", question)
+    await harness.standin.wait_for_call("editMessageText")
+    assert question.text == asked
+    assert "✅ Ho" in [b["text"] for b in question.buttons]
+    # Pressed again, the tick goes; the question stays the same message.
+    await user.press("✅ Ho", question)
+    await harness.standin.wait_for_call(
+        "editMessageText", lambda c: "✅ Ho" not in str(c.params.get("reply_markup"))
+    )
+    assert question.text == asked
+    assert "Ho" in [b["text"] for b in question.buttons]
+
+
 @pytest.mark.parametrize(("second", "alerted"), [("94", True), ("97", False)])
 async def test_low_spo2_is_measured_again(harness: Harness, second: str, alerted: bool) -> None:
     clock, db = harness.clock, harness.services.db
