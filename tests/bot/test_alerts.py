@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot import alerts
 from bot.clock import FakeClock
@@ -212,3 +212,50 @@ async def test_english_card_wording_and_numbers(services: Services, clock: FakeC
             session, alert, "en", None, clock.now(), services.alerts.config.tz
         )
     assert "249 m outside the isolation zone (accuracy ±10 m)" in card.text
+
+
+async def test_a_copy_queued_before_channel_free_content_is_edited_only_when_it_changes(
+    services: Services, clock: FakeClock
+) -> None:
+    await officer(services, 1001, "hac thanh")
+    config = services.alerts.config
+    case_id = await make_case(services.db, clock.now())
+    async with services.db.transaction() as session:
+        raised = await alerts.raise_alert(
+            config,
+            session,
+            kind=alerts.SOS,
+            commune_code=HAC_THANH,
+            now=clock.now(),
+            evidence={},
+            case_id=case_id,
+        )
+        (copy,) = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.purpose == "alert")
+        )
+        # The copy as an older release queued it: the Bot API call itself.
+        call = wire(copy)
+        copy.kind, copy.body = "telegram_call", {"method": call.method, "params": call.params}
+
+    async def edits() -> int:
+        async with services.db.transaction() as session:
+            alert = await session.get(Alert, raised.id)
+            assert alert is not None
+            await alerts.refresh_copies(config, session, alert, clock.now())
+            rows = await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.edit_of_id == copy.id)
+            )
+            return len(list(rows))
+
+    assert await edits() == 0  # the same text and buttons: no edit Telegram would refuse
+    async with services.db.transaction() as session:
+        alert = await session.get(Alert, raised.id)
+        assert alert is not None
+        alert.state = alerts.RESOLVED
+    assert await edits() == 1
+    async with services.db.transaction() as session:
+        await session.execute(delete(OutboxMessage).where(OutboxMessage.edit_of_id == copy.id))
+        stored = await session.get(OutboxMessage, copy.id)
+        assert stored is not None
+        stored.body = {}  # purged by retention: what it shows is unknown
+    assert await edits() == 1
