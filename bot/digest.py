@@ -7,7 +7,7 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -90,7 +90,13 @@ class AreaDigest:
 
 
 async def area_digest(
-    session: AsyncSession, name: str, communes: Sequence[int], day: date, *, chart: bool
+    session: AsyncSession,
+    name: str,
+    communes: Sequence[int],
+    day: date,
+    tz: tzinfo,
+    *,
+    chart: bool,
 ) -> AreaDigest:
     """The numbers of one day for a set of communes (one commune, or a province's)."""
     active = dict(
@@ -102,7 +108,7 @@ async def area_digest(
             )
         ).all()
     )
-    start, end = alerts.local_day_bounds(day)
+    start, end = alerts.local_day_bounds(day, tz)
     open_alerts, closed_alerts, median = await alerts.alert_counts(
         session, list(communes), start, end
     )
@@ -120,7 +126,7 @@ async def area_digest(
     days = range(CHART_DAYS - 1, -1, -1) if chart else range(0, 1)
     for back in days:
         when = day - timedelta(days=back)
-        lo, hi = alerts.local_day_bounds(when)
+        lo, hi = alerts.local_day_bounds(when, tz)
         counts = await checkin_counts(session, communes, lo, hi)
         history.append((when, _sum(counts)))
     return AreaDigest(
@@ -312,7 +318,9 @@ class DigestService:
             if policy.is_commune_officer(officer) and officer.commune_code is not None:
                 commune = await session.get(Commune, officer.commune_code)
                 name = commune.name if commune else ""
-                digest = await area_digest(session, name, [officer.commune_code], day, chart=True)
+                digest = await area_digest(
+                    session, name, [officer.commune_code], day, self._tz, chart=True
+                )
                 text = render_digest(language, digest, day)
             else:
                 province = await session.get(Province, officer.province_code)
@@ -337,8 +345,8 @@ class DigestService:
             ).all()
         )
         codes = [code for code, _ in communes]
-        digest = await area_digest(session, name, codes, day, chart=True)
-        start, end = alerts.local_day_bounds(day)
+        digest = await area_digest(session, name, codes, day, self._tz, chart=True)
+        start, end = alerts.local_day_bounds(day, self._tz)
         counts = await checkin_counts(session, codes, start, end)
         lines = []
         for code, commune_name in communes:

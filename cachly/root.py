@@ -9,6 +9,7 @@ own HTTP transport, started after the Application is initialised and stopped aft
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from urllib.parse import urlsplit
 
 from telegram import Update
@@ -75,7 +76,7 @@ async def open_sender(services: Services) -> tuple[OutboxSender, HttpTransport]:
         services.clock,
         transport,
         services.settings.outbox,
-        on_forbidden=chat_unreachable,
+        on_forbidden=partial(chat_unreachable, services.alerts.config),
         on_resent=delivery_resent,
     )
     outbox_sender.start()

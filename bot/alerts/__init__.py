@@ -3,13 +3,14 @@ outbox, acknowledging and closing them from a button, escalating, and quiet hour
 
 Other services call the module-level functions with their own session (`raise_alert`,
 `note_back_home`, `close_alert`), so an alert and its messages are written in the same unit
-of work as whatever caused them. `AlertService` is what handlers and ticks call.
+of work as whatever caused them; they pass the `AlertConfig` they built once from their
+settings (`AlertConfig.from_settings`). `AlertService` is what handlers and ticks call.
 
 - `values`: kinds, severity, holding rules, states and the values returned;
-- `config`: the time zone, quiet hours and language the functions read;
+- `config`: `AlertConfig`, the time zone, quiet hours and language every function is given;
 - `raising`: opening an alert or adding evidence; quiet hours; back home; unreachable chats;
 - `delivery`: the readers' copies through the outbox, pins, and edits of the copies;
-- `display`: an alert's text and buttons for one reader; the buttons' callback data;
+- `display`: an alert's text and choices for one reader (a `Text`); the choices' data;
 - `closing`: closing an alert for the service that owns its cause;
 - `escalation`: the tick that sends untaken alerts upward, and home-not-set;
 - `counts`: the digest's numbers and the bounds of a local day;
@@ -17,7 +18,7 @@ of work as whatever caused them. `AlertService` is what handlers and ticks call.
 """
 
 from bot.alerts.closing import close_alert
-from bot.alerts.config import AlertConfig, configure
+from bot.alerts.config import AlertConfig
 from bot.alerts.counts import alert_counts, local_day_bounds
 from bot.alerts.delivery import (
     commune_officers,
@@ -38,7 +39,6 @@ from bot.alerts.service import AlertService
 from bot.alerts.values import (
     ACKNOWLEDGED,
     ACTIONS,
-    CALLBACK_PREFIX,
     CITIZEN_REPORT,
     CLOSED_STATES,
     CONSENT_REFUSED,
@@ -60,14 +60,12 @@ from bot.alerts.values import (
     UNREACHABLE,
     URGENT_KINDS,
     ActionResult,
-    AlertCard,
     RaisedAlert,
 )
 
 __all__ = [
     "ACKNOWLEDGED",
     "ACTIONS",
-    "CALLBACK_PREFIX",
     "CITIZEN_REPORT",
     "CLOSED_STATES",
     "CONSENT_REFUSED",
@@ -89,7 +87,6 @@ __all__ = [
     "UNREACHABLE",
     "URGENT_KINDS",
     "ActionResult",
-    "AlertCard",
     "AlertConfig",
     "AlertService",
     "RaisedAlert",
@@ -97,7 +94,6 @@ __all__ = [
     "chat_unreachable",
     "close_alert",
     "commune_officers",
-    "configure",
     "delivery_resent",
     "escalate_due",
     "hold_until",

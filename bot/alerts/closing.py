@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
+from bot.alerts.config import AlertConfig
 from bot.alerts.delivery import refresh_copies
 from bot.alerts.values import (
     CLOSED_STATES,
@@ -17,6 +18,7 @@ from bot.models import Alert
 
 
 async def close_alert(
+    config: AlertConfig,
     session: AsyncSession,
     alert_id: int,
     *,
@@ -41,7 +43,7 @@ async def close_alert(
         subject_id=alert.id,
         **details,
     )
-    await refresh_copies(session, alert, now)
+    await refresh_copies(config, session, alert, now)
     return True
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.alerts.config import current
 from bot.alerts.values import (
     CLOSED_STATES,
     OPEN_STATES,
@@ -57,7 +56,7 @@ async def alert_counts(
     )
 
 
-def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+def local_day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
     """The UTC start and end of a local calendar day."""
-    start = datetime.combine(day, time(0), tzinfo=current().tz)
+    start = datetime.combine(day, time(0), tzinfo=tz)
     return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)

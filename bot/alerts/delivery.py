@@ -8,18 +8,15 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.alerts.config import current
+from bot.alerts.config import AlertConfig
 from bot.alerts.display import render
 from bot.alerts.values import (
     OUT_OF_ZONE,
     URGENT_KINDS,
 )
-from bot.messaging.outbox import (
-    PRIORITY_ALERT,
-    PRIORITY_URGENT,
-    enqueue,
-    enqueue_text,
-)
+from bot.messaging.message import Pin, Text
+from bot.messaging.outbox import PRIORITY_ALERT, PRIORITY_URGENT, enqueue, stored_content
+from bot.messaging.telegram import render as telegram
 from bot.models import Alert, AlertDelivery, Officer, OutboxMessage
 from bot.policy import Role
 from bot.preferences import language_of
@@ -58,6 +55,7 @@ def _priority(alert: Alert) -> int:
 
 
 async def deliver(
+    config: AlertConfig,
     session: AsyncSession,
     alert: Alert,
     readers: list[Officer],
@@ -69,13 +67,12 @@ async def deliver(
     """Queue one copy of the alert (and for out of zone, the pin) for every reader."""
     not_before = alert.deliver_at if alert.deliver_at and alert.deliver_at > now else now
     for reader in readers:
-        language = await language_of(session, reader.telegram_user_id, current().language)
-        card = await render(session, alert, language, reader, now, level=level)
-        row = enqueue_text(
+        language = await language_of(session, reader.telegram_user_id, config.language)
+        card = await render(session, alert, language, reader, now, config.tz, level=level)
+        row = enqueue(
             session,
             chat_id=reader.telegram_user_id,
-            text=card.text,
-            reply_markup=card.reply_markup,
+            content=card,
             priority=_priority(alert),
             purpose="alert",
             now=now,
@@ -109,18 +106,10 @@ def _pin(
 ) -> None:
     if "lat" not in entry or "lon" not in entry:
         return
-    params: dict[str, Any] = {
-        "chat_id": chat_id,
-        "latitude": entry["lat"],
-        "longitude": entry["lon"],
-    }
-    if entry.get("accuracy_m"):
-        params["horizontal_accuracy"] = min(1500, max(0, int(entry["accuracy_m"])))
     enqueue(
         session,
         chat_id=chat_id,
-        method="sendLocation",
-        params=params,
+        content=Pin(entry["lat"], entry["lon"], entry.get("accuracy_m") or None),
         priority=_priority(alert),
         purpose="alert_pin",
         now=now,
@@ -147,30 +136,24 @@ async def deliveries(session: AsyncSession, alert_id: int) -> list[AlertDelivery
     )
 
 
-async def refresh_copies(session: AsyncSession, alert: Alert, now: datetime) -> None:
-    """Edit every delivered copy of the alert whose text or buttons have changed."""
+async def refresh_copies(
+    config: AlertConfig, session: AsyncSession, alert: Alert, now: datetime
+) -> None:
+    """Edit every delivered copy of the alert whose text or choices have changed."""
     for delivery in await deliveries(session, alert.id):
         reader = await session.get(Officer, delivery.officer_id)
         if reader is None:
             continue
-        language = await language_of(session, reader.telegram_user_id, current().language)
-        card = await render(session, alert, language, reader, now, level=delivery.level)
+        language = await language_of(session, reader.telegram_user_id, config.language)
+        card = await render(session, alert, language, reader, now, config.tz, level=delivery.level)
         # Telegram refuses an edit that changes nothing ("message is not modified"): a call
         # wasted in the shared rate, so compare with what this copy was last given.
-        if await _last_content(session, delivery) == (card.text, card.reply_markup):
+        if await _shows_already(session, delivery, card):
             continue
-        params: dict[str, Any] = {
-            "chat_id": delivery.chat_id,
-            "text": card.text,
-            "parse_mode": "HTML",
-        }
-        if card.reply_markup is not None:
-            params["reply_markup"] = card.reply_markup
         enqueue(
             session,
             chat_id=delivery.chat_id,
-            method="editMessageText",
-            params=params,
+            content=card,
             priority=_priority(alert),
             purpose="alert_edit",
             now=now,
@@ -179,10 +162,8 @@ async def refresh_copies(session: AsyncSession, alert: Alert, now: datetime) -> 
         )
 
 
-async def _last_content(
-    session: AsyncSession, delivery: AlertDelivery
-) -> tuple[str | None, dict[str, Any] | None] | None:
-    """The text and buttons a copy was last queued with (the copy itself or its last edit)."""
+async def _shows_already(session: AsyncSession, delivery: AlertDelivery, card: Text) -> bool:
+    """Whether the copy was last queued with this very text and choices (itself or an edit)."""
     row = await session.scalar(
         select(OutboxMessage)
         .where(
@@ -198,10 +179,18 @@ async def _last_content(
         .order_by(OutboxMessage.id.desc())
         .limit(1)
     )
-    params = row.body.get("params", {}) if row is not None else {}
-    if "text" not in params:
-        return None  # unknown (purged by retention): edit rather than guess
-    return params["text"], params.get("reply_markup")
+    if row is None or not row.body:
+        return False  # unknown (purged by retention): edit rather than guess
+    if row.kind == telegram.TELEGRAM_CALL:
+        # Queued as a Bot API call before content was channel-free (an upgrade mid-alert):
+        # compare with what the card becomes on Telegram.
+        params = row.body.get("params", {})
+        if "text" not in params:
+            return False
+        call = telegram.render(card, delivery.chat_id)
+        shown = (params["text"], params.get("reply_markup"))
+        return shown == (call.params["text"], call.params.get("reply_markup"))
+    return stored_content(row) == card
 
 
 async def delivery_resent(session: AsyncSession, old_outbox_id: int, new_outbox_id: int) -> None:

@@ -1,21 +1,17 @@
-"""How an alert looks to one reader: its text, evidence lines, state line and buttons.
-
-Still the Bot API's `inline_keyboard` dicts for now.
-"""
+"""How an alert looks to one reader: its text, evidence lines, state line and choices."""
 
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.alerts.config import current
+from bot.actions import Action
 from bot.alerts.values import (
     ACKNOWLEDGED,
     ACTIONS,
-    CALLBACK_PREFIX,
     CITIZEN_REPORT,
     CLOSED_STATES,
     CONSENT_REFUSED,
@@ -28,20 +24,16 @@ from bot.alerts.values import (
     SHOWN_EVIDENCE,
     SOS,
     UNREACHABLE,
-    AlertCard,
 )
 from bot.catalogue import CATALOGUE, Raw, plain, t
-from bot.messaging.outbox import (
-    callback_button,
-    inline_keyboard,
-)
+from bot.messaging.message import Button, Buttons, Choice, Text, rows
 from bot.models import Alert, Case, Commune, Officer
 from bot.policy import Role
 
 
-def local_time(moment: datetime) -> str:
+def local_time(moment: datetime, tz: tzinfo) -> str:
     """A time as officers read it: local, hours and minutes, day and month."""
-    return moment.astimezone(current().tz).strftime("%H:%M %d/%m")
+    return moment.astimezone(tz).strftime("%H:%M %d/%m")
 
 
 def number(language: str, value: float | str) -> str:
@@ -53,8 +45,8 @@ def number(language: str, value: float | str) -> str:
     return text.replace(".", ",") if language == "vi" else text
 
 
-def _hm(moment: datetime) -> str:
-    return moment.astimezone(current().tz).strftime("%H:%M")
+def _hm(moment: datetime, tz: tzinfo) -> str:
+    return moment.astimezone(tz).strftime("%H:%M")
 
 
 async def render(
@@ -63,10 +55,11 @@ async def render(
     language: str,
     reader: Officer | None,
     now: datetime,
+    tz: tzinfo,
     *,
     level: int = 0,
-) -> AlertCard:
-    """The alert as one reader sees it: who, what, when, the state, and its buttons."""
+) -> Text:
+    """The alert as one reader sees it: who, what, when, the state, and its choices."""
     lines = [t(language, f"alert.kind.{alert.kind}")]
     if level:
         # The header follows the state, so a taken or closed alert never says "nobody took it".
@@ -74,7 +67,7 @@ async def render(
         lines[0] = header + "\n" + lines[0]
     case = await session.get(Case, alert.case_id) if alert.case_id is not None else None
     if case is not None:
-        today = now.astimezone(current().tz).date()
+        today = now.astimezone(tz).date()
         day = max(1, (today - case.start_date).days + 1)
         commune = await session.get(Commune, case.commune_code)
         lines.append(t(language, "alert.who", name=case.full_name, code=case.code, day=day))
@@ -96,22 +89,23 @@ async def render(
                 commune=commune.name if commune else "",
             )
         )
-    lines.append(t(language, "alert.opened", time=local_time(alert.opened_at)))
+    lines.append(t(language, "alert.opened", time=local_time(alert.opened_at, tz)))
     evidence = alert.evidence or []
     for entry in evidence[-SHOWN_EVIDENCE:]:
-        line = _evidence_line(language, alert.kind, entry, case)
+        line = _evidence_line(language, alert.kind, entry, case, tz)
         if line:
             lines.append(line)
     if len(evidence) > SHOWN_EVIDENCE:
         lines.append(t(language, "alert.more_evidence", count=len(evidence) - SHOWN_EVIDENCE))
-    lines.append(await _state_line(session, alert, language))
-    text = Raw("\n".join(lines))
-    return AlertCard(alert.id, alert.kind, text, _keyboard(alert, language))
+    lines.append(await _state_line(session, alert, language, tz))
+    return Text(Raw("\n".join(lines)), _choices(alert, language))
 
 
-def _evidence_line(language: str, kind: str, entry: dict[str, Any], case: Case | None) -> str:
+def _evidence_line(
+    language: str, kind: str, entry: dict[str, Any], case: Case | None, tz: tzinfo
+) -> str:
     at = datetime.fromisoformat(entry["at"]) if "at" in entry else None
-    when = _hm(at) if at else ""
+    when = _hm(at, tz) if at else ""
     if entry.get("back_home"):
         return t(language, "alert.ev.back_home", time=when)
     if kind == SOS:
@@ -184,17 +178,19 @@ def _sign(language: str, sign: str) -> str:
     return html.escape(plain(language, key) if key in CATALOGUE[language] else sign)
 
 
-async def _state_line(session: AsyncSession, alert: Alert, language: str) -> str:
+async def _state_line(session: AsyncSession, alert: Alert, language: str, tz: tzinfo) -> str:
     if alert.state == ACKNOWLEDGED:
         name = await officer_name(session, alert.acknowledged_by)
         at = alert.acknowledged_at or alert.updated_at
-        return t(language, "alert.state.acknowledged", name=name, time=_hm(at))
+        return t(language, "alert.state.acknowledged", name=name, time=_hm(at, tz))
     if alert.state in CLOSED_STATES:
         name = await officer_name(session, alert.closed_by)
         at = alert.closed_at or alert.updated_at
-        return t(language, f"alert.state.{alert.state}", name=name, time=_hm(at))
+        return t(language, f"alert.state.{alert.state}", name=name, time=_hm(at, tz))
     if alert.escalation_level:
-        return t(language, "alert.state.escalated", time=_hm(alert.escalated_at or alert.opened_at))
+        return t(
+            language, "alert.state.escalated", time=_hm(alert.escalated_at or alert.opened_at, tz)
+        )
     return t(language, "alert.state.open")
 
 
@@ -203,27 +199,27 @@ async def officer_name(session: AsyncSession, officer_id: int | None) -> str:
     return officer.display_name if officer and officer.display_name else "—"
 
 
-def _keyboard(alert: Alert, language: str) -> dict[str, Any] | None:
+def _choices(alert: Alert, language: str) -> Buttons:
     if alert.state in CLOSED_STATES:
-        return None
-    row = []
+        return ()
+    row: list[Button] = []
     if alert.state == OPEN:
-        row.append(callback_button(plain(language, "alert.button.acknowledge"), _data("a", alert)))
-    row.append(callback_button(plain(language, "alert.button.resolve"), _data("r", alert)))
+        row.append(Choice(plain(language, "alert.button.acknowledge"), _data("a", alert)))
+    row.append(Choice(plain(language, "alert.button.resolve"), _data("r", alert)))
     if alert.kind not in NO_FALSE_ALARM_KINDS:
-        row.append(callback_button(plain(language, "alert.button.false_alarm"), _data("f", alert)))
-    return inline_keyboard([row])
+        row.append(Choice(plain(language, "alert.button.false_alarm"), _data("f", alert)))
+    return rows(row)
 
 
 def _data(action: str, alert: Alert) -> str:
     # Names the alert only; who may press it and what it may still do is checked on use.
-    return f"{CALLBACK_PREFIX}{action}:{alert.id}"
+    return Action.ALERT.data(action, alert.id)
 
 
 def parse_callback(data: str) -> tuple[str, int] | None:
-    """(action, alert id) from a button's callback data, or None if it is not well formed."""
-    parts = data.removeprefix(CALLBACK_PREFIX).split(":")
-    if not data.startswith(CALLBACK_PREFIX) or len(parts) != 2 or parts[0] not in ACTIONS:
+    """(action, alert id) from a choice's data, or None if it is not well formed."""
+    parts = data.removeprefix(Action.ALERT).split(":")
+    if not data.startswith(Action.ALERT) or len(parts) != 2 or parts[0] not in ACTIONS:
         return None
     if not parts[1].isdigit() or len(parts[1]) > 12:
         return None

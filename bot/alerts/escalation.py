@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
+from bot.alerts.config import AlertConfig
 from bot.alerts.delivery import deliver, deliveries, province_supervisors, refresh_copies
 from bot.alerts.raising import quiet_hours_end, raise_alert
 from bot.alerts.values import (
@@ -16,14 +17,14 @@ from bot.alerts.values import (
     HOME_NOT_SET,
     OPEN,
 )
-from bot.config import AlertSettings
 from bot.models import Alert, Case
 
 logger = logging.getLogger(__name__)
 
 
-async def escalate_due(session: AsyncSession, now: datetime, settings: AlertSettings) -> int:
+async def escalate_due(config: AlertConfig, session: AsyncSession, now: datetime) -> int:
     """Send alerts left open past their kind's deadline (and again past the second) upward."""
+    settings = config.settings
     candidates = await session.scalars(
         select(Alert)
         .where(Alert.state == OPEN, Alert.escalation_level < 2, Alert.officer_id.is_(None))
@@ -38,7 +39,7 @@ async def escalate_due(session: AsyncSession, now: datetime, settings: AlertSett
         due = start + deadline * (1 if level == 1 else settings.second_escalation_factor)
         if due > now:
             continue
-        if alert.kind in ESCALATION_HELD_KINDS and quiet_hours_end(now) is not None:
+        if alert.kind in ESCALATION_HELD_KINDS and quiet_hours_end(config, now) is not None:
             continue  # the next tick after the quiet hours end escalates it
         alert.escalation_level = level
         alert.escalated_at = now
@@ -63,14 +64,15 @@ async def escalate_due(session: AsyncSession, now: datetime, settings: AlertSett
                 delivery.level = level
                 carded.add(delivery.officer_id)
         fresh = [supervisor for supervisor in supervisors if supervisor.id not in carded]
-        await deliver(session, alert, fresh, now, role="escalation", level=level)
-        await refresh_copies(session, alert, now)
+        await deliver(config, session, alert, fresh, now, role="escalation", level=level)
+        await refresh_copies(config, session, alert, now)
         count += 1
     return count
 
 
-async def raise_home_not_set(session: AsyncSession, now: datetime, settings: AlertSettings) -> int:
+async def raise_home_not_set(config: AlertConfig, session: AsyncSession, now: datetime) -> int:
     """One alert for each enrolled case whose home is still not anchored after the delay."""
+    settings = config.settings
     cutoff = now - timedelta(hours=settings.home_not_set_hours)
     already = select(Alert.id).where(Alert.case_id == Case.id, Alert.kind == HOME_NOT_SET)
     cases = await session.scalars(
@@ -85,6 +87,7 @@ async def raise_home_not_set(session: AsyncSession, now: datetime, settings: Ale
     count = 0
     for case in list(cases):
         await raise_alert(
+            config,
             session,
             kind=HOME_NOT_SET,
             commune_code=case.commune_code,

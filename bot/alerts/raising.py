@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
-from bot.alerts.config import current
+from bot.alerts.config import AlertConfig
 from bot.alerts.delivery import (
     commune_officers,
     deliver,
@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 
 async def raise_alert(
+    config: AlertConfig,
     session: AsyncSession,
     *,
     kind: str,
@@ -58,25 +59,28 @@ async def raise_alert(
         else None
     )
     if alert is not None:
-        await _add_evidence(session, alert, entry, now)
+        await _add_evidence(config, session, alert, entry, now)
         return RaisedAlert(alert.id, kind, is_new=False)
-    alert = await _open(session, kind, commune_code, entry, now, case_id, officer_id, open_key)
+    alert = await _open(
+        config, session, kind, commune_code, entry, now, case_id, officer_id, open_key
+    )
     return RaisedAlert(alert.id, kind, is_new=True)
 
 
 async def _add_evidence(
-    session: AsyncSession, alert: Alert, entry: dict[str, Any], now: datetime
+    config: AlertConfig, session: AsyncSession, alert: Alert, entry: dict[str, Any], now: datetime
 ) -> None:
     """New evidence on an open alert: its copies are edited, and out of zone gets a new pin."""
     alert.evidence = [*alert.evidence, entry]
     alert.updated_at = now
     await session.flush()
-    await refresh_copies(session, alert, now)
+    await refresh_copies(config, session, alert, now)
     if alert.kind == OUT_OF_ZONE:
         await send_pins(session, alert, entry, now)
 
 
 async def _open(
+    config: AlertConfig,
     session: AsyncSession,
     kind: str,
     commune_code: int,
@@ -105,7 +109,7 @@ async def _open(
         opened_at=now,
         updated_at=now,
         escalation_level=0,
-        deliver_at=hold_until(kind, now),
+        deliver_at=hold_until(config, kind, now),
     )
     session.add(alert)
     await session.flush()
@@ -122,9 +126,10 @@ async def _open(
     )
     if kind not in SELF_DELIVERED_KINDS:
         if officer_id is not None:
-            await deliver(session, alert, await province_supervisors(session, province_code), now)
+            readers = await province_supervisors(session, province_code)
         else:
-            await deliver(session, alert, await commune_officers(session, commune_code), now)
+            readers = await commune_officers(session, commune_code)
+        await deliver(config, session, alert, readers, now)
     return alert
 
 
@@ -136,27 +141,29 @@ def _open_key(kind: str, case_id: int | None, officer_id: int | None) -> str | N
     return None
 
 
-def hold_until(kind: str, now: datetime) -> datetime:
+def hold_until(config: AlertConfig, kind: str, now: datetime) -> datetime:
     """When an alert of this kind raised now goes out: at once, or at the end of quiet hours."""
     if kind not in HELD_KINDS:
         return now
-    return quiet_hours_end(now) or now
+    return quiet_hours_end(config, now) or now
 
 
-def quiet_hours_end(now: datetime) -> datetime | None:
+def quiet_hours_end(config: AlertConfig, now: datetime) -> datetime | None:
     """The end of the quiet hours `now` falls in (UTC), or None outside them."""
-    settings = current().settings
+    settings = config.settings
     start, end = time.fromisoformat(settings.quiet_start), time.fromisoformat(settings.quiet_end)
-    local = now.astimezone(current().tz)
+    local = now.astimezone(config.tz)
     clock = local.time()
     quiet = (start <= clock or clock < end) if start > end else (start <= clock < end)
     if not quiet:
         return None
     day = local.date() if clock < end else local.date() + timedelta(days=1)
-    return datetime.combine(day, end, tzinfo=current().tz).astimezone(UTC)
+    return datetime.combine(day, end, tzinfo=config.tz).astimezone(UTC)
 
 
-async def note_back_home(session: AsyncSession, case_id: int, now: datetime) -> None:
+async def note_back_home(
+    config: AlertConfig, session: AsyncSession, case_id: int, now: datetime
+) -> None:
     """The person is back inside the zone: the open out-of-zone alert says since when."""
     alert = await session.scalar(
         select(Alert).where(Alert.open_key == _open_key(OUT_OF_ZONE, case_id, None))
@@ -166,11 +173,16 @@ async def note_back_home(session: AsyncSession, case_id: int, now: datetime) -> 
     alert.evidence = [*alert.evidence, {"at": now.isoformat(), "back_home": True}]
     alert.updated_at = now
     await session.flush()
-    await refresh_copies(session, alert, now)
+    await refresh_copies(config, session, alert, now)
 
 
-async def chat_unreachable(session: AsyncSession, chat_id: int, now: datetime) -> None:
+async def chat_unreachable(
+    config: AlertConfig, session: AsyncSession, chat_id: int, now: datetime
+) -> None:
     """Telegram answered Forbidden for this chat (sender hook): flag whoever it belongs to.
+
+    The sender calls it with the session, chat and time: bind `config` first
+    (`functools.partial(chat_unreachable, config)`).
 
     A person's cases get `unreachable_since` and one unreachable alert to their commune; an
     officer gets an unreachable alert to the province's supervisors.
@@ -183,6 +195,7 @@ async def chat_unreachable(session: AsyncSession, chat_id: int, now: datetime) -
             continue  # already known; one alert, not one per message
         case.unreachable_since = now
         await raise_alert(
+            config,
             session,
             kind=UNREACHABLE,
             commune_code=case.commune_code,
@@ -211,6 +224,7 @@ async def chat_unreachable(session: AsyncSession, chat_id: int, now: datetime) -
     ):
         return
     await raise_alert(
+        config,
         session,
         kind=UNREACHABLE,
         commune_code=officer.commune_code,

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot import audit, policy
 from bot.alerts.closing import close
-from bot.alerts.config import configure
+from bot.alerts.config import AlertConfig
 from bot.alerts.delivery import refresh_copies
 from bot.alerts.display import officer_name, parse_callback, render
 from bot.alerts.escalation import escalate_due, raise_home_not_set
@@ -17,12 +17,12 @@ from bot.alerts.values import (
     NO_FALSE_ALARM_KINDS,
     OPEN_STATES,
     ActionResult,
-    AlertCard,
 )
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.errors import NotAuthorised, UserError
+from bot.messaging.message import Text
 from bot.models import Alert, Officer
 from bot.officers import require_officer
 from bot.preferences import language_of
@@ -41,9 +41,7 @@ class AlertService:
     def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
         self._db = db
         self._clock = clock
-        self._settings = settings.alerts
-        self._language = settings.deployment.language
-        configure(settings)
+        self.config = AlertConfig.from_settings(settings)
 
     async def act(self, telegram_user_id: int, data: str) -> ActionResult:
         """Acknowledge, resolve or call a false alarm from a button; everything re-checked."""
@@ -51,7 +49,7 @@ class AlertService:
         now = self._clock.now()
         async with self._db.transaction() as session:
             officer = await require_officer(session, telegram_user_id)
-            language = await language_of(session, telegram_user_id, self._language)
+            language = await language_of(session, telegram_user_id, self.config.language)
             if parsed is None:
                 raise NotAuthorised("alert.refused")
             action, alert_id = parsed
@@ -86,15 +84,15 @@ class AlertService:
                 kind=alert.kind,
             )
             await session.flush()
-            await refresh_copies(session, alert, now)
+            await refresh_copies(self.config, session, alert, now)
             return ActionResult(alert.id, action, alert.state, language)
 
-    async def open_alerts(self, telegram_user_id: int, limit: int = 10) -> list[AlertCard]:
+    async def open_alerts(self, telegram_user_id: int, limit: int = 10) -> list[Text]:
         """The caller's commune's (a supervisor: province's) open alerts, most urgent first."""
         now = self._clock.now()
         async with self._db.transaction() as session:
             officer = await require_officer(session, telegram_user_id)
-            language = await language_of(session, telegram_user_id, self._language)
+            language = await language_of(session, telegram_user_id, self.config.language)
             query = select(Alert).where(Alert.state.in_(OPEN_STATES))
             query = query.where(
                 policy.area_clause(officer, Alert.commune_code, Alert.province_code)
@@ -104,12 +102,13 @@ class AlertService:
             alerts = await session.scalars(
                 query.order_by(Alert.severity, Alert.opened_at, Alert.id).limit(limit)
             )
-            return [await render(session, alert, language, officer, now) for alert in alerts]
+            tz = self.config.tz
+            return [await render(session, alert, language, officer, now, tz) for alert in alerts]
 
     async def tick(self) -> int:
         """Escalate what nobody acknowledged in time, and raise home-not-set; how many."""
         now = self._clock.now()
         async with self._db.transaction() as session:
-            done = await escalate_due(session, now, self._settings)
-            done += await raise_home_not_set(session, now, self._settings)
+            done = await escalate_due(self.config, session, now)
+            done += await raise_home_not_set(self.config, session, now)
             return done

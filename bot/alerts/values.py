@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 SOS = "sos"
 DANGER_SIGNS = "danger_signs"
@@ -40,7 +39,7 @@ OPEN, ACKNOWLEDGED, RESOLVED, FALSE_ALARM = "open", "acknowledged", "resolved", 
 OPEN_STATES = (OPEN, ACKNOWLEDGED)
 CLOSED_STATES = (RESOLVED, FALSE_ALARM)
 
-CALLBACK_PREFIX = "al:"
+# The verbs of an alert's choices (`Action.ALERT`: al:<verb>:<alert id>).
 ACTIONS = {"a": "acknowledge", "r": RESOLVED, "f": FALSE_ALARM}
 # Evidence lines shown on a copy: the latest few; the count says how many there are.
 SHOWN_EVIDENCE = 4
@@ -63,13 +62,3 @@ class ActionResult:
     action: str
     state: str
     language: str
-
-
-@dataclass(frozen=True)
-class AlertCard:
-    """An alert rendered for one reader: HTML text and its inline keyboard (Bot API dict)."""
-
-    alert_id: int
-    kind: str
-    text: str
-    reply_markup: dict[str, Any] | None

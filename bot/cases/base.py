@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.alerts import AlertConfig
 from bot.cases.values import CaseView
 from bot.cases.views import case_view
 from bot.clock import Clock
@@ -25,6 +26,7 @@ class CaseSeam:
         self._settings = settings
         self._cases = settings.cases
         self._provinces = settings.deployment.provinces
+        self._alerts = AlertConfig.from_settings(settings)
 
     def today(self) -> date:
         """The date in the deployment's time zone."""

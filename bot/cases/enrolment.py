@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
-from bot.alerts import CONSENT_REFUSED, raise_alert
+from bot.alerts import CONSENT_REFUSED, AlertConfig, raise_alert
 from bot.areas import commune_view
 from bot.cases.base import CaseSeam
 from bot.cases.display import tell_officers
@@ -135,13 +135,15 @@ class Enrolment(CaseSeam):
                 raise UserError("enrol.invalid")
             case = await _case_by_link(session, str(state.data.get("link")), now)
             if not agree:
-                await _refuse(session, case, telegram_user_id, now)
+                await _refuse(self._alerts, session, case, telegram_user_id, now)
                 return Enrolled(case.full_name, case.code, False, False, case.end_date)
             home_needed = await _consent(session, case, telegram_user_id, chat_id, language, now)
             return Enrolled(case.full_name, case.code, True, home_needed, case.end_date)
 
 
-async def _refuse(session: AsyncSession, case: Case, telegram_user_id: int, now: datetime) -> None:
+async def _refuse(
+    config: AlertConfig, session: AsyncSession, case: Case, telegram_user_id: int, now: datetime
+) -> None:
     """Record the refusal and raise the officers' alert."""
     case.consent_refused_at = now
     # Who refused, so /status can tell them how to agree later; the chat stays
@@ -158,6 +160,7 @@ async def _refuse(session: AsyncSession, case: Case, telegram_user_id: int, now:
         subject_id=case.id,
     )
     await raise_alert(
+        config,
         session,
         kind=CONSENT_REFUSED,
         commune_code=case.commune_code,

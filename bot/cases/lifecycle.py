@@ -207,6 +207,7 @@ class Lifecycle(CaseSeam):
             for case in cases:
                 case.enrol_overdue_at = now
                 await raise_alert(
+                    self._alerts,
                     session,
                     kind=UNREACHABLE,
                     commune_code=case.commune_code,

@@ -33,6 +33,7 @@ class LiveEdits:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
+        self._alerts = alerts.AlertConfig.from_settings(settings)
 
     async def edit(
         self, session: AsyncSession, message: LocationInput, now: datetime
@@ -98,21 +99,27 @@ class LiveEdits:
         )
         session.add(LocationFix(**values))
         if step.event is StreamEvent.BREACH:
-            return await _breach(session, case, fix, verdict, now)
+            return await _breach(self._alerts, session, case, fix, verdict, now)
         if step.event is StreamEvent.RETURNED:
             # The open out-of-zone alert is updated (back home).
-            await alerts.note_back_home(session, case.id, now)
+            await alerts.note_back_home(self._alerts, session, case.id, now)
         return None
 
 
 async def _breach(
-    session: AsyncSession, case: Case, fix: Fix, verdict: Verdict, now: datetime
+    config: alerts.AlertConfig,
+    session: AsyncSession,
+    case: Case,
+    fix: Fix,
+    verdict: Verdict,
+    now: datetime,
 ) -> str | None:
     """A live location left the home zone: alert the station, and tell the person.
 
     Returns the language the person was told in (None for a case without a chat).
     """
     await alerts.raise_alert(
+        config,
         session,
         kind=alerts.OUT_OF_ZONE,
         commune_code=case.commune_code,

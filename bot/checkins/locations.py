@@ -76,6 +76,7 @@ class Locations:
         self._settings = settings
         self._checkins = settings.checkins
         self._live = LiveEdits(settings)
+        self._alerts = alerts.AlertConfig.from_settings(settings)
 
     async def location(self, message: LocationInput) -> LocationResult:
         """A location message or live-location edit: evidence rules, verdict, alert, record.
@@ -277,6 +278,7 @@ class Locations:
         distance = round(verdict.distance_m)
         if verdict.kind is VerdictKind.OUTSIDE and stream_id is None:
             await alerts.raise_alert(
+                self._alerts,
                 await unit.session(),
                 kind=alerts.OUT_OF_ZONE,
                 commune_code=person.commune_code,

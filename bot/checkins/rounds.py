@@ -81,6 +81,7 @@ class Rounds:
         self._checkins = settings.checkins
         self._tz = settings.schedule.tz
         self._planner = Planner(db, clock, settings)
+        self._alerts = alerts.AlertConfig.from_settings(settings)
 
     async def tick(self) -> TickReport:
         """Everything the scheduler does each tick, in bounded units of work."""
@@ -291,6 +292,7 @@ class Rounds:
         if case.unreachable_since is not None:
             # Already flagged: more missed rounds are evidence, not new alerts.
             await alerts.raise_alert(
+                self._alerts,
                 session,
                 kind=alerts.UNREACHABLE,
                 commune_code=case.commune_code,
@@ -303,6 +305,7 @@ class Rounds:
             await self._unreachable(session, case, evidence, now)
             return True
         await alerts.raise_alert(
+            self._alerts,
             session,
             kind=alerts.MISSED_CHECKIN,
             commune_code=case.commune_code,
@@ -319,6 +322,7 @@ class Rounds:
         rounds = self._checkins.unreachable_after_rounds
         case.unreachable_since = now
         await alerts.raise_alert(
+            self._alerts,
             session,
             kind=alerts.UNREACHABLE,
             commune_code=case.commune_code,

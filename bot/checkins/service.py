@@ -36,7 +36,7 @@ class CheckinService:
         self.rounds = Rounds(db, clock, settings)
         self.questionnaire = Questionnaire(db, clock, settings)
         self.locations = Locations(db, clock, settings)
-        self.alarms = Sos(db, clock)
+        self.alarms = Sos(db, clock, settings)
         self.times = CheckinTimes(db, clock, settings)
 
     # -- the rounds -------------------------------------------------------------------

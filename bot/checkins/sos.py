@@ -8,6 +8,7 @@ from bot import alerts
 from bot.checkins.chats import chat_cases, chat_language
 from bot.checkins.values import PersonChoice, SosResult, SosStatus
 from bot.clock import Clock
+from bot.config import Settings
 from bot.db import Database
 from bot.errors import NotAuthorised
 
@@ -15,9 +16,10 @@ from bot.errors import NotAuthorised
 class Sos:
     """Raises SOS alerts for the people of a chat."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
         self._db = db
         self._clock = clock
+        self._alerts = alerts.AlertConfig.from_settings(settings)
 
     async def sos(self, chat_id: int, case_id: int | None = None) -> SosResult:
         """/sos: raise the most urgent alert at once; a household then says who needs help.
@@ -38,6 +40,7 @@ class Sos:
                 if case is None:
                     raise NotAuthorised()
                 await alerts.raise_alert(
+                    self._alerts,
                     session,
                     kind=alerts.SOS,
                     commune_code=case.commune_code,
@@ -52,6 +55,7 @@ class Sos:
                 if household:
                     evidence["household"] = len(cases)
                 await alerts.raise_alert(
+                    self._alerts,
                     session,
                     kind=alerts.SOS,
                     commune_code=case.commune_code,

@@ -97,6 +97,7 @@ async def triage(
         return ()
     row.danger_signs = [*row.danger_signs, *found]
     await alerts.raise_alert(
+        alerts.AlertConfig.from_settings(settings),
         session,
         kind=alerts.DANGER_SIGNS,
         commune_code=case.commune_code,

@@ -13,14 +13,19 @@ until the outcome notice is queued. Closed reports are purged after `reports.kee
 - `handling`: officers take, close or pass on a report; the reporter's outcome notice;
 - `privacy`: the reporter's pseudonym and sealed address, and the purge;
 - `copies`: the officers' copies of a report, sent and kept current;
-- `display`: how a card and its keyboards look;
+- `display`: how a card, its menus, the list and the citizen's steps look (content);
 - `records`, `matching`: the report rows as the others read them; the cases it may be about;
 - `service`: `ReportService`, the one entry point the handlers call.
 """
 
 from bot.reports.display import (
+    CANCEL,
+    COMMUNE,
     OUTCOME_CODES,
+    SEND,
+    START_REPORT,
     abuse_keyboard,
+    card_menu,
     main_keyboard,
     outcome_keyboard,
     render_card,
@@ -32,9 +37,7 @@ from bot.reports.records import report_counts
 from bot.reports.service import ReportService
 from bot.reports.values import (
     ABUSE,
-    CALLBACK_PREFIX,
     CARD,
-    CITIZEN_PREFIX,
     CONFIRMED,
     FLOW,
     MERGE_WINDOW,
@@ -45,7 +48,6 @@ from bot.reports.values import (
     PHOTO,
     PIN,
     REROUTE_FLOW,
-    START_REPORT,
     STEP_COMMUNE,
     STEP_CONFIRM,
     STEP_LOCATION,
@@ -64,9 +66,9 @@ from bot.reports.values import (
 
 __all__ = [
     "ABUSE",
-    "CALLBACK_PREFIX",
+    "CANCEL",
     "CARD",
-    "CITIZEN_PREFIX",
+    "COMMUNE",
     "CONFIRMED",
     "FLOW",
     "MERGE_WINDOW",
@@ -79,6 +81,7 @@ __all__ = [
     "PHOTO_MIME_TYPES",
     "PIN",
     "REROUTE_FLOW",
+    "SEND",
     "START_REPORT",
     "STEP_COMMUNE",
     "STEP_CONFIRM",
@@ -97,6 +100,7 @@ __all__ = [
     "ReporterKeys",
     "Step",
     "abuse_keyboard",
+    "card_menu",
     "main_keyboard",
     "match_cases",
     "outcome_keyboard",

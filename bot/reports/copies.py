@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.alerts import commune_officers
-from bot.messaging.outbox import PRIORITY_ALERT, enqueue, enqueue_text
+from bot.messaging.outbox import PRIORITY_ALERT, enqueue
 from bot.models import CitizenReport, OutboxMessage
 from bot.preferences import language_of
-from bot.reports.display import card_edit, passed_on_text, photo_message, pin_message, render_card
+from bot.reports.display import passed_on_text, photo_message, pin_message, render_card
 from bot.reports.records import load_card
 from bot.reports.values import CARD, PHOTO, PIN
 
@@ -29,35 +29,32 @@ class CardCopies:
         for officer in await commune_officers(session, report.commune_code):
             chat_id = officer.telegram_user_id
             language = await language_of(session, chat_id, self._language)
-            if card.photo_file_id:
-                method, params = photo_message(language, card, chat_id)
+            photo = photo_message(language, card)
+            if photo is not None:
                 enqueue(
                     session,
                     chat_id=chat_id,
-                    method=method,
-                    params=params,
+                    content=photo,
                     purpose=PHOTO,
                     priority=PRIORITY_ALERT,
                     now=now,
                     ref_id=report.id,
                 )
-            if card.location is not None:
+            pin = pin_message(card)
+            if pin is not None:
                 enqueue(
                     session,
                     chat_id=chat_id,
-                    method="sendLocation",
-                    params=pin_message(card.location, chat_id),
+                    content=pin,
                     purpose=PIN,
                     priority=PRIORITY_ALERT,
                     now=now,
                     ref_id=report.id,
                 )
-            text, keyboard = render_card(language, card, self._tz)
-            enqueue_text(
+            enqueue(
                 session,
                 chat_id=chat_id,
-                text=text,
-                reply_markup=keyboard,
+                content=render_card(language, card, self._tz),
                 purpose=CARD,
                 priority=PRIORITY_ALERT,
                 now=now,
@@ -97,14 +94,13 @@ class CardCopies:
                 continue
             language = await language_of(session, copy.chat_id, self._language)
             if left is not None:
-                text, keyboard = passed_on_text(language, card), None
+                shown = passed_on_text(language, card)
             else:
-                text, keyboard = render_card(language, card, self._tz)
+                shown = render_card(language, card, self._tz)
             enqueue(
                 session,
                 chat_id=copy.chat_id,
-                method="editMessageText",
-                params=card_edit(copy.chat_id, text, keyboard),
+                content=shown,
                 priority=PRIORITY_ALERT,
                 purpose=CARD,
                 now=now,

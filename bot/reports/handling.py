@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, policy
-from bot.alerts import CITIZEN_REPORT, raise_alert
+from bot.alerts import CITIZEN_REPORT, AlertConfig, raise_alert
 from bot.areas import CommuneView, commune_view, find_communes
 from bot.catalogue import t
 from bot.clock import Clock
@@ -16,7 +16,8 @@ from bot.config import Settings
 from bot.db import Database
 from bot.dialogues import DialogueState, current_dialogue, end_dialogue, save_dialogue
 from bot.errors import NotAuthorised, UserError
-from bot.messaging.outbox import PRIORITY_REPLY, enqueue_text
+from bot.messaging.message import Text
+from bot.messaging.outbox import PRIORITY_REPLY, enqueue
 from bot.models import CitizenReport, Officer
 from bot.officers import require_officer
 from bot.reports.copies import CardCopies
@@ -58,9 +59,11 @@ class ReportHandling:
         settings: Settings,
         keys: ReporterKeys | None,
         copies: CardCopies,
+        alerts: AlertConfig,
     ) -> None:
         self._db = db
         self._clock = clock
+        self._alerts = alerts
         self._settings = settings.reports
         self._provinces = settings.deployment.provinces
         self._keys = keys
@@ -251,6 +254,7 @@ class ReportHandling:
             session, target.code, report.location, report.text, self._settings.case_distance_m
         )
         raised = await raise_alert(
+            self._alerts,
             session,
             kind=CITIZEN_REPORT,
             commune_code=target.code,
@@ -283,6 +287,11 @@ class ReportHandling:
             return  # sealed with an earlier secret: nobody can be told any more
         text = t(report.language, f"report.notice.{report.outcome}", reference=report.reference)
         # No ref_id: the notice row must not link a chat to a report.
-        enqueue_text(
-            session, chat_id=chat_id, text=text, priority=PRIORITY_REPLY, purpose=NOTICE, now=now
+        enqueue(
+            session,
+            chat_id=chat_id,
+            content=Text(text),
+            priority=PRIORITY_REPLY,
+            purpose=NOTICE,
+            now=now,
         )

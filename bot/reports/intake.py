@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
-from bot.alerts import CITIZEN_REPORT, raise_alert
+from bot.alerts import CITIZEN_REPORT, AlertConfig, raise_alert
 from bot.areas import CommuneView, commune_view, find_communes
 from bot.boundaries import BoundaryService
 from bot.clock import Clock
@@ -53,9 +53,11 @@ class ReportIntake:
         boundaries: BoundaryService,
         keys: ReporterKeys | None,
         copies: CardCopies,
+        alerts: AlertConfig,
     ) -> None:
         self._db = db
         self._clock = clock
+        self._alerts = alerts
         self._boundaries = boundaries
         self._settings = settings.reports
         self._provinces = settings.deployment.provinces
@@ -285,6 +287,7 @@ class ReportIntake:
         session.add(report)
         await session.flush()
         raised = await raise_alert(
+            self._alerts,
             session,
             kind=CITIZEN_REPORT,
             commune_code=report.commune_code,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.alerts import AlertConfig
 from bot.areas import CommuneView
 from bot.boundaries import BoundaryService
 from bot.clock import Clock
@@ -26,8 +27,9 @@ class ReportService:
         self.tz = settings.schedule.tz
         keys = ReporterKeys(settings.reports.secret) if settings.reports.enabled else None
         copies = CardCopies(settings.deployment.language, self.tz)
-        self.intake = ReportIntake(db, clock, settings, boundaries, keys, copies)
-        self.handling = ReportHandling(db, clock, settings, keys, copies)
+        alerts = AlertConfig.from_settings(settings)
+        self.intake = ReportIntake(db, clock, settings, boundaries, keys, copies, alerts)
+        self.handling = ReportHandling(db, clock, settings, keys, copies, alerts)
 
     # ---- the citizen's conversation ---------------------------------------------------
 

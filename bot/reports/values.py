@@ -26,12 +26,6 @@ STEP_LOCATION = Step.LOCATION
 STEP_COMMUNE = Step.COMMUNE
 STEP_CONFIRM = Step.CONFIRM
 
-# Officers' buttons; the citizen's own buttons use CITIZEN_PREFIX.
-CALLBACK_PREFIX = "rp:"
-CITIZEN_PREFIX = "rpc:"
-# The button under the /start welcome that opens /report.
-START_REPORT = f"{CITIZEN_PREFIX}new"
-
 
 class Outcome(StrEnum):
     """What the officer found when they closed a report."""

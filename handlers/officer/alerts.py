@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram import Update
 
 from bot.catalogue import plain, t
 from bot.digest import render_worklist
 from bot.errors import UserError
-from handlers.common import reply
 from handlers.context import CachlyContext
+from handlers.reply import reply
 
 
 async def button(update: Update, context: CachlyContext) -> None:
@@ -37,29 +36,20 @@ async def list_alerts(update: Update, context: CachlyContext) -> None:
     cards = await context.services.alerts.open_alerts(update.effective_user.id, limit=11)
     language = await context.language(update)
     if not cards:
-        await reply(update, t(language, "alerts.none"))
+        await reply(update, context, t(language, "alerts.none"))
         return
     shown = cards[:10]
-    await reply(update, t(language, "alerts.header", count=len(shown)))
+    await reply(update, context, t(language, "alerts.header", count=len(shown)))
     for card in shown:
-        markup = (
-            InlineKeyboardMarkup.de_json(card.reply_markup, context.bot)
-            if card.reply_markup
-            else None
-        )
-        await reply(update, card.text, reply_markup=markup)
+        await reply(update, context, card)
     if len(cards) > len(shown):
-        await reply(update, t(language, "alerts.more", count=len(cards) - len(shown)))
+        await reply(update, context, t(language, "alerts.more", count=len(cards) - len(shown)))
 
 
 async def worklist(update: Update, context: CachlyContext) -> None:
     """/worklist: today's prioritised list of whom to call or visit."""
-    if update.effective_user is None or update.effective_chat is None:
+    if update.effective_user is None:
         return
     work = await context.services.digests.worklist(update.effective_user.id)
     language = await context.language(update)
-    await update.effective_chat.send_message(
-        render_worklist(language, work),
-        parse_mode=ParseMode.HTML,
-        disable_web_page_preview=True,
-    )
+    await reply(update, context, render_worklist(language, work))

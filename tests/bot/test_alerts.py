@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot import alerts
 from bot.clock import FakeClock
+from bot.config import Settings
 from bot.models import Alert, Checkin, OutboxMessage
 from bot.services import Services
 from tests.factories import HAC_THANH, make_case
@@ -22,14 +23,15 @@ def at_local(hour: int, minute: int = 0) -> datetime:
 
 
 def test_quiet_hours_hold_only_the_non_urgent_kinds() -> None:
+    config = alerts.AlertConfig.from_settings(Settings())
     late = at_local(23, 5)
     six = datetime(2026, 11, 25, 23, 0, tzinfo=UTC)  # 06:00 on the 26th, local
-    assert alerts.hold_until(alerts.MISSED_CHECKIN, late) == six
-    assert alerts.hold_until(alerts.HOME_NOT_SET, at_local(2)) == at_local(6)
+    assert alerts.hold_until(config, alerts.MISSED_CHECKIN, late) == six
+    assert alerts.hold_until(config, alerts.HOME_NOT_SET, at_local(2)) == at_local(6)
     for kind in (alerts.SOS, alerts.DANGER_SIGNS, alerts.OUT_OF_ZONE):
-        assert alerts.hold_until(kind, late) == late
-    assert alerts.hold_until(alerts.MISSED_CHECKIN, at_local(21, 59)) == at_local(21, 59)
-    assert alerts.hold_until(alerts.MISSED_CHECKIN, at_local(6)) == at_local(6)
+        assert alerts.hold_until(config, kind, late) == late
+    assert alerts.hold_until(config, alerts.MISSED_CHECKIN, at_local(21, 59)) == at_local(21, 59)
+    assert alerts.hold_until(config, alerts.MISSED_CHECKIN, at_local(6)) == at_local(6)
 
 
 async def officer(services: Services, user_id: int, area: str, role: str = "officer") -> None:
@@ -56,6 +58,7 @@ async def test_daily_digest_once_a_day_with_its_chart(services: Services, clock:
                 )
             )
         await alerts.raise_alert(
+            services.alerts.config,
             session,
             kind=alerts.SOS,
             commune_code=HAC_THANH,
@@ -92,6 +95,7 @@ async def test_worklist_orders_alerts_first(services: Services, clock: FakeClock
     await make_case(services.db, clock.now(), status="pending", full_name="Chưa Vào")
     async with services.db.transaction() as session:
         await alerts.raise_alert(
+            services.alerts.config,
             session,
             kind=alerts.SOS,
             commune_code=HAC_THANH,
@@ -134,7 +138,13 @@ async def test_quiet_hours_hold_escalation_of_non_urgent_kinds(
         case_id = await make_case(services.db, when, zone=HOME)
         async with services.db.transaction() as session:
             raised = await alerts.raise_alert(
-                session, kind=kind, commune_code=HAC_THANH, now=when, evidence={}, case_id=case_id
+                services.alerts.config,
+                session,
+                kind=kind,
+                commune_code=HAC_THANH,
+                now=when,
+                evidence={},
+                case_id=case_id,
             )
             ids[kind] = raised.id
 
@@ -158,6 +168,7 @@ async def test_english_card_wording_and_numbers(services: Services, clock: FakeC
     case_id = await make_case(services.db, clock.now(), kind="f0")
     async with services.db.transaction() as session:
         raised = await alerts.raise_alert(
+            services.alerts.config,
             session,
             kind=alerts.DANGER_SIGNS,
             commune_code=HAC_THANH,
@@ -170,8 +181,12 @@ async def test_english_card_wording_and_numbers(services: Services, clock: FakeC
         )
         alert = await session.get(Alert, raised.id)
         assert alert is not None
-        english = await alerts.render(session, alert, "en", None, clock.now())
-        vietnamese = await alerts.render(session, alert, "vi", None, clock.now())
+        english = await alerts.render(
+            session, alert, "en", None, clock.now(), services.alerts.config.tz
+        )
+        vietnamese = await alerts.render(
+            session, alert, "vi", None, clock.now(), services.alerts.config.tz
+        )
     assert (
         "low SpO2, temperature 37.2 °C, SpO2 95 → 94% (re-measured), 20 breaths/min" in english.text
     )
@@ -183,6 +198,7 @@ async def test_english_card_wording_and_numbers(services: Services, clock: FakeC
     outside = await make_case(services.db, clock.now(), zone=HOME)
     async with services.db.transaction() as session:
         raised = await alerts.raise_alert(
+            services.alerts.config,
             session,
             kind=alerts.OUT_OF_ZONE,
             commune_code=HAC_THANH,
@@ -192,5 +208,54 @@ async def test_english_card_wording_and_numbers(services: Services, clock: FakeC
         )
         alert = await session.get(Alert, raised.id)
         assert alert is not None
-        card = await alerts.render(session, alert, "en", None, clock.now())
+        card = await alerts.render(
+            session, alert, "en", None, clock.now(), services.alerts.config.tz
+        )
     assert "249 m outside the isolation zone (accuracy ±10 m)" in card.text
+
+
+async def test_a_copy_queued_before_channel_free_content_is_edited_only_when_it_changes(
+    services: Services, clock: FakeClock
+) -> None:
+    await officer(services, 1001, "hac thanh")
+    config = services.alerts.config
+    case_id = await make_case(services.db, clock.now())
+    async with services.db.transaction() as session:
+        raised = await alerts.raise_alert(
+            config,
+            session,
+            kind=alerts.SOS,
+            commune_code=HAC_THANH,
+            now=clock.now(),
+            evidence={},
+            case_id=case_id,
+        )
+        (copy,) = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.purpose == "alert")
+        )
+        # The copy as an older release queued it: the Bot API call itself.
+        call = wire(copy)
+        copy.kind, copy.body = "telegram_call", {"method": call.method, "params": call.params}
+
+    async def edits() -> int:
+        async with services.db.transaction() as session:
+            alert = await session.get(Alert, raised.id)
+            assert alert is not None
+            await alerts.refresh_copies(config, session, alert, clock.now())
+            rows = await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.edit_of_id == copy.id)
+            )
+            return len(list(rows))
+
+    assert await edits() == 0  # the same text and buttons: no edit Telegram would refuse
+    async with services.db.transaction() as session:
+        alert = await session.get(Alert, raised.id)
+        assert alert is not None
+        alert.state = alerts.RESOLVED
+    assert await edits() == 1
+    async with services.db.transaction() as session:
+        await session.execute(delete(OutboxMessage).where(OutboxMessage.edit_of_id == copy.id))
+        stored = await session.get(OutboxMessage, copy.id)
+        assert stored is not None
+        stored.body = {}  # purged by retention: what it shows is unknown
+    assert await edits() == 1

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -61,11 +62,17 @@ async def running_sender(
         telegram=replace(telegram, token=TOKEN, base_url=standin.base_url),
         outbox=outbox,
     )
-    from bot.alerts import chat_unreachable
+    from bot.alerts import AlertConfig, chat_unreachable
 
     transport = HttpTransport.from_settings(settings)
     await transport.initialize()
-    sender = OutboxSender(db, clock, transport, outbox, on_forbidden=chat_unreachable)
+    sender = OutboxSender(
+        db,
+        clock,
+        transport,
+        outbox,
+        on_forbidden=partial(chat_unreachable, AlertConfig.from_settings(settings)),
+    )
     if start:
         sender.start()
     try:

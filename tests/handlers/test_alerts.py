@@ -44,6 +44,7 @@ async def raise_(harness: Harness, kind: str, case_id: int, **evidence: Any) -> 
     """What the check-ins service does when it sees something (same service call)."""
     async with harness.services.db.transaction() as session:
         raised = await alerts.raise_alert(
+            harness.services.alerts.config,
             session,
             kind=kind,
             commune_code=14797,
@@ -114,7 +115,7 @@ async def test_out_of_zone_reaches_both_officers_and_one_takes_it(bot: Harness) 
     # Back home: the open alert says so.
     bot.clock.advance(timedelta(minutes=9))
     async with bot.services.db.transaction() as session:
-        await alerts.note_back_home(session, case_id, bot.clock.now())
+        await alerts.note_back_home(bot.services.alerts.config, session, case_id, bot.clock.now())
     home_at = bot.clock.now().astimezone(bot.services.settings.schedule.tz).strftime("%H:%M")
     for officer in (lan, minh):
         await edited(bot, officer, f"Đã về nhà lúc {home_at}")
@@ -155,6 +156,7 @@ async def test_a_forged_callback_for_another_communes_alert_changes_nothing(bot:
     far = await make_case(bot.services.db, bot.clock.now(), commune_code=OTHER_COMMUNE)
     async with bot.services.db.transaction() as session:
         raised = await alerts.raise_alert(
+            bot.services.alerts.config,
             session,
             kind=alerts.SOS,
             commune_code=OTHER_COMMUNE,
