@@ -5,13 +5,12 @@ from __future__ import annotations
 from bot.actions import Action
 from bot.catalogue import LANGUAGES, plain, t
 from bot.messaging.message import Choice, Text, rows
-from bot.reports import START_REPORT
+from bot.reports.display import start_choice
 
 
 def welcome(language: str) -> Text:
     """/start without a link: what cachly is, and a button to report a violation."""
-    report = Choice(plain(language, "report.start_button"), START_REPORT)
-    return Text(t(language, "start.welcome"), rows([report]))
+    return Text(t(language, "start.welcome"), rows([start_choice(language)]))
 
 
 def language_choice(current: str) -> Text:

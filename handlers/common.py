@@ -16,16 +16,9 @@ from handlers.context import CachlyContext
 from handlers.menus import set_officer_commands
 from handlers.officer import onboarding
 from handlers.person import enrolment
-from handlers.reply import edit
-from handlers.reply import reply as say
+from handlers.reply import edit, reply
 
 logger = logging.getLogger(__name__)
-
-
-async def reply(update: Update, text: str, **kwargs: object) -> None:
-    """Answer in the chat the update came from, as HTML (being replaced by handlers.reply)."""
-    if update.effective_chat is not None:
-        await update.effective_chat.send_message(text, **kwargs)  # type: ignore[arg-type]
 
 
 async def start(update: Update, context: CachlyContext) -> None:
@@ -37,7 +30,7 @@ async def start(update: Update, context: CachlyContext) -> None:
     if payload.startswith(ENROL_PREFIX):
         await enrolment.open_link(update, context, payload)
         return
-    await say(update, context, welcome(await context.language(update)))
+    await reply(update, context, welcome(await context.language(update)))
 
 
 async def help_command(update: Update, context: CachlyContext) -> None:
@@ -48,12 +41,12 @@ async def help_command(update: Update, context: CachlyContext) -> None:
         me = await context.services.officers.whoami(update.effective_user.id)
         if me is not None:
             text = t(language, "help.officer")
-    await say(update, context, text)
+    await reply(update, context, text)
 
 
 async def language(update: Update, context: CachlyContext) -> None:
     """/language: offer the two languages as buttons."""
-    await say(update, context, language_choice(await context.language(update)))
+    await reply(update, context, language_choice(await context.language(update)))
 
 
 async def language_chosen(update: Update, context: CachlyContext) -> None:
@@ -75,7 +68,7 @@ async def language_chosen(update: Update, context: CachlyContext) -> None:
 
 async def unknown_command(update: Update, context: CachlyContext) -> None:
     """Any command no handler took."""
-    await say(update, context, t(await context.language(update), "error.unknown_command"))
+    await reply(update, context, t(await context.language(update), "error.unknown_command"))
 
 
 async def error_handler(update: object, context: CachlyContext) -> None:
@@ -98,6 +91,6 @@ async def error_handler(update: object, context: CachlyContext) -> None:
             text = t(language, "error.sorry")
         if update.callback_query is not None:
             await update.callback_query.answer()
-        await say(update, context, text)
+        await reply(update, context, text)
     except Exception:
         logger.exception("could not tell the user about the failure of update %s", update_id)

@@ -59,13 +59,21 @@ class LocationRequest:
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """A message: catalogue text, the actions under it, or a one-tap location request."""
+    """A message: catalogue text, the actions under it, or answers to give in one tap.
+
+    `buttons` are actions on the message itself; `location_request` and `answers` are
+    offered beside the keyboard (Telegram's reply keyboard, Zalo's quick replies, SMS codes).
+    """
 
     text: str
     buttons: Buttons = ()
     location_request: LocationRequest | None = None
-    # The last location request is answered: its one-tap keyboard goes away.
+    # The last one-tap offer is answered: its keyboard goes away.
     close_request: bool = False
+    # Words the person may send back with one tap ("skip"), without a location request.
+    answers: tuple[str, ...] = ()
+    # Whether a link in the text may unfold into a preview (lists of names need none).
+    link_preview: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +135,10 @@ def to_json(content: Content) -> tuple[str, dict[str, Any]]:
             }
         if content.close_request:
             body["close_request"] = True
+        if content.answers:
+            body["answers"] = list(content.answers)
+        if not content.link_preview:
+            body["link_preview"] = False
         return "text", body
     if isinstance(content, Pin):
         body = {"lat": content.latitude, "lon": content.longitude}
@@ -151,6 +163,8 @@ def from_json(kind: str, body: dict[str, Any]) -> Content:
             tuple(tuple(_button(b) for b in row) for row in body.get("buttons", ())),
             LocationRequest(request["label"], tuple(request["alternatives"])) if request else None,
             bool(body.get("close_request")),
+            tuple(body.get("answers", ())),
+            bool(body.get("link_preview", True)),
         )
     if kind == "pin":
         return Pin(body["lat"], body["lon"], body.get("accuracy_m"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,25 +40,6 @@ PRIORITY_REPLY = 20  # answers and notices to one person
 PRIORITY_PROMPT = 30  # check-in prompts and reminders
 PRIORITY_DIGEST = 40  # digests, exports
 
-Keyboard = list[list[dict[str, Any]]]
-
-
-def inline_keyboard(rows: Keyboard) -> dict[str, Any]:
-    """A Bot API inline keyboard from rows of button dicts."""
-    return {"inline_keyboard": rows}
-
-
-def callback_button(text: str, data: str) -> dict[str, Any]:
-    """An inline button that sends callback data (at most 64 bytes, as Telegram demands)."""
-    if len(data.encode("utf-8")) > 64:
-        raise ValueError("callback data over Telegram's 64-byte limit")
-    return {"text": text, "callback_data": data}
-
-
-def url_button(text: str, url: str) -> dict[str, Any]:
-    """An inline button that opens a link."""
-    return {"text": text, "url": url}
-
 
 def enqueue(
     session: AsyncSession,
@@ -68,9 +48,7 @@ def enqueue(
     priority: int,
     purpose: str,
     now: datetime,
-    content: Content | None = None,
-    method: str | None = None,
-    params: dict[str, Any] | None = None,
+    content: Content,
     not_before: datetime | None = None,
     ref_id: int | None = None,
     edit_of_id: int | None = None,
@@ -80,12 +58,7 @@ def enqueue(
     For an edit of a text the outbox itself sends, pass `edit_of_id` (the row must be
     flushed): the sender fills in its message id once that message has gone out.
     """
-    if content is not None:
-        kind, body = to_json(content)
-    else:
-        assert method is not None
-        assert params is not None
-        kind, body = TELEGRAM_CALL, {"method": method, "params": params}
+    kind, body = to_json(content)
     row = OutboxMessage(
         chat_id=chat_id,
         kind=kind,
@@ -108,32 +81,3 @@ def stored_content(row: OutboxMessage) -> Content | None:
     if row.kind == TELEGRAM_CALL:
         return None
     return from_json(row.kind, row.body)
-
-
-def enqueue_text(
-    session: AsyncSession,
-    *,
-    chat_id: int,
-    text: str,
-    priority: int,
-    purpose: str,
-    now: datetime,
-    reply_markup: dict[str, Any] | None = None,
-    not_before: datetime | None = None,
-    ref_id: int | None = None,
-) -> OutboxMessage:
-    """Queue an HTML text message."""
-    params: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML"}
-    if reply_markup is not None:
-        params["reply_markup"] = reply_markup
-    return enqueue(
-        session,
-        chat_id=chat_id,
-        method="sendMessage",
-        params=params,
-        priority=priority,
-        purpose=purpose,
-        now=now,
-        not_before=not_before,
-        ref_id=ref_id,
-    )

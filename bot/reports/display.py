@@ -200,6 +200,12 @@ def start_choice(language: str) -> Choice:
     return Choice(plain(language, "report.start_button"), START_REPORT)
 
 
+def ask_photo(language: str, max_mb: int) -> Text:
+    """The photo step: send one, or skip it with one tap."""
+    skip = plain(language, "report.skip")
+    return Text(t(language, "report.ask_photo", mb=max_mb, skip=skip), answers=(skip,))
+
+
 def ask_text(language: str, min_length: int, max_length: int) -> Text:
     """The first step: what happened (a one-tap keyboard left from before goes away)."""
     return Text(t(language, "report.ask_text", min=min_length, max=max_length), close_request=True)

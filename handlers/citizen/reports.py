@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, Update
+from telegram import Message, Update
 
 from bot.catalogue import LANGUAGES, plain, t
 from bot.dialogues import DialogueState
@@ -167,14 +167,5 @@ async def _commune_step(
 
 
 async def _ask_photo(update: Update, context: CachlyContext, language: str) -> None:
-    skip = plain(language, "report.skip")
     mb = context.services.settings.reports.max_photo_mb
-    text = t(language, "report.ask_photo", mb=mb, skip=skip)
-    # TRANSITIONAL: a one-tap "skip" answer without a location request has no channel-free
-    # form yet (`Text` knows only `LocationRequest`); the lead adds one, then this moves to
-    # bot/reports/display.py as `ask_photo` and goes through handlers/reply.py.
-    keyboard = ReplyKeyboardMarkup(
-        [[KeyboardButton(skip)]], resize_keyboard=True, one_time_keyboard=True
-    )
-    if update.effective_chat is not None:
-        await update.effective_chat.send_message(text, reply_markup=keyboard)
+    await reply(update, context, report_display.ask_photo(language, mb))

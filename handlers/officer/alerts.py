@@ -7,6 +7,7 @@ from telegram import Update
 from bot.catalogue import plain, t
 from bot.digest import render_worklist
 from bot.errors import UserError
+from bot.messaging.message import Text
 from handlers.context import CachlyContext
 from handlers.reply import reply
 
@@ -52,4 +53,5 @@ async def worklist(update: Update, context: CachlyContext) -> None:
         return
     work = await context.services.digests.worklist(update.effective_user.id)
     language = await context.language(update)
-    await reply(update, context, render_worklist(language, work))
+    # A list of names and phone numbers: nothing in it should unfold into a preview.
+    await reply(update, context, Text(render_worklist(language, work), link_preview=False))

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from bot.clock import FakeClock
 from bot.db import Database
-from bot.messaging.outbox import PRIORITY_REPLY, enqueue_text
+from bot.messaging.message import Text
+from bot.messaging.outbox import PRIORITY_REPLY, enqueue
 from bot.models import AuditEntry, Case, Checkin, LocationFix, OutboxMessage
 from bot.retention import Purged, RetentionService
 from tests.factories import make_case
@@ -49,10 +50,10 @@ async def _case_with_history(db: Database, clock: FakeClock, status: str) -> int
                 received_at=now,
             )
         )
-        enqueue_text(
+        enqueue(
             session,
             chat_id=900_001,
-            text="Cảm ơn Nguyễn Văn An",
+            content=Text("Cảm ơn Nguyễn Văn An"),
             priority=PRIORITY_REPLY,
             purpose="reply",
             now=now,

@@ -25,7 +25,6 @@ from bot.messaging.outbox import (
     PRIORITY_PROMPT,
     PRIORITY_URGENT,
     enqueue,
-    enqueue_text,
 )
 from bot.messaging.sender import NOT_MODIFIED, OutboxSender
 from bot.messaging.status import outbox_status
@@ -100,10 +99,10 @@ async def queue(
     """Queue one text per chat (in order) and return the row ids."""
     async with db.transaction() as session:
         rows = [
-            enqueue_text(
+            enqueue(
                 session,
                 chat_id=chat,
-                text=text(i),
+                content=Text(text(i)),
                 priority=priority,
                 purpose="test",
                 now=clock.now(),
@@ -311,10 +310,10 @@ async def test_an_edit_waits_for_its_message_and_uses_its_id(
     async with standin_with(Limits.off()) as standin:
         user = standin.user(7)
         async with db.transaction() as session:
-            original = enqueue_text(
+            original = enqueue(
                 session,
                 chat_id=7,
-                text="trước",
+                content=Text("trước"),
                 priority=PRIORITY_PROMPT,
                 purpose="t",
                 now=clock.now(),
@@ -340,10 +339,10 @@ async def test_an_edit_that_changes_nothing_counts_as_sent(db: Database, clock: 
     async with standin_with(Limits.off()) as standin:
         standin.user(7)
         async with db.transaction() as session:
-            original = enqueue_text(
+            original = enqueue(
                 session,
                 chat_id=7,
-                text="như cũ",
+                content=Text("như cũ"),
                 priority=PRIORITY_ALERT,
                 purpose="t",
                 now=clock.now(),
@@ -467,13 +466,18 @@ def test_admin_outbox_command(
         now = datetime.now(UTC)
         try:
             async with database.transaction() as session:
-                enqueue_text(
-                    session, chat_id=1, text="a", priority=PRIORITY_ALERT, purpose="alert", now=now
+                enqueue(
+                    session,
+                    chat_id=1,
+                    content=Text("a"),
+                    priority=PRIORITY_ALERT,
+                    purpose="alert",
+                    now=now,
                 )
-                failed = enqueue_text(
+                failed = enqueue(
                     session,
                     chat_id=2,
-                    text="b",
+                    content=Text("b"),
                     priority=PRIORITY_PROMPT,
                     purpose="prompt",
                     now=now,

@@ -42,6 +42,8 @@ def render(content: Content, chat_id: int, *, edit_message_id: int | None = None
         if edit_message_id is not None:
             return _edit(content, chat_id, edit_message_id)
         params: dict[str, Any] = {"chat_id": chat_id, "text": content.text, "parse_mode": "HTML"}
+        if not content.link_preview:
+            params["link_preview_options"] = {"is_disabled": True}
         markup = reply_markup(content)
         if markup is not None:
             params["reply_markup"] = markup
@@ -93,10 +95,13 @@ def reply_markup(text: Text) -> dict[str, Any] | None:
     """The keyboard of a text: inline choices, a one-tap location request, or its removal."""
     if text.buttons:
         return inline_keyboard(text.buttons)
+    keyboard: list[list[dict[str, Any]]] = []
     if text.location_request is not None:
         request = text.location_request
-        keyboard: list[list[dict[str, Any]]] = [[{"text": request.label, "request_location": True}]]
+        keyboard.append([{"text": request.label, "request_location": True}])
         keyboard.extend([{"text": alternative}] for alternative in request.alternatives)
+    keyboard.extend([{"text": answer}] for answer in text.answers)
+    if keyboard:
         return {"keyboard": keyboard, "resize_keyboard": True, "one_time_keyboard": True}
     if text.close_request:
         return {"remove_keyboard": True}
@@ -126,6 +131,8 @@ def _edit(content: Text, chat_id: int, message_id: int) -> ApiCall:
         "text": content.text,
         "parse_mode": "HTML",
     }
+    if not content.link_preview:
+        params["link_preview_options"] = {"is_disabled": True}
     if content.buttons:
         params["reply_markup"] = inline_keyboard(content.buttons)
     return ApiCall("editMessageText", params)

@@ -24,6 +24,7 @@ CONTENTS: list[Content] = [
     Text("Bạn thấy thế nào?", rows([Choice("Khoẻ", "ci:1:f:good")], [Link("Bản đồ", "https://x")])),
     Text("Gửi vị trí", location_request=LocationRequest("📍 Gửi", ("Không gửi được",))),
     Text("Cảm ơn", close_request=True),
+    Text("Gửi ảnh hoặc bấm Bỏ qua", answers=("Bỏ qua",), link_preview=False),
     Pin(19.8, 105.77, 12.5),
     Pin(19.8, 105.77),
     Picture("biểu đồ", b"\x89PNG..."),
@@ -64,6 +65,17 @@ def test_a_location_request_is_a_one_tap_reply_keyboard_and_its_end_removes_it()
     assert render(CONTENTS[3], 7).params["reply_markup"] == {"remove_keyboard": True}
 
 
+def test_one_tap_answers_without_a_location_request_and_no_link_preview() -> None:
+    params = render(CONTENTS[4], 7).params
+    assert params["reply_markup"] == {
+        "keyboard": [[{"text": "Bỏ qua"}]],
+        "resize_keyboard": True,
+        "one_time_keyboard": True,
+    }
+    assert params["link_preview_options"] == {"is_disabled": True}
+    assert "link_preview_options" not in render(CONTENTS[0], 7).params
+
+
 def test_an_edit_keeps_only_inline_choices() -> None:
     call = render(CONTENTS[1], 7, edit_message_id=42)
     assert call.method == "editMessageText"
@@ -74,20 +86,20 @@ def test_an_edit_keeps_only_inline_choices() -> None:
 
 
 def test_pins_pictures_and_documents() -> None:
-    pin = render(CONTENTS[4], 7)
+    pin = render(CONTENTS[5], 7)
     assert (pin.method, pin.params["horizontal_accuracy"]) == ("sendLocation", 12)
-    assert "horizontal_accuracy" not in render(CONTENTS[5], 7).params
+    assert "horizontal_accuracy" not in render(CONTENTS[6], 7).params
     assert render(Pin(1.0, 2.0, 9000.0), 7).params["horizontal_accuracy"] == 1500
-    photo = render(CONTENTS[6], 7)
+    photo = render(CONTENTS[7], 7)
     assert (photo.method, photo.params["photo"], photo.params["filename"]) == (
         "sendPhoto",
         b"\x89PNG...",
         "chart.png",
     )
-    held = render(CONTENTS[7], 7)
+    held = render(CONTENTS[8], 7)
     assert held.params["photo"] == "AgAD"
     assert "filename" not in held.params
-    document = render(CONTENTS[8], 7)
+    document = render(CONTENTS[9], 7)
     assert (document.method, document.params["filename"]) == ("sendDocument", "khaibao.csv")
     assert "caption" not in document.params
 
