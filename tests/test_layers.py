@@ -53,3 +53,29 @@ def test_layers_import_only_downwards(package: str, forbidden: tuple[str, ...]) 
 def test_every_button_action_has_one_handler() -> None:
     registered = [action for action, _detail, _callback in BUTTONS]
     assert sorted(registered) == sorted(Action)
+
+
+# The Bot API's words; only Telegram's renderer and transport may speak them.
+WIRE_WORDS = (
+    "inline_keyboard",
+    "callback_data",
+    "reply_markup",
+    "request_location",
+    "parse_mode",
+    "sendMessage",
+    "editMessageText",
+    "sendLocation",
+    "sendPhoto",
+    "sendDocument",
+)
+
+
+def test_no_service_speaks_the_bot_apis_wire_format() -> None:
+    speaking = [
+        f"{path.relative_to(ROOT)}: {word}"
+        for path in sorted((ROOT / "bot").rglob("*.py"))
+        if "telegram" not in path.relative_to(ROOT / "bot").parts
+        for word in WIRE_WORDS
+        if word in path.read_text(encoding="utf-8")
+    ]
+    assert speaking == []

@@ -15,8 +15,7 @@ from bot.alerts.values import (
     URGENT_KINDS,
 )
 from bot.messaging.message import Pin, Text
-from bot.messaging.outbox import PRIORITY_ALERT, PRIORITY_URGENT, enqueue, stored_content
-from bot.messaging.telegram import render as telegram
+from bot.messaging.outbox import FAILED, PRIORITY_ALERT, PRIORITY_URGENT, enqueue, shows
 from bot.models import Alert, AlertDelivery, Officer, OutboxMessage
 from bot.policy import Role
 from bot.preferences import language_of
@@ -172,25 +171,14 @@ async def _shows_already(session: AsyncSession, delivery: AlertDelivery, card: T
                 and_(
                     OutboxMessage.edit_of_id == delivery.outbox_id,
                     # A failed edit never reached the chat: what it shows is the one before.
-                    OutboxMessage.state != "failed",
+                    OutboxMessage.state != FAILED,
                 ),
             )
         )
         .order_by(OutboxMessage.id.desc())
         .limit(1)
     )
-    if row is None or not row.body:
-        return False  # unknown (purged by retention): edit rather than guess
-    if row.kind == telegram.TELEGRAM_CALL:
-        # Queued as a Bot API call before content was channel-free (an upgrade mid-alert):
-        # compare with what the card becomes on Telegram.
-        params = row.body.get("params", {})
-        if "text" not in params:
-            return False
-        call = telegram.render(card, delivery.chat_id)
-        shown = (params["text"], params.get("reply_markup"))
-        return shown == (call.params["text"], call.params.get("reply_markup"))
-    return stored_content(row) == card
+    return row is not None and shows(row, card)
 
 
 async def delivery_resent(session: AsyncSession, old_outbox_id: int, new_outbox_id: int) -> None:

@@ -12,8 +12,8 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.messaging.message import Content, from_json, to_json
-from bot.messaging.telegram.render import TELEGRAM_CALL
+from bot.messaging.message import Content, Text, from_json, to_json
+from bot.messaging.telegram.render import TELEGRAM_CALL, call_shows
 from bot.models import OutboxMessage
 
 
@@ -76,8 +76,11 @@ def enqueue(
     return row
 
 
-def stored_content(row: OutboxMessage) -> Content | None:
-    """What a row says, or None for a Bot API call kept from before channel-free content."""
+def shows(row: OutboxMessage, content: Text) -> bool:
+    """Whether a row already says exactly `content` (so an edit to it would change nothing)."""
+    if not row.body:
+        return False  # unknown (purged by retention): edit rather than guess
     if row.kind == TELEGRAM_CALL:
-        return None
-    return from_json(row.kind, row.body)
+        # Queued as a Bot API call before content was channel-free (an upgrade mid-alert).
+        return call_shows(row.body, content, row.chat_id)
+    return from_json(row.kind, row.body) == content

@@ -84,6 +84,16 @@ def render_stored(
     return render(from_json(kind, body), chat_id, edit_message_id=edit_message_id)
 
 
+def call_shows(body: dict[str, Any], content: Text, chat_id: int) -> bool:
+    """Whether a stored Bot API call shows the same text and keyboard as `content` would."""
+    params = body.get("params", {})
+    if "text" not in params:
+        return False
+    call = render(content, chat_id)
+    shown = (params["text"], params.get("reply_markup"))
+    return shown == (call.params["text"], call.params.get("reply_markup"))
+
+
 def is_edit(kind: str, body: dict[str, Any], edit_of_id: int | None) -> bool:
     """Whether an outbox row changes a message already sent rather than sending one."""
     if kind == TELEGRAM_CALL:
