@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from bot.cases.conversation import RegistrationConversation
 from bot.cases.enrolment import Enrolment
 from bot.cases.export import Export
 from bot.cases.home import HomeAnchoring
 from bot.cases.importing import CaseImport
 from bot.cases.lifecycle import Lifecycle
 from bot.cases.listing import Listing
-from bot.cases.registration import Registration
 from bot.cases.status import PersonStatuses
 
 
 class CaseService(
-    Registration, CaseImport, Enrolment, HomeAnchoring, Listing, Lifecycle, PersonStatuses, Export
+    RegistrationConversation,
+    CaseImport,
+    Enrolment,
+    HomeAnchoring,
+    Listing,
+    Lifecycle,
+    PersonStatuses,
+    Export,
 ):
     """Everything officers and people do with cases.
 

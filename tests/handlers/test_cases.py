@@ -336,3 +336,16 @@ async def test_registration_survives_a_restart(harness: Harness) -> None:
     assert "Năm sinh" in _text(await officer.wait_for_message())
     await officer.send_text("/cancel")
     assert "Đã huỷ" in _text(await officer.wait_for_message())
+
+
+async def test_only_an_officer_of_a_commune_may_register(harness: Harness) -> None:
+    stranger = harness.user(1501)
+    await stranger.send_text("/register")
+    refusal = "Chỉ cán bộ y tế xã/phường mới làm được việc này."
+    assert _text(await stranger.wait_for_message()) == refusal
+    supervisor = await harness.officer(1502, area="thanh hoa", role="supervisor")
+    await supervisor.send_text("/register")
+    assert _text(await supervisor.wait_for_message()) == refusal
+    # Neither was left in a conversation: a stray text is simply not understood.
+    await stranger.send_text("Nguyễn Văn Bình")
+    assert "Họ và tên" not in _text(await stranger.wait_for_message())
