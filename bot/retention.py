@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit
 from bot.clock import Clock
 from bot.db import Database
+from bot.messaging.outbox import FAILED, SENT
 from bot.models import Alert, Case, Checkin, LiveStream, LocationFix, OutboxMessage
 
 CLOSED_STATUSES = ("released", "cancelled", "transferred")
@@ -64,51 +65,64 @@ class RetentionService:
                 ).all()
             )
             purged = await purge_cases(session, ids, now) if ids else Purged()
-            # Sent messages keep their texts (names, vitals, map pins) in the outbox; once
-            # old, only the row stays, for the message id that later edits need.
-            old_messages = list(
-                (
-                    await session.scalars(
-                        select(OutboxMessage.id)
-                        .where(
-                            OutboxMessage.state.in_(("sent", "failed")),
-                            OutboxMessage.created_at <= cutoff,
-                            OutboxMessage.purged_at.is_(None),
-                        )
-                        .limit(BATCH * 10)
-                    )
-                ).all()
-            )
-            if old_messages:
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id.in_(old_messages))
-                    .values(body={}, purged_at=now)
-                    .execution_options(synchronize_session=False)
-                )
+            cleared = await _clear_old_messages(session, cutoff, now)
             result = Purged(
                 purged.cases,
                 purged.location_fixes,
                 purged.live_streams,
                 purged.checkins_cleared,
                 purged.alerts_cleared,
-                len(old_messages),
+                cleared,
             )
             if result != Purged():
-                audit.record(
-                    session,
-                    at=now,
-                    actor=audit.SYSTEM,
-                    action="retention.purge",
-                    subject_type="cases",
-                    subject_id=result.cases,
-                    location_fixes=result.location_fixes,
-                    live_streams=result.live_streams,
-                    checkins_cleared=result.checkins_cleared,
-                    alerts_cleared=result.alerts_cleared,
-                    messages_cleared=result.messages_cleared,
-                )
+                _record(session, result, now)
             return result
+
+
+def _record(session: AsyncSession, result: Purged, now: datetime) -> None:
+    """What a purge removed, counted in the audit log (counts only)."""
+    audit.record(
+        session,
+        at=now,
+        actor=audit.SYSTEM,
+        action="retention.purge",
+        subject_type="cases",
+        subject_id=result.cases,
+        location_fixes=result.location_fixes,
+        live_streams=result.live_streams,
+        checkins_cleared=result.checkins_cleared,
+        alerts_cleared=result.alerts_cleared,
+        messages_cleared=result.messages_cleared,
+    )
+
+
+async def _clear_old_messages(session: AsyncSession, cutoff: datetime, now: datetime) -> int:
+    """Empty old sent messages; how many.
+
+    Sent messages keep their texts (names, vitals, map pins) in the outbox; once old, only
+    the row stays, for the message id that later edits need.
+    """
+    old_messages = list(
+        (
+            await session.scalars(
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.state.in_((SENT, FAILED)),
+                    OutboxMessage.created_at <= cutoff,
+                    OutboxMessage.purged_at.is_(None),
+                )
+                .limit(BATCH * 10)
+            )
+        ).all()
+    )
+    if old_messages:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(old_messages))
+            .values(body={}, purged_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return len(old_messages)
 
 
 async def purge_cases(session: AsyncSession, case_ids: list[int], now: datetime) -> Purged:

@@ -45,6 +45,47 @@ class CommuneFeature:
     geometry: Mapping[str, Any]
 
 
+def _read_feature(
+    index: int,
+    feature: Any,
+    known_codes: set[int] | None,
+    seen: set[int],
+    code_properties: Sequence[str],
+) -> tuple[int, Any] | FeatureError:
+    """One feature's commune code and geometry, or why it cannot be used."""
+    if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
+        return FeatureError(index, FeatureErrorReason.NOT_A_FEATURE, "expected a Feature")
+    properties = feature.get("properties")
+    if not isinstance(properties, Mapping):
+        properties = {}
+    raw = next(
+        (properties[name] for name in code_properties if properties.get(name) is not None),
+        None,
+    )
+    if raw is None:
+        expected = f"expected one of the properties {', '.join(code_properties)}"
+        return FeatureError(index, FeatureErrorReason.MISSING_CODE, expected)
+    code = _parse_code(raw)
+    if code is None:
+        return FeatureError(
+            index, FeatureErrorReason.BAD_CODE, f"expected a numeric code, got {raw!r}"
+        )
+    if known_codes is not None and code not in known_codes:
+        return FeatureError(
+            index, FeatureErrorReason.UNKNOWN_CODE, f"code {code} is not a known commune"
+        )
+    if code in seen:
+        return FeatureError(
+            index,
+            FeatureErrorReason.DUPLICATE_CODE,
+            f"code {code} already came with an earlier feature",
+        )
+    geom, problem = _geometry_problem(feature.get("geometry"))
+    if problem is not None:
+        return FeatureError(index, FeatureErrorReason.INVALID_GEOMETRY, problem)
+    return code, geom
+
+
 def _parse_code(value: object) -> int | None:
     if isinstance(value, bool):
         return None
@@ -122,57 +163,11 @@ class CommuneIndex:
         errors: list[FeatureError] = []
         seen: set[int] = set()
         for index, feature in enumerate(feature_collection["features"]):
-            if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
-                errors.append(
-                    FeatureError(index, FeatureErrorReason.NOT_A_FEATURE, "expected a Feature")
-                )
+            read = _read_feature(index, feature, known_codes, seen, code_properties)
+            if isinstance(read, FeatureError):
+                errors.append(read)
                 continue
-            properties = feature.get("properties")
-            if not isinstance(properties, Mapping):
-                properties = {}
-            raw = next(
-                (properties[name] for name in code_properties if properties.get(name) is not None),
-                None,
-            )
-            if raw is None:
-                errors.append(
-                    FeatureError(
-                        index,
-                        FeatureErrorReason.MISSING_CODE,
-                        f"expected one of the properties {', '.join(code_properties)}",
-                    )
-                )
-                continue
-            code = _parse_code(raw)
-            if code is None:
-                errors.append(
-                    FeatureError(
-                        index, FeatureErrorReason.BAD_CODE, f"expected a numeric code, got {raw!r}"
-                    )
-                )
-                continue
-            if known_codes is not None and code not in known_codes:
-                errors.append(
-                    FeatureError(
-                        index,
-                        FeatureErrorReason.UNKNOWN_CODE,
-                        f"code {code} is not a known commune",
-                    )
-                )
-                continue
-            if code in seen:
-                errors.append(
-                    FeatureError(
-                        index,
-                        FeatureErrorReason.DUPLICATE_CODE,
-                        f"code {code} already came with an earlier feature",
-                    )
-                )
-                continue
-            geom, problem = _geometry_problem(feature.get("geometry"))
-            if problem is not None:
-                errors.append(FeatureError(index, FeatureErrorReason.INVALID_GEOMETRY, problem))
-                continue
+            code, geom = read
             seen.add(code)
             accepted.append(CommuneFeature(code, _to_lists(mapping(geom))))
             geometries.append(geom)
