@@ -1,1 +1,1 @@
-"""Saying things: channel-free content, the outbox, its sender, and each channel's renderer and transport."""
+"""Saying things: channel-free content, the outbox, its sender, each channel's renderer."""
