@@ -111,7 +111,7 @@ async def tell_officers(
             chat_id=officer.telegram_user_id,
             content=Text(t(language, key, **params)),
             priority=PRIORITY_REPLY,
-            purpose="case_notice",
+            purpose="officer_notice",
             now=now,
             ref_id=case.id,
         )
