@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,13 +42,14 @@ ALERT_PURPOSES = ("alert", "alert_pin", "alert_edit")
 REPORT_PURPOSES = ("report.card", "report.photo", "report.pin")
 CASE_PURPOSES = ("officer_notice", "home_pin")
 # Computed for the area the officer had when queued, with no subject row: never kept.
-AREA_PURPOSES = ("digest", "digest_chart", "export")
+EXPORT = "export"
+AREA_PURPOSES = ("digest", "digest_chart", EXPORT)
 OFFICER_PURPOSES = ALERT_PURPOSES + REPORT_PURPOSES + CASE_PURPOSES + AREA_PURPOSES
 # The neutral edit of a copy: no personal data, no buttons.
 ACCESS_ENDED = "access_ended"
 WITHHELD = "withheld: the recipient no longer has access"
 
-_Statement = TypeVar("_Statement", bound=Select[Unpack[tuple[Any, ...]]])
+_Statement = TypeVar("_Statement", bound=Select[*tuple[Any, ...]])
 
 _SUBJECTS: dict[str, type[Alert | CitizenReport | Case]] = {
     **dict.fromkeys(ALERT_PURPOSES, Alert),

@@ -81,7 +81,13 @@ async def test_grants_and_revocations_are_audited(services: Services) -> None:
     await services.officers.revoke_officer(me.id)
     async with services.db.transaction() as session:
         entries = (await session.scalars(select(AuditEntry).order_by(AuditEntry.id))).all()
-    assert [e.action for e in entries] == ["invitation.create", "officer.grant", "officer.revoke"]
+    assert [e.action for e in entries] == [
+        "invitation.create",
+        "officer.grant",
+        "officer.revoke",
+        "officer.access_end",
+    ]
+    assert entries[-1].details == {"reason": "revoked", "cancelled": 0, "neutralised": 0}
     assert all("Lan" not in str(e.details) for e in entries)
 
 
