@@ -224,7 +224,7 @@ async def test_export_is_one_two_sheet_workbook_and_a_zip_with_no_429(
         await lan.send_text("/export")
         await lan.send_text("/export khaibao")
         files = [await lan.wait_for_message(lambda m: m.file is not None) for _ in range(4)]
-        names = [m.file.filename if m.file else "" for m in files]
+        names = [(m.file.filename or "") if m.file else "" for m in files]
         assert [n.rsplit(".", 1)[-1] for n in names] == ["xlsx", "csv", "xlsx", "zip"]
         workbook = files[2].file
         assert workbook is not None
