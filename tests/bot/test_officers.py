@@ -175,7 +175,9 @@ async def test_a_copy_queued_again_after_a_crash_is_withheld_from_a_revoked_offi
     assert await recover(services.db, clock.now(), delivery_resent) == 2
     async with services.db.transaction() as session:
         again = list(
-            await session.scalars(select(OutboxMessage).where(OutboxMessage.attempts == 0))
+            await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.created_at == clock.now())
+            )
         )
         entries = list(await session.scalars(select(AuditEntry.action)))
     states = {row.chat_id: (row.state, row.last_error) for row in again if row.kind == "text"}
