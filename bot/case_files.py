@@ -423,14 +423,22 @@ def _table(grid: list[list[str]], max_rows: int) -> Table:
 
 def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     """An XLSX workbook with one sheet, a bold header row and sensible column widths."""
+    return write_workbook([("cachly", headers, rows)])
+
+
+def write_workbook(
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]],
+) -> bytes:
+    """An XLSX workbook with one sheet per (title, headers, rows), in that order."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("cachly")
-    for index, header in enumerate(headers):
-        letter = _column_letter(index)
-        sheet.column_dimensions[letter].width = max(12, min(40, len(header) + 4))
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title[:31])  # Excel's limit for a sheet's name
+        for index, header in enumerate(headers):
+            letter = _column_letter(index)
+            sheet.column_dimensions[letter].width = max(12, min(40, len(header) + 4))
+        sheet.append(list(headers))
+        for row in rows:
+            sheet.append(list(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import alerts, policy
+from bot.access import lock_readers
 from bot.alerts import number
 from bot.catalogue import Raw, plain, t
 from bot.clock import Clock
@@ -310,10 +311,15 @@ class DigestService:
     async def _queue_all(self, session: AsyncSession, day: date, now: datetime) -> None:
         officers = list(
             await session.scalars(
-                select(Officer).where(Officer.revoked_at.is_(None)).order_by(Officer.id)
+                lock_readers(
+                    select(Officer).where(Officer.revoked_at.is_(None)).order_by(Officer.id)
+                )
             )
         )
         for officer in officers:
+            # Their own area, as they hold it today (revoked or moved: not the old one).
+            if not policy.entitled(officer, officer.commune_code, officer.province_code):
+                continue
             language = await language_of(session, officer.telegram_user_id, self._language)
             if policy.is_commune_officer(officer) and officer.commune_code is not None:
                 commune = await session.get(Commune, officer.commune_code)

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
+from bot.access import end_access
 from bot.areas import find_communes, resolve_commune, resolve_province
 from bot.clock import Clock
 from bot.db import Database
@@ -158,7 +159,17 @@ class OfficerService:
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 raise UserError("invite.invalid")
             officer = await session.scalar(
-                select(Officer).where(Officer.telegram_user_id == telegram_user_id)
+                select(Officer)
+                .where(Officer.telegram_user_id == telegram_user_id)
+                .with_for_update()
+            )
+            moved = (
+                officer is not None
+                and officer.revoked_at is None
+                and (
+                    (officer.role, officer.province_code, officer.commune_code)
+                    != (invitation.role, invitation.province_code, invitation.commune_code)
+                )
             )
             if officer is None:
                 officer = Officer(telegram_user_id=telegram_user_id, created_at=now)
@@ -182,6 +193,9 @@ class OfficerService:
                 province=invitation.province_code,
                 commune=invitation.commune_code,
             )
+            if moved:
+                # The same person, another area: what they had of the old one ends here.
+                await end_access(session, officer, now, audit.officer_actor(officer.id), "moved")
             return await _view(session, officer)
 
     async def whoami(self, telegram_user_id: int) -> OfficerView | None:
@@ -231,10 +245,10 @@ class OfficerService:
         return views
 
     async def revoke_officer(self, officer_id: int, actor: str = audit.CLI) -> OfficerView:
-        """Take an officer's or supervisor's rights away."""
+        """Take an officer's or supervisor's rights away, and every message still to come."""
         now = self._clock.now()
         async with self._db.transaction() as session:
-            officer = await session.get(Officer, officer_id)
+            officer = await session.get(Officer, officer_id, with_for_update=True)
             if officer is None:
                 raise UserError("admin.unknown_officer", id=officer_id)
             if officer.revoked_at is None:
@@ -247,6 +261,7 @@ class OfficerService:
                     subject_type="officer",
                     subject_id=officer.id,
                 )
+                await end_access(session, officer, now, actor, "revoked")
             return await _view(session, officer)
 
     async def revoke_invitation(self, invitation_id: int, actor: str = audit.CLI) -> None:

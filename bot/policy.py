@@ -2,7 +2,8 @@
 
 Every service asks here, for cases, alerts, reports, digests and exports alike, so the
 rule is written once. Whether the caller is an officer at all (invited, not revoked) is
-`bot.officers.require_officer`'s question; this module answers "which area is theirs".
+`bot.officers.require_officer`'s question; this module answers "which area is theirs", and
+(`entitled`) whether anything about an area may still be sent to them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ def may_see(officer: Officer, commune_code: int | None, province_code: int | Non
     if officer.role == Role.OFFICER:
         return officer.commune_code is not None and commune_code == officer.commune_code
     return officer.role == Role.SUPERVISOR and province_code == officer.province_code
+
+
+def entitled(officer: Officer, commune_code: int | None, province_code: int | None) -> bool:
+    """Whether the officer may still be sent anything about this commune and province.
+
+    The one rule every path that writes to an officer asks, when a message is queued and
+    when a queued one is re-examined (bot/access.py): not revoked, and the area is theirs
+    today (an officer who moved to another commune keeps nothing of the old one).
+    """
+    return officer.revoked_at is None and may_see(officer, commune_code, province_code)
 
 
 def area_clause(officer: Officer, commune_column: Any, province_column: Any) -> ColumnElement[bool]:

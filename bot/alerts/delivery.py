@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import policy
+from bot.access import lock_readers, release_resent, withheld
 from bot.alerts.config import AlertConfig
 from bot.alerts.display import render
 from bot.alerts.values import (
@@ -22,31 +24,36 @@ from bot.preferences import language_of
 
 
 async def commune_officers(session: AsyncSession, commune_code: int) -> list[Officer]:
-    """The active officers of a commune."""
+    """The active officers of a commune, locked against a revocation until the commit."""
     rows = await session.scalars(
-        select(Officer)
-        .where(
-            Officer.commune_code == commune_code,
-            Officer.role == Role.OFFICER,
-            Officer.revoked_at.is_(None),
+        lock_readers(
+            select(Officer)
+            .where(
+                Officer.commune_code == commune_code,
+                Officer.role == Role.OFFICER,
+                Officer.revoked_at.is_(None),
+            )
+            .order_by(Officer.id)
         )
-        .order_by(Officer.id)
     )
-    return list(rows)
+    # The query narrows; the rule every path asks decides.
+    return [o for o in rows if policy.entitled(o, commune_code, o.province_code)]
 
 
 async def province_supervisors(session: AsyncSession, province_code: int) -> list[Officer]:
-    """The active supervisors of a province."""
+    """The active supervisors of a province, locked against a revocation until the commit."""
     rows = await session.scalars(
-        select(Officer)
-        .where(
-            Officer.province_code == province_code,
-            Officer.role == Role.SUPERVISOR,
-            Officer.revoked_at.is_(None),
+        lock_readers(
+            select(Officer)
+            .where(
+                Officer.province_code == province_code,
+                Officer.role == Role.SUPERVISOR,
+                Officer.revoked_at.is_(None),
+            )
+            .order_by(Officer.id)
         )
-        .order_by(Officer.id)
     )
-    return list(rows)
+    return [o for o in rows if policy.entitled(o, None, province_code)]
 
 
 def _priority(alert: Alert) -> int:
@@ -66,6 +73,8 @@ async def deliver(
     """Queue one copy of the alert (and for out of zone, the pin) for every reader."""
     not_before = alert.deliver_at if alert.deliver_at and alert.deliver_at > now else now
     for reader in readers:
+        if not policy.entitled(reader, alert.commune_code, alert.province_code):
+            continue
         language = await language_of(session, reader.telegram_user_id, config.language)
         card = await render(session, alert, language, reader, now, config.tz, level=level)
         row = enqueue(
@@ -121,11 +130,12 @@ async def send_pins(
     session: AsyncSession, alert: Alert, entry: dict[str, Any], now: datetime
 ) -> None:
     """A new outside fix: a new pin under every copy, so the map shows where they are now."""
-    for delivery in await deliveries(session, alert.id):
+    for delivery, _reader in await entitled_copies(session, alert, now, "pin"):
         _pin(session, alert, entry, delivery.chat_id, now, now)
 
 
 async def deliveries(session: AsyncSession, alert_id: int) -> list[AlertDelivery]:
+    """Every copy of the alert, to whomever it went."""
     return list(
         await session.scalars(
             select(AlertDelivery)
@@ -135,14 +145,35 @@ async def deliveries(session: AsyncSession, alert_id: int) -> list[AlertDelivery
     )
 
 
+async def entitled_copies(
+    session: AsyncSession, alert: Alert, now: datetime, what: str
+) -> list[tuple[AlertDelivery, Officer]]:
+    """The copies whose reader may still be told about the alert; the others are audited."""
+    rows = (
+        await session.execute(
+            lock_readers(
+                select(AlertDelivery, Officer)
+                .join(Officer, Officer.id == AlertDelivery.officer_id)
+                .where(AlertDelivery.alert_id == alert.id)
+                .order_by(AlertDelivery.id)
+            )
+        )
+    ).all()
+    kept, lost = [], []
+    for delivery, reader in rows:
+        if policy.entitled(reader, alert.commune_code, alert.province_code):
+            kept.append((delivery, reader))
+        else:
+            lost.append(reader)
+    withheld(session, now, lost, "alert", alert.id, what)
+    return kept
+
+
 async def refresh_copies(
     config: AlertConfig, session: AsyncSession, alert: Alert, now: datetime
 ) -> None:
     """Edit every delivered copy of the alert whose text or choices have changed."""
-    for delivery in await deliveries(session, alert.id):
-        reader = await session.get(Officer, delivery.officer_id)
-        if reader is None:
-            continue
+    for delivery, reader in await entitled_copies(session, alert, now, "edit"):
         language = await language_of(session, reader.telegram_user_id, config.language)
         card = await render(session, alert, language, reader, now, config.tz, level=delivery.level)
         # Telegram refuses an edit that changes nothing ("message is not modified"): a call
@@ -182,8 +213,12 @@ async def _shows_already(session: AsyncSession, delivery: AlertDelivery, card: T
 
 
 async def delivery_resent(session: AsyncSession, old_outbox_id: int, new_outbox_id: int) -> None:
-    """An alert copy was queued again after a crash (sender hook): edits follow the new one."""
+    """A copy was queued again after a crash (sender hook): edits follow the new one.
+
+    Withheld instead if its reader lost access since it was first queued.
+    """
     for delivery in await session.scalars(
         select(AlertDelivery).where(AlertDelivery.outbox_id == old_outbox_id)
     ):
         delivery.outbox_id = new_outbox_id
+    await release_resent(session, new_outbox_id)

@@ -26,7 +26,6 @@ from bot.cases.values import (
     RELEASE,
     TRANSFER,
     ChangePreview,
-    ExportFiles,
     Invitation,
     IssuedLink,
     PersonStatus,
@@ -111,7 +110,7 @@ async def tell_officers(
             chat_id=officer.telegram_user_id,
             content=Text(t(language, key, **params)),
             priority=PRIORITY_REPLY,
-            purpose="case_notice",
+            purpose="officer_notice",
             now=now,
             ref_id=case.id,
         )
@@ -317,14 +316,6 @@ def qr_png(link: str) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def export_documents(files: ExportFiles, caption: str) -> list[Document]:
-    """The XLSX (with the caption) and the CSV of one export."""
-    return [
-        Document(f"{files.basename}.xlsx", caption, files.xlsx),
-        Document(f"{files.basename}.csv", "", files.csv),
-    ]
 
 
 def registration_options(

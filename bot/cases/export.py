@@ -1,21 +1,28 @@
-"""Export: the cases, or every check-in of them, as XLSX and CSV in Vietnamese."""
+"""Export: the cases, and every check-in of them, as one XLSX workbook and CSV, in Vietnamese."""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, policy
+from bot.access import EXPORT
 from bot.alerts import number
 from bot.areas import commune_view
-from bot.case_files import FIELDS, VI_HEADERS, display_phone, write_csv, write_xlsx
+from bot.case_files import FIELDS, VI_HEADERS, display_phone, write_csv, write_workbook, write_xlsx
 from bot.cases.base import CaseSeam
 from bot.cases.queries import scope
 from bot.cases.values import OPEN_STATUSES, ExportFiles, isolation_day
-from bot.catalogue import plain
+from bot.catalogue import plain, t
+from bot.messaging.message import Document
+from bot.messaging.outbox import PRIORITY_REPLY, enqueue
 from bot.models import Case, Checkin, Commune, LocationFix, Officer
 from bot.officers import require_officer
 from bot.text import fold
@@ -50,70 +57,177 @@ CHECKIN_HEADERS = (
 )
 
 
+# The workbook's sheets, as an officer opening it in Excel reads their tabs.
+CASES_SHEET = "Danh sách ca"
+CHECKINS_SHEET = "Khai báo"
+
+
+@dataclass(frozen=True)
+class _Table:
+    """One sheet (and one CSV) of an export."""
+
+    basename: str
+    headers: Sequence[str]
+    rows: list[list[object]]
+
+
 class Export(CaseSeam):
     """Spreadsheets of the caller's cases (commune or province)."""
 
     async def export_checkins(self, telegram_user_id: int) -> ExportFiles:
-        """Every check-in of the caller's cases (commune or province), oldest first.
-
-        Answers are written as the person saw them (the check-in catalogue's Vietnamese
-        labels), one column per measurement, numbers the Vietnamese way.
-        """
-        today = self.today()
-        tz = self._settings.schedule.tz
+        """Every check-in of the caller's cases (commune or province), oldest first."""
         async with self._db.transaction() as session:
             officer = await require_officer(session, telegram_user_id)
-            statement = scope(
-                select(Case.code, Case.full_name, Checkin).join(
-                    Checkin, Checkin.case_id == Case.id
-                ),
-                officer,
-            ).order_by(Case.code, Checkin.nominal_at)
-            rows = (await session.execute(statement)).all()
-            fixes = await _checkin_fixes(session, [checkin.id for _, _, checkin in rows])
-        table = [
-            _checkin_row(code, name, checkin, fixes.get(checkin.id), tz)
-            for code, name, checkin in rows
-        ]
-        headers = CHECKIN_HEADERS
-        basename = f"cachly-khai-bao-{today.isoformat()}"
-        return ExportFiles(
-            basename, write_xlsx(headers, table), write_csv(headers, table), len(rows)
-        )
+            table = await self._checkins_table(session, officer)
+        return _files(table)
 
     async def export(self, telegram_user_id: int, include_closed: bool = True) -> ExportFiles:
         """The commune's (a supervisor: the province's) cases with the import's columns."""
-        now, today = self._clock.now(), self.today()
-        tz = self._settings.schedule.tz
+        now = self._clock.now()
         async with self._db.transaction() as session:
             officer = await require_officer(session, telegram_user_id)
-            statement = scope(select(Case, Commune.name).join(Commune), officer).order_by(
-                Case.commune_code, Case.id
-            )
-            if not include_closed:
-                statement = statement.where(Case.status.in_(OPEN_STATUSES))
-            rows = (await session.execute(statement)).all()
-            sources = await _codes_of(session, {c.source_case_id for c, _ in rows})
-            answered = await _last_answers(session, [c.id for c, _ in rows])
-            area = await _area_name(session, officer)
-            audit.record(
+            table = await self._cases_table(session, officer, include_closed)
+            _audit(session, officer, now, cases=len(table.rows))
+        return _files(table)
+
+    async def send_export(
+        self, telegram_user_id: int, chat_id: int, language: str, with_checkins: bool
+    ) -> int:
+        """Queue the export to the caller's chat: how many cases it holds (0: nothing sent).
+
+        One workbook (the cases; with the check-ins, a second sheet) and the same as CSV
+        (with the check-ins, both CSVs in one zip): two files, sent by the outbox, which
+        paces them like everything else to one chat, so that no burst draws a 429. Queued,
+        they are withheld like any message if the officer's access ends before they go.
+        """
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            officer = await require_officer(session, telegram_user_id)
+            cases = await self._cases_table(session, officer, include_closed=True)
+            if not cases.rows:
+                return 0
+            checkins = await self._checkins_table(session, officer) if with_checkins else None
+            _audit(
                 session,
-                at=now,
-                actor=audit.officer_actor(officer.id),
-                action="case.export",
-                subject_type="officer",
-                subject_id=officer.id,
-                rows=len(rows),
+                officer,
+                now,
+                cases=len(cases.rows),
+                checkins=None if checkins is None else len(checkins.rows),
             )
+            for document in _documents(language, cases, checkins):
+                enqueue(
+                    session,
+                    chat_id=chat_id,
+                    content=document,
+                    priority=PRIORITY_REPLY,
+                    purpose=EXPORT,
+                    now=now,
+                )
+        return len(cases.rows)
+
+    async def _cases_table(
+        self, session: AsyncSession, officer: Officer, include_closed: bool
+    ) -> _Table:
+        today = self.today()
+        tz = self._settings.schedule.tz
+        statement = scope(select(Case, Commune.name).join(Commune), officer).order_by(
+            Case.commune_code, Case.id
+        )
+        if not include_closed:
+            statement = statement.where(Case.status.in_(OPEN_STATUSES))
+        rows = (await session.execute(statement)).all()
+        sources = await _codes_of(session, {c.source_case_id for c, _ in rows})
+        answered = await _last_answers(session, [c.id for c, _ in rows])
+        area = await _area_name(session, officer)
         headers = [VI_HEADERS[f] for f in FIELDS] + list(EXPORT_EXTRA_HEADERS)
         table = [
             _case_row(case, commune_name, sources, answered.get(case.id), today, tz)
             for case, commune_name in rows
         ]
-        basename = f"cachly-{fold(area).replace(' ', '-')}-{today.isoformat()}"
-        return ExportFiles(
-            basename, write_xlsx(headers, table), write_csv(headers, table), len(rows)
-        )
+        return _Table(f"cachly-{fold(area).replace(' ', '-')}-{today.isoformat()}", headers, table)
+
+    async def _checkins_table(self, session: AsyncSession, officer: Officer) -> _Table:
+        """Answers as the person saw them (the check-in catalogue's Vietnamese labels), one
+        column per measurement, numbers the Vietnamese way, oldest first."""
+        tz = self._settings.schedule.tz
+        statement = scope(
+            select(Case.code, Case.full_name, Checkin).join(Checkin, Checkin.case_id == Case.id),
+            officer,
+        ).order_by(Case.code, Checkin.nominal_at)
+        rows = (await session.execute(statement)).all()
+        fixes = await _checkin_fixes(session, [checkin.id for _, _, checkin in rows])
+        table = [
+            _checkin_row(code, name, checkin, fixes.get(checkin.id), tz)
+            for code, name, checkin in rows
+        ]
+        return _Table(f"cachly-khai-bao-{self.today().isoformat()}", CHECKIN_HEADERS, table)
+
+
+def _files(table: _Table) -> ExportFiles:
+    return ExportFiles(
+        table.basename,
+        write_xlsx(table.headers, table.rows),
+        write_csv(table.headers, table.rows),
+        len(table.rows),
+    )
+
+
+def _documents(language: str, cases: _Table, checkins: _Table | None) -> list[Document]:
+    """The workbook (with its caption), then the CSV or, with the check-ins, the CSVs' zip."""
+    count = number(language, len(cases.rows))
+    if checkins is None:
+        caption = t(language, "export.caption", count=count) + "\n" + t(language, "export.hint")
+        workbook = write_workbook([(CASES_SHEET, cases.headers, cases.rows)])
+        return [
+            Document(f"{cases.basename}.xlsx", caption, workbook),
+            Document(f"{cases.basename}.csv", "", write_csv(cases.headers, cases.rows)),
+        ]
+    caption = t(
+        language,
+        "export.checkins_caption",
+        count=count,
+        checkins=number(language, len(checkins.rows)),
+        cases_sheet=CASES_SHEET,
+        checkins_sheet=CHECKINS_SHEET,
+    )
+    workbook = write_workbook(
+        [
+            (CASES_SHEET, cases.headers, cases.rows),
+            (CHECKINS_SHEET, checkins.headers, checkins.rows),
+        ]
+    )
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for table in (cases, checkins):
+            zipped.writestr(f"{table.basename}.csv", write_csv(table.headers, table.rows))
+    return [
+        Document(f"{cases.basename}.xlsx", caption, workbook),
+        Document(
+            f"{cases.basename}-csv.zip", t(language, "export.zip_caption"), archive.getvalue()
+        ),
+    ]
+
+
+def _audit(
+    session: AsyncSession,
+    officer: Officer,
+    now: datetime,
+    *,
+    cases: int,
+    checkins: int | None = None,
+) -> None:
+    details: dict[str, int] = {"rows": cases}
+    if checkins is not None:
+        details["checkins"] = checkins
+    audit.record(
+        session,
+        at=now,
+        actor=audit.officer_actor(officer.id),
+        action="case.export",
+        subject_type="officer",
+        subject_id=officer.id,
+        **details,
+    )
 
 
 def _local(moment: datetime | None, tz: tzinfo) -> str | None:

@@ -297,7 +297,11 @@ VI: dict[str, str] = {
     ),
     "export.caption": "Danh sách {count} ca.",
     "export.empty": "Chưa có ca nào để xuất.",
-    "export.checkins_caption": "{count} lần khai báo.",
+    "export.checkins_caption": (
+        "Danh sách {count} ca (trang «{cases_sheet}») và {checkins} lần khai báo "
+        "(trang «{checkins_sheet}»)."
+    ),
+    "export.zip_caption": "Cùng dữ liệu dạng CSV, mỗi trang một tệp.",
     "export.hint": "Gõ /export khaibao để xuất cả các lần khai báo.",
     # People.
     "status.none": "Bạn chưa tham gia theo dõi cách ly nào.",
@@ -617,7 +621,10 @@ EN: dict[str, str] = {
     ),
     "export.caption": "List of {count} cases.",
     "export.empty": "There are no cases to export yet.",
-    "export.checkins_caption": "{count} check-ins.",
+    "export.checkins_caption": (
+        "{count} cases (sheet “{cases_sheet}”) and {checkins} check-ins (sheet “{checkins_sheet}”)."
+    ),
+    "export.zip_caption": "The same data as CSV, one file per sheet.",
     "export.hint": "Type /export checkins to export the check-ins as well.",
     "status.none": "You are not enrolled in any home isolation.",
     "status.line": ("<b>{name}</b>: day {day} of {total}, ends on {end}.\nNext check-in: {next}"),

@@ -72,6 +72,7 @@ VI.update(
             "(tạo bot và lấy mã từ @BotFather trong Telegram: gửi /newbot)."
         ),
         "admin.revoked_officer": "Đã thu hồi quyền của cán bộ số {id}.",
+        "access.ended": "🔒 Bạn không còn quyền xem nội dung này.",
         "admin.revoked_invitation": "Đã thu hồi lời mời số {id}.",
         "admin.officers_header": "Cán bộ và giám sát viên:",
         "admin.invitations_header": "Lời mời:",
@@ -116,6 +117,7 @@ EN.update(
             "(get one from @BotFather in Telegram: send /newbot)."
         ),
         "admin.revoked_officer": "Officer number {id} has been revoked.",
+        "access.ended": "🔒 You no longer have access to this.",
         "admin.revoked_invitation": "Invitation number {id} has been revoked.",
         "admin.officers_header": "Officers and supervisors:",
         "admin.invitations_header": "Invitations:",

@@ -7,9 +7,11 @@ from datetime import datetime, tzinfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import policy
+from bot.access import lock_readers, withheld
 from bot.alerts import commune_officers
 from bot.messaging.outbox import PRIORITY_ALERT, enqueue
-from bot.models import CitizenReport, OutboxMessage
+from bot.models import CitizenReport, Officer, OutboxMessage
 from bot.preferences import language_of
 from bot.reports.display import passed_on_text, photo_message, pin_message, render_card
 from bot.reports.records import load_card
@@ -84,12 +86,24 @@ class CardCopies:
                 )
             )
         ).all()
-        officers = {
-            o.telegram_user_id: o for o in await commune_officers(session, report.commune_code)
+        readers = {
+            o.telegram_user_id: o
+            for o in await session.scalars(
+                lock_readers(
+                    select(Officer).where(Officer.telegram_user_id.in_({c.chat_id for c in copies}))
+                )
+            )
         }
+        # The copies of the commune it is handed away from say where to, once; otherwise
+        # only the copies of the commune it is in are kept up to date.
+        commune = report.commune_code if left is None else left
+        lost = []
         for copy in copies:
-            if left is None and copy.chat_id not in officers:
-                continue  # a commune it was handed away from: told so at the time
+            reader = readers.get(copy.chat_id)
+            if reader is None or not policy.entitled(reader, commune, report.province_code):
+                if reader is not None and reader.revoked_at is not None:
+                    lost.append(reader)
+                continue  # not (or no longer) theirs: revoked, moved, or handed away from
             if skip is not None and (copy.chat_id, copy.message_id) == skip:
                 continue
             language = await language_of(session, copy.chat_id, self._language)
@@ -107,3 +121,4 @@ class CardCopies:
                 ref_id=report.id,
                 edit_of_id=copy.id,
             )
+        withheld(session, now, lost, "report", report.id, "edit")

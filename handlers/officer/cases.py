@@ -28,7 +28,6 @@ from bot.cases.display import (
     CHANGE_CODES,
     IMPORT_OK,
     change_confirmation,
-    export_documents,
     import_confirmation,
     links_document,
 )
@@ -401,19 +400,15 @@ async def import_button(update: Update, context: CachlyContext) -> None:
 
 
 async def export(update: Update, context: CachlyContext) -> None:
-    """/export [khaibao]: the cases (and the check-ins) as XLSX and CSV, Vietnamese headers."""
+    """/export [khaibao]: the cases (and the check-ins) as one XLSX workbook and CSV."""
     language = await context.language(update)
-    files = await context.services.cases.export(_user_id(update))
-    if not files.rows:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    with_checkins = bool({fold(arg) for arg in context.args or []} & CHECKIN_WORDS)
+    # The files come through the outbox, paced to this chat like everything else.
+    cases = await context.services.cases.send_export(
+        _user_id(update), chat.id, language, with_checkins
+    )
+    if not cases:
         await reply(update, context, t(language, "export.empty"))
-        return
-    caption = t(language, "export.caption", count=files.rows)
-    for document in export_documents(files, caption):
-        await reply(update, context, document)
-    if not {fold(arg) for arg in context.args or []} & CHECKIN_WORDS:
-        await reply(update, context, t(language, "export.hint"))
-        return
-    checkins = await context.services.cases.export_checkins(_user_id(update))
-    caption = t(language, "export.checkins_caption", count=checkins.rows)
-    for document in export_documents(checkins, caption):
-        await reply(update, context, document)

@@ -8,11 +8,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot import alerts
+from bot.access import WITHHELD
+from bot.alerts import delivery_resent
 from bot.clock import FakeClock
 from bot.errors import UserError
-from bot.models import AuditEntry, Invitation
+from bot.messaging.recovery import recover
+from bot.models import AuditEntry, Invitation, OutboxMessage
 from bot.services import Services
+from tests.factories import make_case
 from tests.harness import start_code
+
+HAC_THANH = 14797
 
 
 async def test_invitation_binds_the_user_who_opens_it(services: Services) -> None:
@@ -81,7 +88,13 @@ async def test_grants_and_revocations_are_audited(services: Services) -> None:
     await services.officers.revoke_officer(me.id)
     async with services.db.transaction() as session:
         entries = (await session.scalars(select(AuditEntry).order_by(AuditEntry.id))).all()
-    assert [e.action for e in entries] == ["invitation.create", "officer.grant", "officer.revoke"]
+    assert [e.action for e in entries] == [
+        "invitation.create",
+        "officer.grant",
+        "officer.revoke",
+        "officer.access_end",
+    ]
+    assert entries[-1].details == {"reason": "revoked", "cancelled": 0, "neutralised": 0}
     assert all("Lan" not in str(e.details) for e in entries)
 
 
@@ -133,3 +146,41 @@ async def test_revoked_at_the_same_moment_is_used_or_revoked_never_both(
         assert invitation.status == "revoked"
         assert officer is None
         assert isinstance(redeemed, UserError)
+
+
+async def test_a_copy_queued_again_after_a_crash_is_withheld_from_a_revoked_officer(
+    services: Services, clock: FakeClock
+) -> None:
+    for user in (1001, 1002):
+        issued = await services.officers.invite("officer", "hac thanh", "cachly_bot")
+        await services.officers.redeem(start_code(issued.link), user, f"Officer {user}")
+    case_id = await make_case(services.db, clock.now())
+    async with services.db.transaction() as session:
+        await alerts.raise_alert(
+            services.alerts.config,
+            session,
+            kind=alerts.SOS,
+            commune_code=HAC_THANH,
+            now=clock.now(),
+            evidence={},
+            case_id=case_id,
+        )
+        # A sender claimed both copies and died mid-call.
+        for row in await session.scalars(select(OutboxMessage)):
+            row.state, row.not_before = "sending", clock.now()
+    revoked = await services.officers.whoami(1002)
+    assert revoked is not None
+    await services.officers.revoke_officer(revoked.id)
+    clock.advance(timedelta(minutes=5))
+    assert await recover(services.db, clock.now(), delivery_resent) == 2
+    async with services.db.transaction() as session:
+        again = list(
+            await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.created_at == clock.now())
+            )
+        )
+        entries = list(await session.scalars(select(AuditEntry.action)))
+    states = {row.chat_id: (row.state, row.last_error) for row in again if row.kind == "text"}
+    assert states[1001] == ("pending", None)
+    assert states[1002] == ("failed", WITHHELD)
+    assert "officer.withheld" in entries

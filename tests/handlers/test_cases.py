@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 
 from openpyxl import load_workbook
@@ -236,19 +237,25 @@ async def test_lifecycle_commands_ask_to_confirm(harness: Harness) -> None:
     xlsx = await officer.wait_for_message(lambda m: m.file is not None)
     assert xlsx.file is not None
     assert (xlsx.file.filename or "").endswith(".xlsx")
-    sheet = load_workbook(io.BytesIO(xlsx.file.content)).active
-    header = [c.value for c in next(sheet.iter_rows())]
+    assert "/export khaibao" in (xlsx.text or "")
+    workbook = load_workbook(io.BytesIO(xlsx.file.content))
+    assert workbook.sheetnames == ["Danh sách ca"]
+    header = [c.value for c in next(workbook.active.iter_rows())]
     assert header[:5] == ["Họ và tên", "Số điện thoại", "Năm sinh", "Địa chỉ", "Loại"]
     csv_file = await officer.wait_for_message(lambda m: m.file is not None)
     assert csv_file.file is not None
     assert (csv_file.file.filename or "").endswith(".csv")
-    assert "/export khaibao" in _text(await officer.wait_for_message())
 
     await officer.send_text("/export khaibao")
-    files = [await officer.wait_for_message(lambda m: m.file is not None) for _ in range(4)]
+    files = [await officer.wait_for_message(lambda m: m.file is not None) for _ in range(2)]
     names = [(m.file.filename or "") if m.file else "" for m in files]
-    assert names[2].startswith("cachly-khai-bao-")
-    assert names[3].endswith(".csv")
+    assert names[0].endswith(".xlsx")
+    assert names[1].endswith("-csv.zip")
+    assert files[1].file is not None
+    with zipfile.ZipFile(io.BytesIO(files[1].file.content)) as zipped:
+        inside = zipped.namelist()
+    assert inside[1].startswith("cachly-khai-bao-")
+    assert len(inside) == 2
 
 
 async def test_a_case_whose_end_date_passes_is_released_and_told(harness: Harness) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import timedelta
 
 from openpyxl import load_workbook
@@ -27,16 +28,19 @@ async def _cases_in_db(harness: Harness) -> list[Case]:
 
 
 async def _export_checkins(officer: User) -> tuple[list[list[str]], list[list[object]]]:
-    """/export khaibao: the check-ins' CSV rows and XLSX rows."""
+    """/export khaibao: the check-ins' CSV rows (from the zip) and the workbook's second sheet."""
     await officer.send_text("/export khaibao")
-    files = [await officer.wait_for_message(lambda m: m.file is not None) for _ in range(4)]
-    xlsx, csv_file = files[2].file, files[3].file
+    files = [await officer.wait_for_message(lambda m: m.file is not None) for _ in range(2)]
+    xlsx, archive = files[0].file, files[1].file
     assert xlsx is not None
-    assert csv_file is not None
-    assert (csv_file.filename or "").startswith("cachly-khai-bao-")
-    rows = list(csv.reader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert archive is not None
+    with zipfile.ZipFile(io.BytesIO(archive.content)) as zipped:
+        (name,) = [n for n in zipped.namelist() if n.startswith("cachly-khai-bao-")]
+        content = zipped.read(name)
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    workbook = load_workbook(io.BytesIO(xlsx.content))
+    assert workbook.sheetnames == ["Danh sách ca", "Khai báo"]
+    cells = [[cell.value for cell in row] for row in workbook["Khai báo"].iter_rows()]
     return rows, cells
 
 
