@@ -53,6 +53,7 @@ from bot.messaging.message import (
 from bot.messaging.outbox import PRIORITY_REPLY, enqueue
 from bot.models import Case
 from bot.preferences import language_of
+from bot.triage import BREATHS_HIGH, FEVER_HIGH, PULSE_HIGH, PULSE_LOW, SPO2_LOW
 
 # A lifecycle change in a choice's data: cs:<code>:<case id>[:<days or commune code>].
 CHANGE_CODES = {EXTEND: "ext", RELEASE: "rel", HOSPITALIZE: "hos", TRANSFER: "tr"}
@@ -405,10 +406,10 @@ def _date(value: Any) -> str:
 # The readings of a check-in in the order asked, and the warning sign each can be.
 _READINGS = ("temperature", "spo2", "breaths", "pulse")
 _READING_SIGNS = {
-    "temperature": ("fever_high",),
-    "spo2": ("spo2_low",),
-    "breaths": ("breaths_high",),
-    "pulse": ("pulse_high", "pulse_low"),
+    "temperature": (FEVER_HIGH,),
+    "spo2": (SPO2_LOW,),
+    "breaths": (BREATHS_HIGH,),
+    "pulse": (PULSE_HIGH, PULSE_LOW),
 }
 _MARK = "⚠️"
 # The trend lines of the card: the measures whose drift an officer watches.
@@ -488,7 +489,7 @@ def _answer_lines(language: str, answers: CheckinAnswers | None) -> list[str]:
         if value is None:
             continue
         first = answers.vitals.get("spo2") if name == "spo2" else None
-        if first is not None and first != value:
+        if first is not None and answers.vitals.get("spo2_again") is not None:
             # The first reading was low and measured again: both are shown.
             shown = t(
                 language,
