@@ -452,6 +452,7 @@ def _geofence_settings(table: _Reader) -> GeofenceSettings:
         assumed_accuracy_m=table.number("assumed_accuracy_m", d.assumed_accuracy_m, 0.0, 1500.0),
         max_fix_age_s=table.number("max_fix_age_s", d.max_fix_age_s, 10.0, 86400.0),
         max_speed_kmh=table.number("max_speed_kmh", d.max_speed_kmh, 10.0, 2000.0),
+        min_jump_interval_s=table.number("min_jump_interval_s", d.min_jump_interval_s, 1.0, 3600.0),
         breach_min_seconds=table.number("breach_min_seconds", d.breach_min_seconds, 0.0, 86400.0),
         breach_min_fixes=table.integer("breach_min_fixes", d.breach_min_fixes, 1, 100),
     )

@@ -14,9 +14,6 @@ from geofence.fixes import Fix
 from geofence.settings import DEFAULT_SETTINGS, GeofenceSettings
 
 _GEOD = Geod(ellps="WGS84")
-# Two fixes taken in the same second still need a divisor; one second is the resolution of
-# Telegram's message dates.
-_MIN_INTERVAL_S = 1.0
 
 
 class RejectionReason(StrEnum):
@@ -88,20 +85,30 @@ def check_evidence(
     ):
         return Rejection(RejectionReason.OUTSIDE_COUNTRY)
     if previous is not None:
-        _, _, metres = _GEOD.inv(previous.lon, previous.lat, fix.lon, fix.lat)
-        # Both positions are only known to within their accuracy discs; only the distance
-        # that no error can explain counts as movement, so noisy fixes are not "jumps".
-        moved = max(
-            0.0,
-            float(metres)
-            - _effective_accuracy(fix, settings)
-            - _effective_accuracy(previous, settings),
-        )
-        seconds = max(abs((fix.taken_at - previous.taken_at).total_seconds()), _MIN_INTERVAL_S)
-        speed_kmh = moved / seconds * 3.6
+        speed_kmh = _speed_kmh(previous, fix, settings)
         if speed_kmh > settings.max_speed_kmh:
             return Rejection(
                 RejectionReason.IMPOSSIBLE_JUMP,
                 MappingProxyType({"speed_kmh": speed_kmh, "max_speed_kmh": settings.max_speed_kmh}),
             )
     return None
+
+
+def _speed_kmh(previous: Fix, fix: Fix, settings: GeofenceSettings) -> float:
+    """The speed the move from `previous` to `fix` implies; 0 where it implies no movement."""
+    seconds = abs((fix.taken_at - previous.taken_at).total_seconds())
+    # Telegram dates messages in whole seconds, so two fixes stamped 0 or 1 s apart may be a
+    # few hundred milliseconds apart: a phone refining a vague fix ("send it again") would
+    # read as a car on a motorway. No interval that short tells movement from refinement.
+    if seconds < settings.min_jump_interval_s:
+        return 0.0
+    _, _, metres = _GEOD.inv(previous.lon, previous.lat, fix.lon, fix.lat)
+    # Both positions are only known to within their accuracy discs: discs that overlap may
+    # be the same spot, and only the distance no error can explain counts as movement.
+    moved = max(
+        0.0,
+        float(metres)
+        - _effective_accuracy(fix, settings)
+        - _effective_accuracy(previous, settings),
+    )
+    return moved / seconds * 3.6

@@ -38,6 +38,9 @@ class GeofenceSettings:
     min_lon: float = 102.0
     max_lon: float = 114.7
     max_speed_kmh: float = 200.0
+    # Fixes stamped closer than this are never judged for speed: message dates are whole
+    # seconds, so "0 s" and "1 s" apart cannot be told from a few milliseconds apart.
+    min_jump_interval_s: float = 2.0
 
     # Live-location streams.
     breach_min_seconds: float = 180.0
@@ -50,8 +53,10 @@ class GeofenceSettings:
             raise ValueError("expected positive polygon limits")
         if self.tolerance_m < 0 or self.assumed_accuracy_m < 0 or self.max_accuracy_m <= 0:
             raise ValueError("expected tolerance_m, assumed_accuracy_m >= 0 and max_accuracy_m > 0")
-        if self.max_fix_age_s <= 0 or self.max_speed_kmh <= 0:
-            raise ValueError("expected positive max_fix_age_s and max_speed_kmh")
+        if self.max_fix_age_s <= 0 or self.max_speed_kmh <= 0 or self.min_jump_interval_s <= 0:
+            raise ValueError(
+                "expected positive max_fix_age_s, max_speed_kmh and min_jump_interval_s"
+            )
         if not (
             -90 <= self.min_lat < self.max_lat <= 90 and -180 <= self.min_lon < self.max_lon <= 180
         ):

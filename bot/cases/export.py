@@ -155,9 +155,9 @@ class Export(CaseSeam):
             officer,
         ).order_by(Case.code, Checkin.nominal_at)
         rows = (await session.execute(statement)).all()
-        fixes = await _checkin_fixes(session, [checkin.id for _, _, checkin in rows])
+        fixes = await checkin_fixes(session, [checkin.id for _, _, checkin in rows])
         table = [
-            _checkin_row(code, name, checkin, fixes.get(checkin.id), tz)
+            checkin_row(code, name, checkin, fixes.get(checkin.id), tz)
             for code, name, checkin in rows
         ]
         return _Table(f"cachly-khai-bao-{self.today().isoformat()}", CHECKIN_HEADERS, table)
@@ -234,7 +234,7 @@ def _local(moment: datetime | None, tz: tzinfo) -> str | None:
     return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M") if moment else None
 
 
-def _checkin_row(
+def checkin_row(
     code: str, name: str, checkin: Checkin, fix: LocationFix | None, tz: tzinfo
 ) -> list[object]:
     """One check-in as the export's columns."""
@@ -314,7 +314,7 @@ async def _codes_of(session: AsyncSession, ids: set[int | None]) -> dict[int, st
     return {case_id: code for case_id, code in rows.all()}
 
 
-async def _checkin_fixes(session: AsyncSession, ids: list[int]) -> dict[int, LocationFix]:
+async def checkin_fixes(session: AsyncSession, ids: list[int]) -> dict[int, LocationFix]:
     """The latest location fix of each check-in, in chunks the database accepts."""
     found: dict[int, LocationFix] = {}
     for start in range(0, len(ids), 1000):

@@ -69,6 +69,33 @@ REGISTER_FLOW = "register"
 
 
 @dataclass(frozen=True)
+class CheckinAnswers:
+    """What a person answered in one check-in, as /case shows it."""
+
+    answered_at: datetime
+    feeling: str | None
+    symptoms: tuple[str, ...]
+    # temperature, spo2, spo2_again, breaths, pulse; None where skipped
+    vitals: dict[str, float | None]
+    danger_signs: tuple[str, ...]
+
+    @property
+    def spo2(self) -> float | None:
+        """The SpO2 that counts: the second reading when the first was low."""
+        again = self.vitals.get("spo2_again")
+        return again if again is not None else self.vitals.get("spo2")
+
+
+@dataclass(frozen=True)
+class OpenAlert:
+    """An alert about the case that nobody has closed yet."""
+
+    kind: str
+    state: str  # open | acknowledged
+    opened_at: datetime
+
+
+@dataclass(frozen=True)
 class CaseView:
     """A case as officers see it."""
 
@@ -96,6 +123,11 @@ class CaseView:
     last_location_at: datetime | None
     last_verdict: str | None
     last_distance_m: float | None
+    # Only for one case's card (`latest`): the accuracy of the last fix, the recent check-ins
+    # (oldest first, the last one the latest answers) and the open alerts, most urgent first.
+    last_accuracy_m: float | None = None
+    recent: tuple[CheckinAnswers, ...] = ()
+    open_alerts: tuple[OpenAlert, ...] = ()
 
     @property
     def phone_display(self) -> str:
@@ -190,6 +222,15 @@ class ExportFiles:
     xlsx: bytes
     csv: bytes
     rows: int
+
+
+@dataclass(frozen=True)
+class CaseHistory:
+    """Every check-in of one case, as the export's files."""
+
+    code: str
+    name: str
+    files: ExportFiles
 
 
 def isolation_day(start: date, end: date, today: date) -> tuple[int, int]:

@@ -7,8 +7,20 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cases.values import PENDING, CaseStatus, CaseView, HomeStatus, isolation_day
-from bot.models import Case, Checkin, Commune, LocationFix
+from bot.alerts import OPEN_STATES
+from bot.cases.values import (
+    PENDING,
+    CaseStatus,
+    CaseView,
+    CheckinAnswers,
+    HomeStatus,
+    OpenAlert,
+    isolation_day,
+)
+from bot.models import Alert, Case, Checkin, Commune, LocationFix
+
+# How many answered check-ins the card's trend covers: two or three days of rounds.
+TREND_CHECKINS = 6
 
 
 async def case_view(
@@ -20,7 +32,7 @@ async def case_view(
     *,
     latest: bool = False,
 ) -> CaseView:
-    """The case as officers see it; `latest` adds its last check-in and location."""
+    """The case as officers see it; `latest` adds its recent answers, location and alerts."""
     commune = await session.scalar(select(Commune.name).where(Commune.code == case.commune_code))
     source = (
         await session.scalar(select(Case.code).where(Case.id == case.source_case_id))
@@ -58,6 +70,9 @@ async def case_view(
         last_location_at=fix.taken_at if fix else None,
         last_verdict=fix.verdict if fix else None,
         last_distance_m=fix.distance_m if fix else None,
+        last_accuracy_m=fix.accuracy_m if fix else None,
+        recent=await _recent(session, case.id) if latest else (),
+        open_alerts=await _open_alerts(session, case.id) if latest else (),
     )
 
 
@@ -75,3 +90,35 @@ async def _latest(
         .limit(1)
     )
     return answered, fix
+
+
+async def _recent(session: AsyncSession, case_id: int) -> tuple[CheckinAnswers, ...]:
+    """The case's last answered check-ins, oldest first."""
+    rows = await session.scalars(
+        select(Checkin)
+        .where(Checkin.case_id == case_id, Checkin.answered_at.is_not(None))
+        .order_by(Checkin.answered_at.desc(), Checkin.id.desc())
+        .limit(TREND_CHECKINS)
+    )
+    answers = [
+        CheckinAnswers(
+            answered_at=row.answered_at,
+            feeling=(row.answers or {}).get("feeling"),
+            symptoms=tuple((row.answers or {}).get("symptoms", [])),
+            vitals=dict(row.vitals or {}),
+            danger_signs=tuple(row.danger_signs or []),
+        )
+        for row in rows
+        if row.answered_at is not None
+    ]
+    return tuple(reversed(answers))
+
+
+async def _open_alerts(session: AsyncSession, case_id: int) -> tuple[OpenAlert, ...]:
+    """The case's alerts still open or taken, most urgent (then newest) first."""
+    rows = await session.execute(
+        select(Alert.kind, Alert.state, Alert.opened_at)
+        .where(Alert.case_id == case_id, Alert.state.in_(OPEN_STATES))
+        .order_by(Alert.severity, Alert.opened_at.desc())
+    )
+    return tuple(OpenAlert(kind, state, opened_at) for kind, state, opened_at in rows.all())

@@ -264,13 +264,29 @@ VI: dict[str, str] = {
         "{commune}\n"
         "Từ {start} đến {end} – ngày {day}/{total}\n"
         "Nhà: {home}\n"
-        "Khai báo gần nhất: {checkin}\n"
-        "Vị trí gần nhất: {location}"
+        "\n"
+        "📝 Khai báo gần nhất: {checkin}{answers}{trend}\n"
+        "📍 Vị trí gần nhất: {location}\n"
+        "🔔 Cảnh báo đang mở: {alerts}"
     ),
     "cases.never": "chưa có",
     "cases.location_line": "{verdict}, {when}",
     "cases.location_distance": "{verdict} ({metres} m), {when}",
-    "cases.usage.case": "Gõ /case và mã ca, ví dụ: /case K7M3QX",
+    "cases.location_accuracy": "{verdict}, cách nhà {metres} m (sai số ±{accuracy} m), {when}",
+    "cases.card.symptoms": "{feeling} · Triệu chứng: {symptoms}",
+    "cases.card.no_symptoms": "không có",
+    "cases.card.trend.spo2": "📈 SpO2: {values}",
+    "cases.card.trend.temperature": "📈 Nhiệt độ: {values}",
+    "cases.card.no_alerts": "không có",
+    "cases.card.alert": "• {kind} – {state}, {time}",
+    "cases.card.alert_state.open": "chưa ai nhận",
+    "cases.card.alert_state.acknowledged": "đã có người nhận",
+    "cases.usage.case": (
+        "Gõ /case và mã ca, ví dụ: /case K7M3QX\n"
+        "Thêm khaibao để nhận tệp mọi lần khai báo của ca: /case K7M3QX khaibao"
+    ),
+    "cases.history_caption": "Các lần khai báo của {name} ({code}): {count} lần.",
+    "cases.history_empty": "{name} ({code}) chưa có lần khai báo nào.",
     "cases.usage.newlink": "Gõ /newlink và mã ca, ví dụ: /newlink K7M3QX",
     "cases.usage.extend": "Gõ /extend, mã ca và số ngày, ví dụ: /extend K7M3QX 3",
     "cases.usage.release": "Gõ /release và mã ca, ví dụ: /release K7M3QX",
@@ -586,13 +602,29 @@ EN: dict[str, str] = {
         "{commune}\n"
         "From {start} to {end} – day {day} of {total}\n"
         "Home: {home}\n"
-        "Last check-in: {checkin}\n"
-        "Last location: {location}"
+        "\n"
+        "📝 Last check-in: {checkin}{answers}{trend}\n"
+        "📍 Last location: {location}\n"
+        "🔔 Open alerts: {alerts}"
     ),
     "cases.never": "none yet",
     "cases.location_line": "{verdict}, {when}",
     "cases.location_distance": "{verdict} ({metres} m), {when}",
-    "cases.usage.case": "Type /case and the case code, for example: /case K7M3QX",
+    "cases.location_accuracy": "{verdict}, {metres} m from home (±{accuracy} m), {when}",
+    "cases.card.symptoms": "{feeling} · Symptoms: {symptoms}",
+    "cases.card.no_symptoms": "none",
+    "cases.card.trend.spo2": "📈 SpO2: {values}",
+    "cases.card.trend.temperature": "📈 Temperature: {values}",
+    "cases.card.no_alerts": "none",
+    "cases.card.alert": "• {kind} – {state}, {time}",
+    "cases.card.alert_state.open": "nobody has taken it",
+    "cases.card.alert_state.acknowledged": "taken",
+    "cases.usage.case": (
+        "Type /case and the case code, for example: /case K7M3QX\n"
+        "Add khaibao for a file of every check-in of the case: /case K7M3QX khaibao"
+    ),
+    "cases.history_caption": "Check-ins of {name} ({code}): {count}.",
+    "cases.history_empty": "{name} ({code}) has no check-ins yet.",
     "cases.usage.newlink": "Type /newlink and the case code, for example: /newlink K7M3QX",
     "cases.usage.extend": "Type /extend, the case code and days, for example: /extend K7M3QX 3",
     "cases.usage.release": "Type /release and the case code, for example: /release K7M3QX",

@@ -39,8 +39,16 @@ VI: dict[str, str] = {
         "Gõ con số, ví dụ: <b>98</b>"
     ),
     "checkin.ask.spo2_again": (
-        "Ô-xy trong máu (SpO2) <b>{value}</b> hơi thấp. <b>{name}</b> hãy ngồi yên nghỉ 1 phút, "
-        "rồi đo lại và gõ con số mới."
+        "Ô-xy trong máu (SpO2) lần trước là <b>{value}</b>, hơi thấp. Bây giờ <b>{name}</b> "
+        "hãy đo lại và gõ con số mới."
+    ),
+    "checkin.spo2_rest": (
+        "Ô-xy trong máu (SpO2) <b>{value}</b> hơi thấp. <b>{name}</b> hãy ngồi yên nghỉ "
+        "<b>{seconds}</b> giây; hết giờ tôi sẽ nhắn để đo lại."
+    ),
+    "checkin.spo2_wait": (
+        "Xin nghỉ thêm <b>{seconds}</b> giây nữa rồi hãy đo lại; tôi sẽ nhắn khi đến lúc. "
+        "Chỉ số lần trước ({value}) vẫn được giữ."
     ),
     "checkin.ask.breaths": (
         "Trong 1 phút <b>{name}</b> thở bao nhiêu lần?\n"
@@ -233,9 +241,17 @@ EN: dict[str, str] = {
         "Type the number, for example: <b>98</b>"
     ),
     "checkin.ask.spo2_again": (
+        "The last blood oxygen (SpO2) reading, <b>{value}</b>, was a little low. <b>{name}</b>, "
+        "please measure again now and type the new number."
+    ),
+    "checkin.spo2_rest": (
         "Blood oxygen (SpO2) <b>{value}</b> is a little low. <b>{name}</b>, please sit still "
-        "and rest for "
-        "1 minute, then measure again and type the new number."
+        "and rest for <b>{seconds}</b> seconds; I will message you when it is time to measure "
+        "again."
+    ),
+    "checkin.spo2_wait": (
+        "Please rest <b>{seconds}</b> more seconds before measuring again; I will message you "
+        "when it is time. The first reading ({value}) is kept."
     ),
     "checkin.ask.breaths": (
         "How many breaths does <b>{name}</b> take in 1 minute?\n"

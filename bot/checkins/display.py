@@ -126,7 +126,9 @@ def question(asked: Question) -> Text | None:
         return Text(text, symptoms_choices(language, cid, asked.symptoms))
     if asked.step in NUMBER_STEPS:
         value = f"{asked.value:g}" if asked.value is not None else ""
-        text = t(language, f"checkin.ask.{asked.step}", name=name, value=value)
+        # Resting after a low first SpO2: the tick asks for the new number when it is time.
+        key = "checkin.spo2_rest" if asked.rest_s else f"checkin.ask.{asked.step}"
+        text = t(language, key, name=name, value=value, seconds=asked.rest_s)
         return Text(text, skip_choice(language, cid, asked.step))
     if asked.step == LOCATION:
         text = t(language, "checkin.ask_location", name=name)
@@ -143,6 +145,13 @@ def retry(language: str, checkin_id: int, measure: str, *, unreadable: bool) -> 
     else:
         text = t(language, f"checkin.retry.{measure}")
     return Text(text, skip_choice(language, checkin_id, measure))
+
+
+def rest_more(asked: Question, seconds: int) -> Text:
+    """A second SpO2 typed before the rest is over: wait; the first reading is kept."""
+    value = f"{asked.value:g}" if asked.value is not None else ""
+    text = t(asked.language, "checkin.spo2_wait", seconds=seconds, value=value)
+    return Text(text, skip_choice(asked.language, asked.checkin_id, asked.step))
 
 
 def ended(language: str, key: str, **params: object) -> Text:

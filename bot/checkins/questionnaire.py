@@ -89,7 +89,7 @@ class Questionnaire:
                 row = await self._early_or_manual(session, case, now)
             if row.step is None or row.step == FINISHED:
                 row.step = FEELING
-            question = steps.question(row, case, language)
+            question = steps.question(row, case, language, now)
             await self._converse(session, user_id, chat_id, row, now)
             return StartResult(StartStatus.QUESTION, language, question=question)
 
@@ -215,18 +215,18 @@ class Questionnaire:
                     steps.mark_answered(row, case, turn.now, self._checkins.window_minutes)
                 row.step = FINISHED
                 return await self._advance(turn, ())
-            question = steps.question(row, case, language)
+            question = steps.question(row, case, language, turn.now)
             return StepResult(StepStatus.RETRY, case.full_name, language, question)
         if step in (FEELING, SYMPTOMS_STEP):
             # A button's label typed instead of pressed counts as the press.
             pressed = typed_button(language, step, typed)
             if pressed is None:
-                question = steps.question(row, case, language)
+                question = steps.question(row, case, language, turn.now)
                 return StepResult(StepStatus.BUSY, case.full_name, language, question)
             action, pressed_value = pressed
             return await self._press(turn, action, pressed_value)
         if step not in NUMBER_STEPS:
-            question = steps.question(row, case, language)
+            question = steps.question(row, case, language, turn.now)
             return StepResult(StepStatus.BUSY, case.full_name, language, question)
         assert step is not None
         if typed in labels(language, f"checkin.skip.{step}", "skip"):
@@ -236,10 +236,15 @@ class Questionnaire:
     async def _number(self, turn: _Turn, step: str, text: str) -> StepResult:
         """A typed measurement: recorded when read and in range, else asked again."""
         row, case, language = turn.row, turn.case, turn.language
+        rest = steps.rest_left(row, turn.now) if step == "spo2_again" else 0
+        if rest:
+            # Measured again too soon: not a second reading. The first stays as it is.
+            question = steps.question(row, case, language, turn.now)
+            return StepResult(StepStatus.WAIT, case.full_name, language, question, wait_s=rest)
         value = parse_number(text)
         measure = "spo2" if step == "spo2_again" else step
         if value is None or not in_range(measure, value):
-            question = steps.question(row, case, language)
+            question = steps.question(row, case, language, turn.now)
             return StepResult(
                 StepStatus.RETRY,
                 case.full_name,
@@ -250,19 +255,23 @@ class Questionnaire:
             )
         row.vitals = {**row.vitals, step: value}
         row.step = steps.step_after(row, case, step, self._settings)
+        if row.step == "spo2_again":
+            steps.begin_rest(row, turn.now, self._checkins.spo2_recheck_seconds)
         danger = await steps.triage(turn.session, row, case, turn.now, self._settings)
         return await self._advance(turn, danger)
 
     async def _advance(self, turn: _Turn, danger: tuple[str, ...]) -> StepResult:
         """Store the new step and say what to ask next (or that it is finished)."""
         row, case, language, now = turn.row, turn.case, turn.language, turn.now
+        if row.step != "spo2_again":
+            steps.end_rest(row)
         if row.step == FINISHED:
             row.completed_at = now
             row.state, row.next_action_at = DONE, None
             await end_dialogue(turn.session, turn.user_id)
             return StepResult(StepStatus.OK, case.full_name, language, danger=danger, finished=True)
         await self._converse(turn.session, turn.user_id, turn.chat_id, row, now)
-        question = steps.question(row, case, language)
+        question = steps.question(row, case, language, now)
         return StepResult(StepStatus.OK, case.full_name, language, question, danger=danger)
 
     async def _typed_first_answer(

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import alerts, audit
-from bot.checkins import display
+from bot.checkins import display, steps
 from bot.checkins.chats import languages
 from bot.checkins.planning import BATCH, Planner
 from bot.checkins.values import (
@@ -226,6 +226,11 @@ class Rounds:
                 chosen = await languages(session, [case for _, case in rows])
                 for row, case in rows:
                     assert row.closes_at is not None
+                    language = chosen.get(case.id, case.language)
+                    if row.state == ANSWERED and steps.resting(row) and now < row.closes_at:
+                        # The rest after a low first SpO2 is over: ask for the second reading.
+                        self._measure_again(session, row, case, language, now)
+                        continue
                     if row.state == ANSWERED:
                         # Answered, but the window closed before a usable location came.
                         _lapse(row)
@@ -245,7 +250,7 @@ class Rounds:
                         and row.reminded_at is None
                         and case.chat_id is not None
                     ):
-                        self._remind(session, row, case, chosen.get(case.id, case.language), now)
+                        self._remind(session, row, case, language, now)
                         reminded += 1
                     row.next_action_at = row.closes_at
                 if len(rows) < BATCH:
@@ -265,6 +270,24 @@ class Rounds:
             ref_id=row.id,
         )
         row.reminded_at = now
+
+    def _measure_again(
+        self, session: AsyncSession, row: Checkin, case: Case, language: str, now: datetime
+    ) -> None:
+        """Ask for the second SpO2 reading once the person has rested."""
+        steps.end_rest(row)
+        content = display.question(steps.question(row, case, language, now))
+        if case.chat_id is None or content is None:
+            return
+        enqueue(
+            session,
+            chat_id=case.chat_id,
+            content=content,
+            priority=PRIORITY_PROMPT,
+            purpose="checkin_spo2_again",
+            now=now,
+            ref_id=row.id,
+        )
 
     async def _missed(self, session: AsyncSession, row: Checkin, case: Case, now: datetime) -> bool:
         """Raise the missed alert, or flag the case unreachable after N misses in a row."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,9 +22,13 @@ from bot.config import Settings
 from bot.models import Case, Checkin
 from bot.triage import DANGER_SYMPTOMS, Readings, age_in, danger_signs, new_signs, spo2_is_low
 
+# answers[REST_UNTIL]: when the rest after a low first SpO2 ends (ISO, UTC); there while the
+# person rests and until they are asked to measure again.
+REST_UNTIL = "spo2_rest_until"
 
-def question(row: Checkin, case: Case, language: str) -> Question:
-    """What to ask next about the check-in, at the step it is at."""
+
+def question(row: Checkin, case: Case, language: str, now: datetime | None = None) -> Question:
+    """What to ask next about the check-in, at the step it is at (and how long to rest)."""
     chosen = tuple(row.answers.get("symptoms", []))
     return Question(
         row.id,
@@ -34,7 +39,41 @@ def question(row: Checkin, case: Case, language: str) -> Question:
         row.kind,
         chosen,
         row.vitals.get("spo2"),
+        rest_s=rest_left(row, now) if now is not None else 0,
     )
+
+
+def begin_rest(row: Checkin, now: datetime, seconds: int) -> None:
+    """After a low first SpO2: rest `seconds`, then the tick asks for the second reading."""
+    if seconds <= 0:
+        return
+    until = now + timedelta(seconds=seconds)
+    row.answers = {**row.answers, REST_UNTIL: until.isoformat()}
+    # The tick's one indexed query finds the row when the rest is over (or at its close).
+    if row.state == ANSWERED and (row.closes_at is None or until < row.closes_at):
+        row.next_action_at = until
+
+
+def resting(row: Checkin) -> bool:
+    """Whether the person was told to rest and has not yet been asked to measure again."""
+    return REST_UNTIL in row.answers
+
+
+def rest_left(row: Checkin, now: datetime) -> int:
+    """Whole seconds of rest still to go before the second SpO2 reading (0: none)."""
+    until = row.answers.get(REST_UNTIL)
+    if until is None:
+        return 0
+    return max(0, math.ceil((datetime.fromisoformat(until) - now).total_seconds()))
+
+
+def end_rest(row: Checkin) -> None:
+    """The rest is over (asked again, or the SpO2 step left): back to waiting for the close."""
+    if not resting(row):
+        return
+    row.answers = {k: v for k, v in row.answers.items() if k != REST_UNTIL}
+    if row.state == ANSWERED:
+        row.next_action_at = row.closes_at
 
 
 def mark_answered(row: Checkin, case: Case, now: datetime, window_minutes: int) -> None:

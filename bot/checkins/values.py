@@ -35,6 +35,7 @@ class StepStatus(StrEnum):
     CLOSED = "closed"
     DONE = "done"
     BUSY = "busy"
+    WAIT = "wait"  # a second SpO2 typed before the rest is over
 
 
 class StartStatus(StrEnum):
@@ -88,6 +89,7 @@ class Question:
     kind: str = SCHEDULED
     symptoms: tuple[str, ...] = ()
     value: float | None = None  # the first SpO2 reading, for the re-measure question
+    rest_s: int = 0  # seconds of rest still to go before the second SpO2 reading
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class StepResult:
     retry: str | None = None  # the measure to ask again in plain words
     unreadable: bool = False  # the retry is for a form not understood, not a value out of range
     finished: bool = False  # the questionnaire just ended: thank the person
+    wait_s: int = 0  # WAIT: seconds of rest still to go
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from telegram import Update
 
 from bot.actions import Action
-from bot.case_files import display_phone
 from bot.cases import (
-    ACTIVE,
     EXTEND,
-    HOME_NOT_SET,
-    HOME_PROPOSED,
     HOSPITALIZE,
     IMPORT_FLOW,
     OPEN_STATUSES,
@@ -27,7 +22,10 @@ from bot.cases import (
 from bot.cases.display import (
     CHANGE_CODES,
     IMPORT_OK,
+    case_card,
+    case_flags,
     change_confirmation,
+    history_reply,
     import_confirmation,
     links_document,
 )
@@ -86,22 +84,9 @@ async def list_cases(update: Update, context: CachlyContext) -> None:
     await reply(update, context, chunk)
 
 
-def _flags(language: str, case: CaseView) -> str:
-    flags = []
-    if case.status == PENDING:
-        if case.consent_refused:
-            flags.append("cases.flag.refused")
-        flags.append("cases.flag.overdue" if case.enrol_overdue else "cases.flag.not_enrolled")
-    elif case.status == ACTIVE and case.home_status == HOME_NOT_SET:
-        flags.append("cases.flag.home_not_set")
-    elif case.status == ACTIVE and case.home_status == HOME_PROPOSED:
-        flags.append("cases.flag.home_proposed")
-    return "".join(f" · {plain(language, flag)}" for flag in flags)
-
-
 def _line(language: str, case: CaseView) -> str:
     # Flags are catalogue texts, never user input: safe as they are.
-    flags = Raw(_flags(language, case))
+    flags = Raw(case_flags(language, case))
     if case.status == PENDING:
         return t(
             language, "cases.list_line_pending", code=case.code, name=case.full_name, flags=flags
@@ -118,63 +103,19 @@ def _line(language: str, case: CaseView) -> str:
 
 
 async def show_case(update: Update, context: CachlyContext) -> None:
-    """/case <code>: one case with its latest check-in and location verdict."""
+    """/case <code> [khaibao]: one case's card, or its every check-in as a file."""
     language = await context.language(update)
     if not context.args:
         await reply(update, context, t(language, "cases.usage.case"))
         return
-    case = await context.services.cases.case(_user_id(update), context.args[0])
-    await reply(update, context, render_case(context, language, case))
-
-
-def render_case(context: CachlyContext, language: str, case: CaseView) -> str:
-    """The detail card of a case."""
+    code, *rest = context.args
+    if {fold(" ".join(rest)), *(fold(word) for word in rest)} & CHECKIN_WORDS:
+        history = await context.services.cases.case_checkins(_user_id(update), code)
+        await reply(update, context, history_reply(language, history))
+        return
+    case = await context.services.cases.case(_user_id(update), code)
     tz = context.services.settings.schedule.tz
-    never = plain(language, "cases.never")
-
-    def when(moment: datetime | None) -> str:
-        return moment.astimezone(tz).strftime("%H:%M %d/%m") if moment else never
-
-    location = never
-    if case.last_location_at is not None:
-        verdict = plain(language, f"cases.verdict.{case.last_verdict or 'none'}")
-        if case.last_distance_m:
-            location = plain(
-                language,
-                "cases.location_distance",
-                verdict=verdict,
-                metres=round(case.last_distance_m),
-                when=when(case.last_location_at),
-            )
-        else:
-            location = plain(
-                language, "cases.location_line", verdict=verdict, when=when(case.last_location_at)
-            )
-    unknown = plain(language, "register.unknown")
-    status = plain(language, f"cases.status.{case.status}")
-    flags = _flags(language, case)
-    return t(
-        language,
-        "cases.detail",
-        name=case.full_name,
-        code=case.code,
-        status=status + flags,
-        kind=plain(language, f"cases.kind.{case.kind}"),
-        source=plain(language, "register.source_line", code=case.source_code)
-        if case.source_code
-        else "",
-        phone=display_phone(case.phone),
-        birth=case.birth_year or unknown,
-        address=case.address or unknown,
-        commune=case.commune_name,
-        start=_fmt_date(case.start_date),
-        end=_fmt_date(case.end_date),
-        day=case.day,
-        total=case.total_days,
-        home=plain(language, f"cases.home.{case.home_status}"),
-        checkin=when(case.last_checkin_at),
-        location=location,
-    )
+    await reply(update, context, case_card(language, case, tz))
 
 
 # ---- links ---------------------------------------------------------------------------

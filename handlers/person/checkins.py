@@ -52,6 +52,8 @@ async def _answer(update: Update, context: CachlyContext, result: StepResult) ->
         await reply(update, context, again)
     elif result.status is StepStatus.RETRY and result.question is not None:
         await ask(update, context, result.question)
+    elif result.status is StepStatus.WAIT and result.question is not None:
+        await reply(update, context, display.rest_more(result.question, result.wait_s))
     elif result.status is StepStatus.BUSY:
         await reply(update, context, t(language, "checkin.press_a_button"))
     elif result.status is StepStatus.CLOSED:

@@ -204,7 +204,7 @@ async def test_out_of_range_is_asked_again(svc: Services, db: Database, clock: F
 
 
 @pytest.mark.parametrize(("second", "alerted"), [("94", True), ("97", False)])
-async def test_low_spo2_is_measured_again(
+async def test_low_spo2_is_measured_again_after_the_rest(
     svc: Services, db: Database, clock: FakeClock, second: str, alerted: bool
 ) -> None:
     case_id = await make_case(db, clock.now(), kind="f0", chat_id=5003)
@@ -212,12 +212,53 @@ async def test_low_spo2_is_measured_again(
     assert start.question is not None
     cid = start.question.checkin_id
     results = await answer_all(svc, 5003, cid, [("f", "good"), ("s", "none"), "37", "95"])
-    assert results[-1].question.step == "spo2_again"
+    assert (results[-1].question.step, results[-1].question.rest_s) == ("spo2_again", 60)
     assert results[-1].danger == ()
     assert await alerts_of(db, case_id) == []
+    clock.advance(timedelta(seconds=59.5))
+    early = await svc.checkins.answer_text(5003, 5003, second)
+    assert (early.status, early.wait_s, early.danger) == ("wait", 1, ())
+    clock.advance(timedelta(seconds=0.5))
     result = await svc.checkins.answer_text(5003, 5003, second)
     assert bool(result.danger) is alerted
+    assert result.question is not None
+    assert result.question.step == "breaths"
     assert [a.kind for a in await alerts_of(db, case_id)] == (["danger_signs"] if alerted else [])
+    # Answered before the tick came round: the tick asks for nothing more.
+    await svc.checkins.tick()
+    assert not [m for m in await deliver(db, clock.now()) if m.purpose == "checkin_spo2_again"]
+
+
+async def test_cannot_measure_again_while_resting_counts_the_first_reading(
+    svc: Services, db: Database, clock: FakeClock
+) -> None:
+    case_id = await make_case(db, clock.now(), kind="f0", chat_id=5010)
+    start = await svc.checkins.start(5010, 5010)
+    assert start.question is not None
+    cid = start.question.checkin_id
+    await answer_all(svc, 5010, cid, [("f", "good"), ("s", "none"), "37", "93"])
+    result = await svc.checkins.answer_button(5010, 5010, cid, "k", "spo2_again")
+    assert result.danger == ("spo2_low",)
+    clock.advance(timedelta(minutes=2))
+    await svc.checkins.tick()
+    assert not [m for m in await deliver(db, clock.now()) if m.purpose == "checkin_spo2_again"]
+    (row,) = [c for c in await svc.checkins.checkins_of(case_id) if c.answered_at]
+    assert (row.step, row.state) == ("breaths", "answered")
+
+
+async def test_no_rest_is_asked_when_the_interval_is_zero(
+    database_url: str, db: Database, clock: FakeClock
+) -> None:
+    clock.set(MORNING)
+    settings = make_settings(database_url, checkins={"spo2_recheck_seconds": 0})
+    svc = Services(settings, db, clock)
+    await make_case(db, clock.now(), kind="f0", chat_id=5011)
+    start = await svc.checkins.start(5011, 5011)
+    assert start.question is not None
+    cid = start.question.checkin_id
+    results = await answer_all(svc, 5011, cid, [("f", "good"), ("s", "none"), "37", "95", "94"])
+    assert (results[-2].question.step, results[-2].question.rest_s) == ("spo2_again", 0)
+    assert results[-1].danger == ("spo2_low",)
 
 
 async def test_old_button_after_close_changes_nothing(

@@ -171,6 +171,39 @@ def test_same_second_fixes_and_out_of_order_previous_are_handled() -> None:
     assert reason(check(far_earlier, previous=later_previous)) is RejectionReason.IMPOSSIBLE_JUMP
 
 
+@pytest.mark.parametrize("seconds", [0, 1])
+def test_a_better_fix_within_a_second_of_a_vague_one_is_not_a_jump(seconds: int) -> None:
+    # The case: 105 m off at +-40 m, then home at +-9 m, stamped 0 or 1 s later;
+    # 56 m that no accuracy explains, over a whole-second stamp, would read as 201 km/h.
+    vague = fix_near(THANH_HOA, 105.0, 40.0, seconds=0, kind=FixKind.CURRENT)
+    better = fix_near(THANH_HOA, 0.0, 9.0, seconds=seconds, kind=FixKind.CURRENT)
+    assert check(better, previous=vague) is None
+
+
+def test_fixes_two_seconds_apart_are_judged_for_speed() -> None:
+    previous = fix_near(THANH_HOA, 0.0, 10.0, seconds=0)
+    assert reason(check(fix_near(THANH_HOA, 500.0, 10.0, seconds=2), previous=previous)) is (
+        RejectionReason.IMPOSSIBLE_JUMP
+    )
+    patient = GeofenceSettings(min_jump_interval_s=5.0)
+    assert check(
+        fix_near(THANH_HOA, 500.0, 10.0, seconds=2), previous=previous, config=patient
+    ) is (None)
+
+
+def test_overlapping_accuracy_circles_are_no_movement_however_quick() -> None:
+    previous = fix_near(THANH_HOA, 0.0, 60.0, seconds=0)
+    overlapping = fix_near(THANH_HOA, 100.0, 50.0, seconds=2)  # 100 m < 60 + 50 m
+    assert check(overlapping, previous=previous) is None
+    apart = fix_near(THANH_HOA, 400.0, 50.0, seconds=2)  # 290 m unexplained in 2 s
+    assert reason(check(apart, previous=previous)) is RejectionReason.IMPOSSIBLE_JUMP
+
+
+def test_a_non_positive_jump_interval_is_refused() -> None:
+    with pytest.raises(ValueError, match="min_jump_interval_s"):
+        GeofenceSettings(min_jump_interval_s=0.0)
+
+
 def test_speed_limit_is_configurable() -> None:
     previous = fix_near(THANH_HOA, 0.0, 10.0, seconds=0)
     bike = fix_near(THANH_HOA, 5_000.0, 10.0, seconds=600)  # ~30 km/h

@@ -179,12 +179,8 @@ async def test_a_symptom_is_ticked_on_its_own_message(harness: Harness) -> None:
     assert "Ho" in [b["text"] for b in question.buttons]
 
 
-@pytest.mark.parametrize(("second", "alerted"), [("94", True), ("97", False)])
-async def test_low_spo2_is_measured_again(harness: Harness, second: str, alerted: bool) -> None:
-    clock, db = harness.clock, harness.services.db
-    local(clock, "07:00")
-    await make_case(db, clock.now(), kind="f0", chat_id=3003)
-    user = harness.user(3003)
+async def _to_spo2(user: User) -> None:
+    """From /checkin up to the SpO2 question of an F0 case."""
     await user.send_text("/checkin")
     await user.wait_for_message()
     await user.press("😊 Khoẻ, bình thường")
@@ -195,10 +191,42 @@ async def test_low_spo2_is_measured_again(harness: Harness, second: str, alerted
     assert "Xin chỉ gõ con số" in ((await user.wait_for_message()).text or "")
     await user.send_text("37.2")
     await user.wait_for_message()
+
+
+@pytest.mark.parametrize(("second", "alerted"), [("94", True), ("97", False)])
+async def test_low_spo2_is_measured_again_after_a_rest(
+    harness: Harness, second: str, alerted: bool
+) -> None:
+    clock, db = harness.clock, harness.services.db
+    local(clock, "07:00")
+    case_id = await make_case(db, clock.now(), kind="f0", chat_id=3003)
+    user = harness.user(3003)
+    await _to_spo2(user)
     await user.send_text("95")
-    again = await user.wait_for_message()
-    assert "đo lại" in (again.text or "")
+    rest = (await user.wait_for_message()).text or ""
+    assert "nghỉ 60 giây" in rest
     assert await alert_kinds(db) == []
+
+    # Typed in the same breath, and again 45 s on: not a second reading.
+    await user.send_text(second)
+    assert "thêm 60 giây" in ((await user.wait_for_message()).text or "")
+    clock.advance(timedelta(seconds=45))
+    await harness.services.checkins.tick()
+    await user.send_text(second)
+    soon = (await user.wait_for_message()).text or ""
+    assert "thêm 15 giây" in soon
+    assert "(95)" in soon
+    (row,) = [c for c in await harness.services.checkins.checkins_of(case_id) if c.answered_at]
+    assert (row.step, row.vitals["spo2"], "spo2_again" in row.vitals) == ("spo2_again", 95, False)
+    assert await alert_kinds(db) == []
+
+    # At 60 s the tick asks for the new number, once.
+    clock.advance(timedelta(seconds=15))
+    await harness.services.checkins.tick()
+    asked = await user.wait_for_message(lambda m: "đo lại" in (m.text or ""))
+    assert "Bây giờ" in (asked.text or "")
+    await wait_sent(harness)
+    await harness.services.checkins.tick()
     await user.send_text(second)
     reply = await user.wait_for_message()
     if alerted:
@@ -208,6 +236,31 @@ async def test_low_spo2_is_measured_again(harness: Harness, second: str, alerted
     else:
         assert "thở" in (reply.text or "")
         assert await alert_kinds(db) == []
+    (row,) = [c for c in await harness.services.checkins.checkins_of(case_id) if c.answered_at]
+    assert (row.vitals["spo2"], row.vitals["spo2_again"]) == (95, float(second))
+    asks = [m for m in user.messages if "Bây giờ" in (m.text or "")]
+    assert len(asks) == 1
+
+
+async def test_the_spo2_rest_survives_a_restart(
+    settings: Settings, db: Database, clock: FakeClock
+) -> None:
+    local(clock, "07:00")
+    await make_case(db, clock.now(), kind="f0", chat_id=3010)
+    async with running_bot(settings, db, clock) as first:
+        user = first.user(3010)
+        await _to_spo2(user)
+        await user.send_text("94")
+        assert "giây" in ((await user.wait_for_message()).text or "")
+    clock.advance(timedelta(seconds=61))
+    async with running_bot(settings, db, clock) as second:
+        user = second.user(3010)
+        await second.services.checkins.tick()
+        asked = await user.wait_for_message(lambda m: "đo lại" in (m.text or ""))
+        assert "94" in (asked.text or "")
+        await user.send_text("93")
+        assert "115" in ((await user.wait_for_message()).text or "")
+        assert await alert_kinds(db) == ["danger_signs"]
 
 
 async def test_outside_fix_alerts_and_uncertain_asks_again(harness: Harness) -> None:

@@ -251,3 +251,38 @@ async def test_officer_changes_a_case_s_times_with_confirmation(harness: Harness
     async with db.transaction() as session:
         times = await session.scalar(select(Case.checkin_times).where(Case.id == case_id))
     assert times == ["08:00", "17:00"]
+
+
+async def test_a_better_fix_in_the_next_second_is_taken(harness: Harness) -> None:
+    from datetime import timedelta
+
+    from tests.geofence.support import offset
+
+    clock, db = harness.clock, harness.services.db
+    local(clock, "09:00")
+    case_id = await make_case(db, clock.now(), chat_id=3111, zone=HOME.to_dict())
+    user = harness.user(3111)
+    await user.send_text("/checkin")
+    await user.wait_for_message()
+    await answer_questionnaire(user, f0=False)
+    # A vague first fix 105 m off (+-40 m), then the phone's better one at home (+-9 m)
+    # stamped the next second: 56 m no accuracy explains, which over one second was
+    # "an impossible jump" of 201 km/h.
+    await user.send_location(*offset(HOME.lat, HOME.lon, 105.0, 0.0), horizontal_accuracy=40)
+    first = (await user.wait_for_message()).text or ""
+    assert "khác quá xa" not in first
+    clock.advance(timedelta(seconds=1))
+    await user.send_location(HOME.lat, HOME.lon, horizontal_accuracy=9)
+    second = (await user.wait_for_message()).text or ""
+    assert "khác quá xa" not in second
+    assert "đang ở nhà" in second
+    async with db.transaction() as session:
+        verdicts = list(
+            await session.scalars(
+                select(LocationFix.verdict)
+                .where(LocationFix.case_id == case_id)
+                .order_by(LocationFix.id)
+            )
+        )
+    assert verdicts[-1] == "inside"
+    assert await alert_kinds(db) == []
