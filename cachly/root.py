@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from bot import cli
 from bot.alerts import chat_unreachable, delivery_resent
@@ -25,6 +25,7 @@ from bot.messaging.sender import OutboxSender
 from bot.messaging.telegram.transport import HttpTransport
 from bot.services import Services
 from handlers import register
+from handlers.buttons import NotingRateLimiter
 from handlers.context import CachlyApplication, CachlyContext
 from handlers.jobs import register_jobs
 from handlers.menus import set_default_commands
@@ -52,7 +53,7 @@ def build_application(services: Services) -> CachlyApplication:
         .context_types(ContextTypes(context=CachlyContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         # Direct replies only: the outbox sender paces everything else itself.
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        .rate_limiter(NotingRateLimiter(max_retries=2))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

@@ -40,7 +40,7 @@ from bot.text import fold
 from geofence import ZoneError, parse_point
 from handlers.context import CachlyContext
 from handlers.dialogue import flow
-from handlers.reply import reply
+from handlers.reply import drop_choices, reply
 
 # The steps, in order; each names the field it asks for.
 STEPS = ("name", "phone", "birth", "address", "kind", "source", "start", "end", "home", "confirm")
@@ -87,7 +87,7 @@ async def on_button(update: Update, context: CachlyContext) -> None:
     if state is None or state.flow != REGISTER_FLOW:
         await query.answer(plain(language, "register.stale_button"))
         return
-    await query.edit_message_reply_markup(None)
+    await drop_choices(query)
     await _answer(update, context, state, query.data.removeprefix(Action.REGISTRATION), typed=False)
     # Answered last: on a refusal the error handler answers the button instead.
     await query.answer()
