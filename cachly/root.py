@@ -29,6 +29,7 @@ from handlers.buttons import NotingRateLimiter
 from handlers.context import CachlyApplication, CachlyContext
 from handlers.jobs import register_jobs
 from handlers.menus import set_default_commands
+from handlers.polling import ReadableUpdates
 
 SENDER_KEY = "outbox_sender"
 TRANSPORT_KEY = "outbox_transport"
@@ -54,6 +55,8 @@ def build_application(services: Services) -> CachlyApplication:
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         # Direct replies only: the outbox sender paces everything else itself.
         .rate_limiter(NotingRateLimiter(max_retries=2))
+        # One long poll at a time, as PTB's own; an unreadable update is skipped, not retried.
+        .get_updates_request(ReadableUpdates(connection_pool_size=1))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
