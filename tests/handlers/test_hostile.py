@@ -65,7 +65,9 @@ HOSTILE_TEXTS = (
     "",
 )
 
-_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
+# Telegram sends valid UTF-8 only: no lone surrogates.
+_CHARACTERS = st.characters(exclude_categories=["Cs"])
+_text = st.text(_CHARACTERS, max_size=60)
 text = st.one_of(_text, st.sampled_from(HOSTILE_TEXTS))
 floats = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
@@ -78,9 +80,7 @@ ids = st.one_of(
 )
 callback_data = st.one_of(
     st.none(),
-    st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=64).filter(
-        lambda data: len(data.encode()) <= 64
-    ),
+    st.text(_CHARACTERS, min_size=1, max_size=64).filter(lambda data: len(data.encode()) <= 64),
     st.builds(
         lambda action, parts: (action.value + ":".join(parts))[:64],
         st.sampled_from(list(Action)),
