@@ -44,7 +44,10 @@ class RawUpdateFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Keep the record, without the update's content."""
         if isinstance(record.msg, str) and _RAW_UPDATE in record.msg:
-            data = record.args[0] if isinstance(record.args, tuple) and record.args else None
+            # logging keeps a lone mapping argument as the args themselves.
+            data: object = record.args
+            if isinstance(data, tuple):
+                data = data[0] if data else None
             update_id = data.get("update_id") if isinstance(data, dict) else None
             error = record.exc_info[1] if record.exc_info else None
             record.msg = "update %s could not be read (%s); skipped"
