@@ -32,3 +32,12 @@ class Action(StrEnum):
     def data(self, *parts: object) -> str:
         """The data of a choice: this prefix and its parts, joined by ':'."""
         return self.value + ":".join(str(part) for part in parts)
+
+
+# A forged id in choice data must not reach the database as a number it cannot hold.
+_ID_DIGITS = 9
+
+
+def is_id(text: str) -> bool:
+    """Whether `text` is an id as choices carry it: ASCII digits, few enough for any column."""
+    return 0 < len(text) <= _ID_DIGITS and text.isascii() and text.isdecimal()

@@ -16,6 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import logs
 from bot.catalogue import plain
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
@@ -69,19 +70,13 @@ def main(
 
 
 def configure_logging(verbose: bool = False) -> None:
-    """Log to stderr; never let a library log request URLs (they carry the bot token)."""
+    """Log to stderr: ids, counts and kinds only, from us and every library (`bot.logs`)."""
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # At DEBUG, PTB logs its base URL (with the token) and every request's parameters
-    # (names, texts, coordinates); -v must not change that.
-    logging.getLogger("telegram").setLevel(logging.INFO)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    # Alembic narrates every start-up; prepare_database says in one line what changed.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # -v makes our own modules tell each update's kind and ids; libraries stay held.
+    logs.hold_libraries()
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -32,6 +32,16 @@ class ConfigError(Exception):
         self.key = key
 
 
+def file_url_of(base_url: str) -> str:
+    """The download URL of the Bot API server at `base_url` (its /bot becomes /file/bot)."""
+    if not base_url:
+        return ""  # Telegram's own, PTB's default
+    head, bot, tail = base_url.rpartition("/bot")
+    if bot:
+        return f"{head}/file/bot{tail}"
+    return base_url.rstrip("/") + "/file/bot"
+
+
 @dataclass(frozen=True)
 class TelegramSettings:
     """How to reach Telegram."""
@@ -286,10 +296,11 @@ def _build(reader: _Reader, env: Mapping[str, str]) -> Settings:
             raise ConfigError("telegram.webhook_url", "an https:// URL is needed in webhook mode")
         if not webhook_secret:
             raise ConfigError("telegram.webhook_secret", "a secret token is needed in webhook mode")
+    base_url = telegram.string("base_url", "")
     tg = TelegramSettings(
         token=token,
-        base_url=telegram.string("base_url", ""),
-        base_file_url=telegram.string("base_file_url", ""),
+        base_url=base_url,
+        base_file_url=telegram.string("base_file_url", "") or file_url_of(base_url),
         bot_username=telegram.string("bot_username", "").lstrip("@"),
         mode=mode,
         webhook_url=webhook_url,

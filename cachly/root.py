@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from bot import cli
 from bot.alerts import chat_unreachable, delivery_resent
@@ -25,9 +25,11 @@ from bot.messaging.sender import OutboxSender
 from bot.messaging.telegram.transport import HttpTransport
 from bot.services import Services
 from handlers import register
+from handlers.buttons import NotingRateLimiter
 from handlers.context import CachlyApplication, CachlyContext
 from handlers.jobs import register_jobs
 from handlers.menus import set_default_commands
+from handlers.polling import ReadableUpdates
 
 SENDER_KEY = "outbox_sender"
 TRANSPORT_KEY = "outbox_transport"
@@ -52,7 +54,9 @@ def build_application(services: Services) -> CachlyApplication:
         .context_types(ContextTypes(context=CachlyContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         # Direct replies only: the outbox sender paces everything else itself.
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        .rate_limiter(NotingRateLimiter(max_retries=2))
+        # One long poll at a time, as PTB's own; an unreadable update is skipped, not retried.
+        .get_updates_request(ReadableUpdates(connection_pool_size=1))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

@@ -27,7 +27,7 @@ from geofence.communes import (
 )
 from geofence.errors import ZONE_ERROR_CODES, ZoneError
 from geofence.evidence import REJECTION_MESSAGE_KEYS, Rejection, RejectionReason, check_evidence
-from geofence.fixes import Fix, FixKind
+from geofence.fixes import Fix, FixKind, FixProblem, fix_problem
 from geofence.parsing import parse_point
 from geofence.projection import LocalProjection, distance_m
 from geofence.settings import DEFAULT_SETTINGS, GeofenceSettings
@@ -56,6 +56,7 @@ __all__ = [
     "FeatureErrorReason",
     "Fix",
     "FixKind",
+    "FixProblem",
     "GeofenceSettings",
     "LocalProjection",
     "Polygon",
@@ -73,6 +74,7 @@ __all__ = [
     "check_evidence",
     "circle_from_text",
     "distance_m",
+    "fix_problem",
     "judge",
     "make_circle",
     "make_polygon",

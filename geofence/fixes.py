@@ -11,6 +11,27 @@ from typing import Any
 MAX_ACCURACY_VALUE_M = 1500.0  # Telegram's documented upper bound for horizontal_accuracy
 
 
+class FixProblem(StrEnum):
+    """Why a reported position cannot be a position on Earth (or a phone's accuracy)."""
+
+    LATITUDE = "latitude"  # not a finite number between -90 and 90
+    LONGITUDE = "longitude"  # not a finite number between -180 and 180
+    ACCURACY = "accuracy"  # negative, not finite, or beyond what Telegram can report
+
+
+def fix_problem(lat: float, lon: float, accuracy_m: float | None) -> FixProblem | None:
+    """What is impossible about these values, or None; the one rule `Fix` enforces."""
+    if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
+        return FixProblem.LATITUDE
+    if not (math.isfinite(lon) and -180.0 <= lon <= 180.0):
+        return FixProblem.LONGITUDE
+    if accuracy_m is not None and not (
+        math.isfinite(accuracy_m) and 0.0 <= accuracy_m <= MAX_ACCURACY_VALUE_M
+    ):
+        return FixProblem.ACCURACY
+    return None
+
+
 class FixKind(StrEnum):
     """How the location was sent."""
 
@@ -30,14 +51,10 @@ class Fix:
     kind: FixKind = FixKind.OTHER
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.lat) and -90.0 <= self.lat <= 90.0):
-            raise ValueError(f"expected latitude between -90 and 90, got {self.lat!r}")
-        if not (math.isfinite(self.lon) and -180.0 <= self.lon <= 180.0):
-            raise ValueError(f"expected longitude between -180 and 180, got {self.lon!r}")
-        if self.accuracy_m is not None and not (
-            math.isfinite(self.accuracy_m) and 0.0 <= self.accuracy_m <= MAX_ACCURACY_VALUE_M
-        ):
-            raise ValueError(f"expected accuracy between 0 and 1500 m, got {self.accuracy_m!r}")
+        # The message names the bad field, not its value: a traceback must not hold a position.
+        problem = fix_problem(self.lat, self.lon, self.accuracy_m)
+        if problem is not None:
+            raise ValueError(f"impossible fix: bad {problem.value}")
         if self.taken_at.tzinfo is None or self.taken_at.utcoffset() is None:
             raise ValueError("expected a timezone-aware taken_at")
         # Normalised so that comparisons and stored ISO strings never depend on the zone.

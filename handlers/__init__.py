@@ -7,10 +7,10 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
 from bot.actions import Action
-from handlers import common, dialogue
+from handlers import buttons, common, dialogue
 from handlers.citizen import reports as citizen_reports
 from handlers.officer import alerts as officer_alerts
 from handlers.officer import cases as officer_cases
@@ -37,10 +37,10 @@ BUTTONS: tuple[tuple[Action, str, Callback], ...] = (
     (Action.CONSENT, "", enrolment.consent_button),
     (Action.CITIZEN_REPORT, "", citizen_reports.button),
     (Action.REPORT, "", officer_reports.button),
-    (Action.CHECKIN_PERSON, r"\d+$", checkins.pick_person),
-    (Action.CHECKIN, r"\d+:", checkins.button),
-    (Action.SOS, r"\d+$", checkins.sos_pick),
-    (Action.WHERE, r"\d+$", checkins.location_pick),
+    (Action.CHECKIN_PERSON, r"[0-9]{1,9}$", checkins.pick_person),
+    (Action.CHECKIN, r"[0-9]{1,9}:", checkins.button),
+    (Action.SOS, r"[0-9]{1,9}$", checkins.sos_pick),
+    (Action.WHERE, r"[0-9]{1,9}$", checkins.location_pick),
     (Action.TIMES, "", officer_checkins.times_button),
 )
 
@@ -59,8 +59,13 @@ def register(application: CachlyApplication) -> None:
     catch-alls that answer unknown commands and stray messages, so nothing goes unanswered.
     Everything works in private chats only: an officer's role or a person's health must
     not show up in a group. Edited messages reach only the live-location handler; an
-    edited text is not a new message to answer.
+    edited text is not a new message to answer. Every button press is answered: each
+    button handler is wrapped by `buttons.answered`, and the catch-all `buttons.unknown`,
+    registered last, answers presses nobody took (stale or forged data, group chats).
+    Other updates (channel posts, member changes, edits) are deliberately ignored. Group
+    -10 only logs what kind of update came, by ids (a test may add handlers in -1).
     """
+    application.add_handler(TypeHandler(Update, common.log_update), group=-10)
     application.add_handler(_command("start", common.start))
     application.add_handler(_command("help", common.help_command))
     application.add_handler(_command("language", common.language))
@@ -86,11 +91,14 @@ def register(application: CachlyApplication) -> None:
 
     for action, detail, callback in BUTTONS:
         pattern = "^" + re.escape(action) + detail
-        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+        application.add_handler(buttons.PrivateButton(buttons.answered(callback), pattern=pattern))
     # Live-location edits arrive as edited messages; shared locations before the router,
     # which hands them back to another conversation (home anchoring) when it asked for them.
     application.add_handler(
-        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.LOCATION, checkins.live_edit)
+        MessageHandler(
+            filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE & filters.LOCATION,
+            checkins.live_edit,
+        )
     )
     application.add_handler(
         MessageHandler(
@@ -107,4 +115,5 @@ def register(application: CachlyApplication) -> None:
     application.add_handler(MessageHandler(_NEW_PRIVATE & filters.COMMAND, common.unknown_command))
     # Everything else a person types or sends in private goes to their conversation, if any.
     application.add_handler(MessageHandler(_NEW_PRIVATE & ~filters.COMMAND, dialogue.route))
+    application.add_handler(CallbackQueryHandler(buttons.unknown))
     application.add_error_handler(common.error_handler)

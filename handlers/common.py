@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot.actions import Action
 from bot.cases import ENROL_PREFIX
@@ -12,6 +12,7 @@ from bot.catalogue import LANGUAGES, t
 from bot.errors import UserError
 from bot.greeting import language_choice, welcome
 from bot.officers import INVITATION_PREFIX
+from handlers.buttons import is_private
 from handlers.context import CachlyContext
 from handlers.menus import set_officer_commands
 from handlers.officer import onboarding
@@ -71,6 +72,54 @@ async def unknown_command(update: Update, context: CachlyContext) -> None:
     await reply(update, context, t(await context.language(update), "error.unknown_command"))
 
 
+# What a message may carry, in the order its kind is told (the first one present).
+_MESSAGE_PARTS = (
+    "location",
+    "venue",
+    "contact",
+    "document",
+    "photo",
+    "sticker",
+    "voice",
+    "video",
+    "animation",
+    "audio",
+    "text",
+    "caption",
+)
+
+
+def update_kind(update: Update) -> str:
+    """What an update is, for a log line: its type and content kinds, never its content."""
+    query = update.callback_query
+    if query is not None:
+        action = next((a for a in Action if (query.data or "").startswith(a)), None)
+        return f"callback_query {action.name.lower() if action else 'unknown'}"
+    message = update.effective_message
+    if not isinstance(message, Message):
+        return "other"
+    kind = next((part for part in _MESSAGE_PARTS if getattr(message, part, None)), "other")
+    command = (message.text or "").split(maxsplit=1)[0] if kind == "text" else ""
+    if command.startswith("/") and command[1:].replace("_", "").isalnum() and len(command) < 33:
+        kind = f"command {command.split('@')[0]}"
+    which = "edited_message" if update.edited_message is not None else "message"
+    return f"{which} {kind}"
+
+
+async def log_update(update: Update, context: CachlyContext) -> None:
+    """At DEBUG, one line per update: its id, kind, chat type and the ids involved."""
+    if logger.isEnabledFor(logging.DEBUG):
+        chat, user = update.effective_chat, update.effective_user
+        logger.debug(
+            "update %s: %s, chat %s (%s), user %s",
+            update.update_id,
+            update_kind(update),
+            chat.id if chat else None,
+            chat.type if chat else None,
+            user.id if user else None,
+        )
+
+
 async def error_handler(update: object, context: CachlyContext) -> None:
     """Log the failure first, then answer the user: their refusal, or a short apology."""
     error = context.error
@@ -81,7 +130,8 @@ async def error_handler(update: object, context: CachlyContext) -> None:
     else:
         # Only ids: the update itself holds names, phone numbers and coordinates.
         logger.error("update %s failed", update_id, exc_info=error)
-    if not isinstance(update, Update) or update.effective_chat is None:
+    # Never a word into a group or channel; a press was answered by `buttons.answered`.
+    if not isinstance(update, Update) or not is_private(update):
         return
     try:
         language = await context.language(update)
@@ -89,8 +139,6 @@ async def error_handler(update: object, context: CachlyContext) -> None:
             text = t(language, error.key, **error.params)
         else:
             text = t(language, "error.sorry")
-        if update.callback_query is not None:
-            await update.callback_query.answer()
         await reply(update, context, text)
     except Exception:
         logger.exception("could not tell the user about the failure of update %s", update_id)

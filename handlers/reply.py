@@ -7,15 +7,19 @@ and a queued message look alike, and through the Application's Bot (its rate lim
 
 from __future__ import annotations
 
+import logging
 import warnings
 from typing import Any
 
 from telegram import CallbackQuery, InputFile, Message, Update
+from telegram.error import BadRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.messaging.message import Content, Text
 from bot.messaging.telegram.render import FILE_PARAMS, ApiCall, render
 from handlers.context import CachlyContext
+
+logger = logging.getLogger(__name__)
 
 # Calls are made from rendered parameters on purpose, also for methods PTB wraps.
 warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
@@ -44,6 +48,18 @@ async def edit(query: CallbackQuery, context: CachlyContext, content: Text | str
     if isinstance(content, str):
         content = Text(content)
     await _call(context, render(content, message.chat.id, edit_message_id=message.message_id))
+
+
+async def drop_choices(query: CallbackQuery) -> None:
+    """Take the buttons off the message a button was pressed on, if it still shows them."""
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest:
+        # Already gone (a second quick tap) or no such message (forged): nothing to take off.
+        logger.debug("buttons of message %s were already gone", message.message_id)
 
 
 async def _call(context: CachlyContext, call: ApiCall) -> Message | None:

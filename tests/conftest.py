@@ -55,6 +55,13 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     """The migrated database, emptied of everything but the areas."""
     settings = make_settings(database_url)
     database = Database(settings.database)
+    await empty_database(database)
+    yield database
+    await database.dispose()
+
+
+async def empty_database(database: Database) -> None:
+    """Delete every row but the areas (and the commune boundaries)."""
     emptied = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     async with database.transaction() as session:
         if database.settings.is_sqlite:
@@ -65,8 +72,6 @@ async def db(database_url: str) -> AsyncIterator[Database]:
             names = ", ".join(f'"{t.name}"' for t in emptied)
             await session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         await session.execute(update(Commune).values(boundary=None, boundary_loaded_at=None))
-    yield database
-    await database.dispose()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.actions import Action
+from bot.actions import Action, is_id
 from bot.alerts.values import (
     ACKNOWLEDGED,
     ACTIONS,
@@ -221,6 +221,6 @@ def parse_callback(data: str) -> tuple[str, int] | None:
     parts = data.removeprefix(Action.ALERT).split(":")
     if not data.startswith(Action.ALERT) or len(parts) != 2 or parts[0] not in ACTIONS:
         return None
-    if not parts[1].isdigit() or len(parts[1]) > 12:
+    if not is_id(parts[1]):
         return None
     return ACTIONS[parts[0]], int(parts[1])

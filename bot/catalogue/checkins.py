@@ -163,6 +163,10 @@ VI: dict[str, str] = {
     "location.rejected.outside_country": (
         "Vị trí này không đúng (nằm ngoài Việt Nam). Hãy bật định vị (GPS) rồi gửi lại."
     ),
+    "location.rejected.impossible": (
+        "Vị trí này không thể đúng (toạ độ hoặc độ chính xác không hợp lệ). "
+        "Hãy bật định vị (GPS) rồi gửi lại vị trí hiện tại."
+    ),
     "location.rejected.impossible_jump": (
         "Vị trí này khác quá xa so với lần trước nên không dùng được. "
         "Hãy bật định vị (GPS) rồi gửi lại vị trí hiện tại."
@@ -364,6 +368,10 @@ EN: dict[str, str] = {
     ),
     "location.rejected.outside_country": (
         "This location is not right (outside Vietnam). Turn on location (GPS) and send it again."
+    ),
+    "location.rejected.impossible": (
+        "This location cannot be right (its coordinates or accuracy are not valid). "
+        "Turn on location (GPS) and send your current location again."
     ),
     "location.rejected.impossible_jump": (
         "This location is too far from the previous one to be right. Turn on location (GPS) "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Message, Update
 
+from bot.actions import is_id
 from bot.catalogue import LANGUAGES, plain, t
 from bot.dialogues import DialogueState
 from bot.reports import (
@@ -25,7 +26,7 @@ from bot.text import fold
 from geofence import ZoneError, parse_point
 from handlers.context import CachlyContext
 from handlers.dialogue import flow
-from handlers.reply import reply
+from handlers.reply import drop_choices, reply
 
 _SKIP_WORDS = frozenset(fold(plain(language, "report.skip")) for language in LANGUAGES)
 
@@ -47,20 +48,20 @@ async def button(update: Update, context: CachlyContext) -> None:
     if data == START_REPORT:
         await query.answer()
         await _begin(update, context)
-    elif data.startswith(COMMUNE) and data.removeprefix(COMMUNE).isdigit():
+    elif data.startswith(COMMUNE) and is_id(data.removeprefix(COMMUNE)):
         draft = await reports.choose_commune(user.id, int(data.removeprefix(COMMUNE)))
         await query.answer()
-        await query.edit_message_reply_markup(None)
+        await drop_choices(query)
         await reply(update, context, report_display.summary(language, draft))
     elif data == SEND:
         receipt = await reports.submit(user.id)
         await query.answer()
-        await query.edit_message_reply_markup(None)
+        await drop_choices(query)
         await reply(update, context, report_display.receipt(language, receipt))
     elif data == CANCEL:
         await context.services.dialogues.cancel(user.id)
         await query.answer()
-        await query.edit_message_reply_markup(None)
+        await drop_choices(query)
         await reply(update, context, report_display.cancelled(language))
     else:
         await query.answer(plain(language, "report.stale_button"))

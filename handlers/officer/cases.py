@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.actions import Action
+from bot.actions import Action, is_id
 from bot.cases import (
     EXTEND,
     HOSPITALIZE,
@@ -36,7 +36,7 @@ from bot.text import fold
 from handlers.context import CachlyContext
 from handlers.dialogue import route
 from handlers.officer.registration import send_link
-from handlers.reply import edit, reply
+from handlers.reply import drop_choices, edit, reply
 
 # Telegram's limit is 4096 characters; lists are split below it.
 MESSAGE_LIMIT = 3800
@@ -139,7 +139,7 @@ async def extend(update: Update, context: CachlyContext) -> None:
     """/extend <code> <days>."""
     language = await context.language(update)
     args = context.args or []
-    if len(args) != 2 or not args[1].isdigit():
+    if len(args) != 2 or not is_id(args[1]):
         await reply(update, context, t(language, "cases.usage.extend"))
         return
     preview = await context.services.cases.preview_change(
@@ -197,11 +197,11 @@ async def change_button(update: Update, context: CachlyContext) -> None:
         await query.answer()
         await edit(query, context, t(language, "cases.change_cancelled"))
         return
-    if len(parts) < 2 or parts[0] not in ACTION_CODES or not parts[1].isdigit():
+    if len(parts) < 2 or parts[0] not in ACTION_CODES or not is_id(parts[1]):
         raise UserError("auth.not_allowed")
     action = ACTION_CODES[parts[0]]
     param = parts[2] if len(parts) > 2 else None
-    if action == EXTEND and (param is None or not param.isdigit()):
+    if action == EXTEND and (param is None or not is_id(param)):
         raise UserError("auth.not_allowed")
     done = await context.services.cases.apply_change(
         _user_id(update),
@@ -232,7 +232,7 @@ async def home_button(update: Update, context: CachlyContext) -> None:
     if query is None or query.data is None:
         return
     parts = query.data.removeprefix(Action.HOME).split(":")
-    if len(parts) != 2 or parts[0] not in ("y", "n") or not parts[1].isdigit():
+    if len(parts) != 2 or parts[0] not in ("y", "n") or not is_id(parts[1]):
         raise UserError("auth.not_allowed")
     accept = parts[0] == "y"
     case = await context.services.cases.decide_home(_user_id(update), int(parts[1]), accept)
@@ -326,7 +326,7 @@ async def import_button(update: Update, context: CachlyContext) -> None:
     if state is None or state.flow != IMPORT_FLOW:
         await query.answer(plain(language, "register.stale_button"))
         return
-    await query.edit_message_reply_markup(None)
+    await drop_choices(query)
     if query.data != IMPORT_OK:
         await query.answer()
         await context.services.dialogues.cancel(user.id)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.actions import is_id
 from bot.catalogue import t
 from bot.checkins import display
 from bot.errors import UserError
 from bot.text import fold
 from handlers.context import CachlyContext
-from handlers.reply import reply
+from handlers.reply import drop_choices, reply
 
 # Choice data (see bot.checkins.display.times_choices) is re-checked in the service.
 DEFAULT_WORDS = {"mac dinh", "default", "reset"}
@@ -39,12 +40,11 @@ async def times_button(update: Update, context: CachlyContext) -> None:
     language = await context.language(update)
     parts = query.data.split(":")
     await query.answer()
-    if query.message is not None:
-        await query.edit_message_reply_markup(None)
+    await drop_choices(query)
     if parts[1:2] == ["n"]:
         await reply(update, context, t(language, "times.cancelled"))
         return
-    if len(parts) != 4 or parts[1] != "y" or not parts[2].isdigit():
+    if len(parts) != 4 or parts[1] != "y" or not is_id(parts[2]):
         raise UserError("error.not_understood")
     chosen = display.unpack_times(parts[3])
     done = await context.services.checkins.set_times(user.id, int(parts[2]), chosen)

@@ -17,7 +17,7 @@ from bot.catalogue import plain, t
 from bot.dialogues import DialogueState
 from handlers.context import CachlyContext
 from handlers.dialogue import flow
-from handlers.reply import reply
+from handlers.reply import drop_choices, reply
 
 
 async def register(update: Update, context: CachlyContext) -> None:
@@ -54,7 +54,7 @@ async def on_button(update: Update, context: CachlyContext) -> None:
     if state is None or state.flow != REGISTER_FLOW:
         await query.answer(plain(language, "register.stale_button"))
         return
-    await query.edit_message_reply_markup(None)
+    await drop_choices(query)
     await _answer(update, context, state, query.data.removeprefix(Action.REGISTRATION), typed=False)
     # Answered last: on a refusal the error handler answers the button instead.
     await query.answer()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.actions import Action
+from bot.actions import Action, is_id
 from bot.catalogue import plain, t
 from bot.dialogues import DialogueState
 from bot.reports import OUTCOME_CODES, REROUTE_FLOW, ReportCard, card_menu, render_card
@@ -34,7 +34,7 @@ async def button(update: Update, context: CachlyContext) -> None:
     language = await context.language(update)
     action, _, rest = query.data.removeprefix(Action.REPORT).partition(":")
     parts = rest.split(":")
-    if not parts[0].isdigit():
+    if not is_id(parts[0]):
         await query.answer(plain(language, "report.stale_button"))
         return
     report_id = int(parts[0])
@@ -55,7 +55,7 @@ async def button(update: Update, context: CachlyContext) -> None:
         reference = await reports.begin_reroute(user.id, chat.id, report_id)
         await query.answer()
         await reply(update, context, t(language, "report.reroute_ask", reference=reference))
-    elif action == "t" and len(parts) == 2 and parts[1].isdigit():
+    elif action == "t" and len(parts) == 2 and is_id(parts[1]):
         card = await reports.reroute(user.id, report_id, int(parts[1]))
         await edit(query, context, report_display.rerouted(language, card))
         await query.answer()

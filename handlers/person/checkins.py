@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from telegram import Message, Update
 
-from bot.actions import Action
+from bot.actions import Action, is_id
 from bot.catalogue import plain, t
 from bot.checkins import (
     FLOW,
@@ -23,11 +23,12 @@ from bot.checkins import (
     display,
 )
 from bot.dialogues import DialogueState
+from geofence import fix_problem
 from handlers import dialogue
 from handlers.context import CachlyContext
 from handlers.dialogue import flow, unsolicited
 from handlers.person import enrolment
-from handlers.reply import edit, reply
+from handlers.reply import drop_choices, edit, reply
 
 
 async def ask(update: Update, context: CachlyContext, question: Question) -> None:
@@ -101,7 +102,7 @@ async def button(update: Update, context: CachlyContext) -> None:
     if query is None or query.data is None or user is None or chat is None:
         return
     parts = query.data.split(":")
-    if len(parts) != 4 or not parts[1].isdigit():
+    if len(parts) != 4 or not is_id(parts[1]):
         await query.answer()
         return
     _, checkin_id, action, value = parts
@@ -126,8 +127,7 @@ async def button(update: Update, context: CachlyContext) -> None:
             await reply(update, context, display.danger(language, result.name, result.danger))
         return
     # The step is answered: its buttons go, so an old tap cannot be mistaken for a new one.
-    if query.message is not None:
-        await query.edit_message_reply_markup(None)
+    await drop_choices(query)
     await _answer(update, context, result)
 
 
@@ -187,6 +187,11 @@ async def location(update: Update, context: CachlyContext) -> None:
     given = _location_input(message, edited=False)
     if given is None:
         return
+    if fix_problem(given.lat, given.lon, given.accuracy_m) is not None:
+        # No phone reports such a position: say so plainly and ask for it again.
+        language = await context.language(update)
+        await reply(update, context, t(language, "location.rejected.impossible"))
+        return
     # The service reads the user's conversation with the cases, in the same query.
     result = await context.services.checkins.location(given)
     if result.status is LocationStatus.OTHER_FLOW:
@@ -202,7 +207,8 @@ async def live_edit(update: Update, context: CachlyContext) -> None:
     if message is None:
         return
     given = _location_input(message, edited=True)
-    if given is not None:
+    # An impossible position in a stream is dropped: the next edit will bring a real one.
+    if given is not None and fix_problem(given.lat, given.lon, given.accuracy_m) is None:
         await context.services.checkins.location(given)
 
 
@@ -220,8 +226,7 @@ async def location_pick(update: Update, context: CachlyContext) -> None:
     await query.answer()
     case_id = int(query.data.removeprefix(Action.WHERE))
     result = await context.services.checkins.location_for(chat.id, user.id, case_id)
-    if query.message is not None:
-        await query.edit_message_reply_markup(None)
+    await drop_choices(query)
     await _location_reply(update, context, result)
 
 
@@ -265,7 +270,7 @@ async def _sos(update: Update, context: CachlyContext, case_id: int | None) -> N
     elif result.status is SosStatus.NAMED:
         query = update.callback_query
         if query is not None and query.message is not None:
-            await query.edit_message_reply_markup(None)
+            await drop_choices(query)
         await reply(update, context, t(result.language, "sos.named", name=result.name))
     else:
         await reply(update, context, t(result.language, "sos.sent", name=result.name))

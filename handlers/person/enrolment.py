@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.actions import Action
+from bot.actions import Action, is_id
 from bot.cases import ENROL_FLOW, HOME_FLOW
 from bot.cases.display import ask_home, consent_notice, consent_reminder, home_sent
 from bot.catalogue import plain, t
@@ -14,7 +14,7 @@ from geofence import Fix, FixKind
 from handlers.context import CachlyContext
 from handlers.dialogue import flow
 from handlers.menus import set_person_commands
-from handlers.reply import reply
+from handlers.reply import drop_choices, reply
 
 
 async def open_link(update: Update, context: CachlyContext, code: str) -> None:
@@ -60,14 +60,14 @@ async def consent_button(update: Update, context: CachlyContext) -> None:
     if query is None or query.data is None or user is None or chat is None:
         return
     parts = query.data.removeprefix(Action.CONSENT).split(":")
-    if len(parts) != 2 or parts[0] not in ("y", "n") or not parts[1].isdigit():
+    if len(parts) != 2 or parts[0] not in ("y", "n") or not is_id(parts[1]):
         raise UserError("enrol.invalid")
     language = await context.language(update)
     result = await context.services.cases.answer_consent(
         user.id, chat.id, int(parts[1]), parts[0] == "y", language
     )
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_choices(query)
     if not result.agreed:
         await reply(update, context, t(language, "enrol.refused"))
         return

@@ -114,3 +114,15 @@ def _dotted_keys(table: dict[str, object], prefix: str = "") -> set[str]:
         else:
             keys.add(f"{prefix}{name}")
     return keys
+
+
+def test_downloads_follow_a_local_bot_api_server() -> None:
+    from bot.config import settings_from_mapping
+
+    local = {"telegram": {"base_url": "http://127.0.0.1:8081/bot"}}
+    assert settings_from_mapping(local, {}).telegram.base_file_url == (
+        "http://127.0.0.1:8081/file/bot"
+    )
+    both = {"telegram": {"base_url": "http://a/bot", "base_file_url": "http://b/files/bot"}}
+    assert settings_from_mapping(both, {}).telegram.base_file_url == "http://b/files/bot"
+    assert settings_from_mapping({}, {}).telegram.base_file_url == ""
