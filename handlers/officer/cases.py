@@ -19,11 +19,10 @@ from bot.cases import (
     ChangePreview,
     ImportOutcome,
 )
+from bot.cases.card import case_card, case_flags
 from bot.cases.display import (
     CHANGE_CODES,
     IMPORT_OK,
-    case_card,
-    case_flags,
     change_confirmation,
     history_reply,
     import_confirmation,

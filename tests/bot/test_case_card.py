@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.cases.display import case_card
+from bot.cases.card import case_card
 from bot.cases.values import CaseStatus, CaseView, CheckinAnswers, HomeStatus, OpenAlert
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
