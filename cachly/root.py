@@ -8,6 +8,7 @@ own HTTP transport, started after the Application is initialised and stopped aft
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from functools import partial
 from urllib.parse import urlsplit
@@ -37,7 +38,13 @@ TRANSPORT_KEY = "outbox_transport"
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `cachly` console command."""
-    return cli.main(argv, run_bot=run_bot)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["demo"]:
+        # The demo builds its own settings and database: it reads no configuration.
+        from cachly import demo
+
+        return demo.main(arguments[1:])
+    return cli.main(arguments, run_bot=run_bot)
 
 
 def run_bot(settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -208,6 +209,22 @@ class User:
         self.last_query_id = query_id
         self.cursor = self._query_cursor = len(self.standin.calls)
         return query_id
+
+    async def wait_until_bot_may_send(self, messages: int = 1) -> None:
+        """Wait (real time) until Telegram's per-chat flood limit lets the bot send here.
+
+        A simulated person taps far faster than a person reads; waiting like this before an
+        action keeps the bot's direct replies to it inside the limit, as reading would.
+        """
+        limits = self.standin.limits
+        if not limits.enabled:
+            return
+        rate = limits.per_chat_per_second
+        wanted = min(float(messages), float(limits.per_chat_burst))
+        elapsed = self.standin.monotonic() - self._chat.refilled
+        tokens = min(float(limits.per_chat_burst), self._chat.tokens + elapsed * rate)
+        if tokens < wanted:
+            await asyncio.sleep((wanted - tokens) / rate)
 
     # ---- waiting -----------------------------------------------------------------------
 
