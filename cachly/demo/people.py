@@ -26,6 +26,7 @@ QUESTION_KEYS = (
     "checkin.ask.pulse",
     "checkin.ask_location",
     "location.which_person",
+    "checkin.spo2_rest",
 )
 
 
@@ -81,12 +82,15 @@ class Person(Actor):
     residents: list[Resident] = field(default_factory=list)
     answered: dict[str, int] = field(default_factory=dict)  # rounds answered, per name
     sos_at: datetime | None = None
+    # Told to rest before measuring SpO2 again: name -> (the reading, away from home?).
+    resting: dict[str, tuple[int, bool]] = field(default_factory=dict)
 
     async def act(self, world: World) -> None:
         """Answer prompts (or not), as this person's behaviour says."""
         behaviour = self.residents[0].behaviour
         waiting = [m for m in self.inbox if says(m.text, "checkin.prompt")]
         reminders = [m for m in self.inbox if says(m.text, "checkin.reminder")]
+        again = [m for m in self.inbox if says(m.text, "checkin.ask.spo2_again")]
         self.inbox.clear()
         if behaviour is Behaviour.FORGETS:
             return
@@ -96,6 +100,12 @@ class Person(Actor):
             await self.next_message("sos.sent")
         for message in reminders if behaviour is Behaviour.LATE else waiting:
             await self._answer(world, message)
+        for message in again:
+            # The rest is over and the tick asks for the second reading: the same value.
+            resident = self._resident(message)
+            spo2, away = self.resting.pop(resident.full_name, (98, False))
+            await self.type(world, str(spo2))
+            await self._questions(world, resident, spo2, away)
 
     def _resident(self, message: BotMessage) -> Resident:
         text = message.text or ""
@@ -109,9 +119,16 @@ class Person(Actor):
         feeling = "checkin.feel.tired" if spo2 <= 96 else "checkin.feel.good"
         away = resident.behaviour is Behaviour.WANDERS and done == 1
         await self.tap(world, label(feeling), prompt)
+        await self._questions(world, resident, spo2, away)
+
+    async def _questions(self, world: World, resident: Resident, spo2: int, away: bool) -> None:
+        """Answer the questionnaire to its end, or until told to rest before measuring again."""
         while True:
             question = await self.next_message(*QUESTION_KEYS)
             text = question.text
+            if says(text, "checkin.spo2_rest"):
+                self.resting[resident.full_name] = (spo2, away)
+                return
             if says(text, "checkin.ask_symptoms"):
                 await self.tap(world, label("checkin.symptoms.none"), question)
             elif says(text, "checkin.ask.spo2_again") or says(text, "checkin.ask.spo2"):
