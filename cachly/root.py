@@ -78,9 +78,16 @@ async def open_sender(services: Services) -> tuple[OutboxSender, HttpTransport]:
         services.settings.outbox,
         on_forbidden=partial(chat_unreachable, services.alerts.config),
         on_resent=delivery_resent,
+        bot_id=bot_id(services.settings.telegram.token),
     )
     outbox_sender.start()
     return outbox_sender, transport
+
+
+def bot_id(token: str) -> int:
+    """The bot's Telegram id, the part of its token before the colon (0 if none)."""
+    prefix = token.split(":", 1)[0]
+    return int(prefix) if prefix.isdigit() else 0
 
 
 async def _post_init(application: CachlyApplication) -> None:
