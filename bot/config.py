@@ -380,9 +380,7 @@ def _outbox_settings(table: _Reader) -> OutboxSettings:
         idle_poll_seconds=table.number("idle_poll_seconds", d.idle_poll_seconds, 0.01, 60.0),
         lease_seconds=table.number("lease_seconds", d.lease_seconds, 1.0, 3600.0),
         heartbeat_seconds=table.number("heartbeat_seconds", d.heartbeat_seconds, 0.05, 60.0),
-        owner_stale_seconds=table.number(
-            "owner_stale_seconds", d.owner_stale_seconds, 0.1, 600.0
-        ),
+        owner_stale_seconds=table.number("owner_stale_seconds", d.owner_stale_seconds, 0.1, 600.0),
         reply_burst=table.integer("reply_burst", d.reply_burst, 1, 20),
     )
     if settings.lease_seconds <= settings.request_timeout_seconds:

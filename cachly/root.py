@@ -21,15 +21,22 @@ from bot.alerts import chat_unreachable, delivery_resent
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db import Database
+from bot.messaging.pacing import ChatPacer
 from bot.messaging.sender import OutboxSender
 from bot.messaging.telegram.transport import HttpTransport
+from bot.messaging.updates import HandledUpdates
 from bot.services import Services
 from handlers import register
 from handlers.context import CachlyApplication, CachlyContext
 from handlers.jobs import register_jobs
 from handlers.menus import set_default_commands
+from handlers.reply import PACER_KEY
+from handlers.updates import register_dedupe
 
 SENDER_KEY = "outbox_sender"
+# A webhook update taken by a worker and not done this long after is taken again (the
+# worker died; Telegram repeats an unanswered delivery).
+WEBHOOK_RECLAIM_SECONDS = 60.0
 TRANSPORT_KEY = "outbox_transport"
 
 
@@ -51,8 +58,9 @@ def build_application(services: Services) -> CachlyApplication:
         .token(telegram.token)
         .context_types(ContextTypes(context=CachlyContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        # Direct replies only: the outbox sender paces everything else itself.
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        # Direct replies only: the outbox sender paces everything else itself. No retries:
+        # a reply Telegram refuses goes to the outbox at once (handlers/reply.py).
+        .rate_limiter(AIORateLimiter(max_retries=0))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -62,7 +70,19 @@ def build_application(services: Services) -> CachlyApplication:
         builder = builder.base_file_url(telegram.base_file_url)
     application: CachlyApplication = builder.build()
     application.bot_data["services"] = services
+    outbox = services.settings.outbox
+    application.bot_data[PACER_KEY] = ChatPacer(
+        outbox.reply_burst, outbox.per_chat_interval_seconds
+    )
     register(application)
+    # Long polling has one worker: an update left half done was its dead predecessor's.
+    reclaim = 0.0 if telegram.mode != "webhook" else WEBHOOK_RECLAIM_SECONDS
+    register_dedupe(
+        application,
+        HandledUpdates(
+            services.db, services.clock, bot_id(telegram.token), reclaim_seconds=reclaim
+        ),
+    )
     register_jobs(application)
     return application
 

@@ -68,7 +68,9 @@ class SenderSeat:
                 .values(beat=self._beat, beat_at=now)
             )
             if not getattr(done, "rowcount", 0):
-                session.add(SenderInstance(id=self.id, beat=self._beat, started_at=now, beat_at=now))
+                session.add(
+                    SenderInstance(id=self.id, beat=self._beat, started_at=now, beat_at=now)
+                )
             others = (
                 await session.execute(
                     select(SenderInstance.id, SenderInstance.beat).where(

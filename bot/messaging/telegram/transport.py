@@ -124,9 +124,7 @@ class HttpTransport:
             async with self._slots, asyncio.timeout(self._timeout):
                 status, payload = await self._post(self._prefix + method, body, content_type, sent)
         except TimeoutError as error:
-            raise (sender.UnknownOutcome if sent else sender.TransientError)(
-                "Timed out"
-            ) from error
+            raise (sender.UnknownOutcome if sent else sender.TransientError)("Timed out") from error
         except (OSError, EOFError, h11.ProtocolError) as error:
             raise (sender.UnknownOutcome if sent else sender.TransientError)(
                 f"network error: {error!r}"
