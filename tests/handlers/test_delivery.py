@@ -95,9 +95,7 @@ async def test_an_update_delivered_twice_is_handled_once(harness: Harness) -> No
     # The same delivery again, as Telegram repeats an unanswered webhook or a second
     # worker receives it.
     seen = harness.standin.calls_of("getUpdates")
-    update = next(
-        u for c in reversed(seen) if c.ok for u in (c.response.get("result") or [])
-    )
+    update = next(u for c in reversed(seen) if c.ok for u in (c.response.get("result") or []))
     again = Update.de_json(update, harness.application.bot)
     await harness.application.process_update(again)
     await harness.application.process_update(again)
