@@ -166,17 +166,19 @@ async def test_on_postgresql_one_sender_sends_and_a_standby_takes_over(
         chats = list(range(1, 41))
         for chat in chats:
             standin.user(chat)
-        async with running_sender(db, clock, standin, QUICK) as first:
-            async with running_sender(db, clock, standin, QUICK) as second:
-                await queue(db, clock, chats[:20])
-                await wait_sent(standin, 20)
-                await until(lambda: first.stats.sent + second.stats.sent == 20)
-                senders = sorted([first, second], key=lambda s: s.stats.sent)
-                standby, leader = senders
-                assert standby.stats.sent == 0
-                assert leader.stats.sent == 20
-                await leader.stop()
-                await queue(db, clock, chats[20:])
-                await wait_sent(standin, 40)
-                await until(lambda: standby.stats.sent == 20)
+        async with (
+            running_sender(db, clock, standin, QUICK) as first,
+            running_sender(db, clock, standin, QUICK) as second,
+        ):
+            await queue(db, clock, chats[:20])
+            await wait_sent(standin, 20)
+            await until(lambda: first.stats.sent + second.stats.sent == 20)
+            senders = sorted([first, second], key=lambda s: s.stats.sent)
+            standby, leader = senders
+            assert standby.stats.sent == 0
+            assert leader.stats.sent == 20
+            await leader.stop()
+            await queue(db, clock, chats[20:])
+            await wait_sent(standin, 40)
+            await until(lambda: standby.stats.sent == 20)
     assert await states(db) == {"sent": 40}
