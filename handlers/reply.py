@@ -6,8 +6,8 @@ and a queued message look alike, and through the Application's Bot (its rate lim
 
 Two promises are kept here, for every handler at once:
 
-- replies to one chat are paced (bot/messaging/pacing.py): a short burst goes out at once,
-  later ones each in their turn, sent from a task of their own so that no other chat's
+- new messages to one chat are paced (bot/messaging/pacing.py): a short burst goes out at
+  once, later ones each in their turn, sent from a task of their own so that no other chat's
   updates wait for them;
 - a reply Telegram did not take (flood control, a 5xx, a timeout, a network error) is
   handed to the outbox at reply priority, which sends it once the fault has passed. A
@@ -66,7 +66,9 @@ async def edit(query: CallbackQuery, context: CachlyContext, content: Text | str
     if isinstance(content, str):
         content = Text(content)
     call = render(content, message.chat.id, edit_message_id=message.message_id)
-    await _paced(context, message.chat.id, call, content)
+    # Not paced: Telegram's one-a-second is for new messages, and an edit is the answer
+    # to a press the person is looking at.
+    await _call(context, message.chat.id, call, content)
 
 
 async def _paced(

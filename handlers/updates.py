@@ -1,6 +1,6 @@
 """Each update handled once, whatever delivered it: the first and last handler groups.
 
-Group -1 takes the update (bot/messaging/updates.py) or stops it there, if another worker
+The first group takes the update (bot/messaging/updates.py) or stops it there, if another worker
 or an earlier delivery has it; the last group marks it handled. Both are TypeHandlers on
 every Update, so long polling, PTB's webhook and any other way of feeding the Application
 go through them.
@@ -15,7 +15,9 @@ from bot.messaging.updates import HandledUpdates
 from handlers.context import CachlyApplication, CachlyContext
 
 UPDATES_KEY = "handled_updates"
-FIRST_GROUP = -1
+# Groups of their own, before and after any other: in a group only the first handler
+# that matches runs, and these match every update.
+FIRST_GROUP = -1_000
 LAST_GROUP = 1_000
 
 
