@@ -110,9 +110,17 @@ class OutboxSettings:
     retry_base_seconds: float = 2.0
     retry_max_seconds: float = 300.0
     max_attempts: int = 12
-    request_timeout_seconds: float = 10.0
+    # Long, so that an answer which is merely slow is not taken for a lost one (a lost
+    # answer leaves the message's fate unknown: see bot/messaging/sender.py).
+    request_timeout_seconds: float = 30.0
     idle_poll_seconds: float = 1.0
     lease_seconds: float = 120.0
+    # Each sender beats this often; one whose beat stood still `owner_stale_seconds` is dead
+    # and the rows it was sending are settled (bot/messaging/seat.py).
+    heartbeat_seconds: float = 1.0
+    owner_stale_seconds: float = 3.0
+    # Direct replies to one chat: this many at once, then one per per_chat_interval_seconds.
+    reply_burst: int = 3
 
 
 @dataclass(frozen=True)
@@ -382,9 +390,14 @@ def _outbox_settings(table: _Reader) -> OutboxSettings:
         ),
         idle_poll_seconds=table.number("idle_poll_seconds", d.idle_poll_seconds, 0.01, 60.0),
         lease_seconds=table.number("lease_seconds", d.lease_seconds, 1.0, 3600.0),
+        heartbeat_seconds=table.number("heartbeat_seconds", d.heartbeat_seconds, 0.05, 60.0),
+        owner_stale_seconds=table.number("owner_stale_seconds", d.owner_stale_seconds, 0.1, 600.0),
+        reply_burst=table.integer("reply_burst", d.reply_burst, 1, 20),
     )
     if settings.lease_seconds <= settings.request_timeout_seconds:
         raise ConfigError(table._key("lease_seconds"), "expected more than request_timeout_seconds")
+    if settings.owner_stale_seconds <= settings.heartbeat_seconds:
+        raise ConfigError(table._key("owner_stale_seconds"), "expected more than heartbeat_seconds")
     return settings
 
 

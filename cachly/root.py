@@ -22,8 +22,10 @@ from bot.alerts import chat_unreachable, delivery_resent
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db import Database
+from bot.messaging.pacing import ChatPacer
 from bot.messaging.sender import OutboxSender
 from bot.messaging.telegram.transport import HttpTransport
+from bot.messaging.updates import HandledUpdates
 from bot.services import Services
 from handlers import register
 from handlers.buttons import NotingRateLimiter
@@ -31,8 +33,13 @@ from handlers.context import CachlyApplication, CachlyContext
 from handlers.jobs import register_jobs
 from handlers.menus import set_default_commands
 from handlers.polling import ReadableUpdates
+from handlers.reply import PACER_KEY
+from handlers.updates import register_dedupe
 
 SENDER_KEY = "outbox_sender"
+# A webhook update taken by a worker and not done this long after is taken again (the
+# worker died; Telegram repeats an unanswered delivery).
+WEBHOOK_RECLAIM_SECONDS = 60.0
 TRANSPORT_KEY = "outbox_transport"
 
 
@@ -60,8 +67,9 @@ def build_application(services: Services) -> CachlyApplication:
         .token(telegram.token)
         .context_types(ContextTypes(context=CachlyContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        # Direct replies only: the outbox sender paces everything else itself.
-        .rate_limiter(NotingRateLimiter(max_retries=2))
+        # Direct replies only: the outbox sender paces everything else itself. No retries:
+        # a reply Telegram refuses goes to the outbox at once (handlers/reply.py).
+        .rate_limiter(NotingRateLimiter(max_retries=0))
         # One long poll at a time, as PTB's own; an unreadable update is skipped, not retried.
         .get_updates_request(ReadableUpdates(connection_pool_size=1))
         .post_init(_post_init)
@@ -73,7 +81,19 @@ def build_application(services: Services) -> CachlyApplication:
         builder = builder.base_file_url(telegram.base_file_url)
     application: CachlyApplication = builder.build()
     application.bot_data["services"] = services
+    outbox = services.settings.outbox
+    application.bot_data[PACER_KEY] = ChatPacer(
+        outbox.reply_burst, outbox.per_chat_interval_seconds
+    )
     register(application)
+    # Long polling has one worker: an update left half done was its dead predecessor's.
+    reclaim = 0.0 if telegram.mode != "webhook" else WEBHOOK_RECLAIM_SECONDS
+    register_dedupe(
+        application,
+        HandledUpdates(
+            services.db, services.clock, bot_id(telegram.token), reclaim_seconds=reclaim
+        ),
+    )
     register_jobs(application)
     return application
 
@@ -89,9 +109,16 @@ async def open_sender(services: Services) -> tuple[OutboxSender, HttpTransport]:
         services.settings.outbox,
         on_forbidden=partial(chat_unreachable, services.alerts.config),
         on_resent=delivery_resent,
+        bot_id=bot_id(services.settings.telegram.token),
     )
     outbox_sender.start()
     return outbox_sender, transport
+
+
+def bot_id(token: str) -> int:
+    """The bot's Telegram id, the part of its token before the colon (0 if none)."""
+    prefix = token.split(":", 1)[0]
+    return int(prefix) if prefix.isdigit() else 0
 
 
 async def _post_init(application: CachlyApplication) -> None:

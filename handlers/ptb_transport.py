@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import httpx
 from telegram import Bot, InputFile
 from telegram import error as tg
 from telegram.request import HTTPXRequest
@@ -78,10 +79,28 @@ class PtbTransport:
             # BadRequest is a NetworkError in PTB's hierarchy: it must be caught first.
             raise sender.PermanentError(str(error)) from error
         except (tg.TimedOut, tg.NetworkError) as error:
-            raise sender.TransientError(str(error) or type(error).__name__) from error
+            kind = sender.UnknownOutcome if fate_unknown(error) else sender.TransientError
+            raise kind(str(error) or type(error).__name__) from error
         except tg.TelegramError as error:
             raise sender.PermanentError(str(error)) from error
         return result if isinstance(result, dict) else {}
+
+
+# httpx errors raised before the request left: it cannot have been delivered.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def fate_unknown(error: tg.TelegramError) -> bool:
+    """Whether PTB's TimedOut or NetworkError came after the request went out.
+
+    A 5xx answer is a NetworkError with no cause: Telegram answered, nothing was sent.
+    """
+    cause = error.__cause__
+    if not isinstance(error, (tg.TimedOut, tg.NetworkError)) or isinstance(error, tg.BadRequest):
+        return False
+    if cause is None:
+        return isinstance(error, tg.TimedOut)
+    return not isinstance(cause, _NOT_SENT)
 
 
 def _seconds(error: tg.RetryAfter) -> float:

@@ -1,8 +1,10 @@
 """Crash recovery: rows a sender claimed and never settled, because it died mid-call.
 
-While a row is `sending`, its `not_before` holds the end of the claim's lease: a row still
-`sending` after its lease ran out belongs to a sender that died, and nobody knows whether
-the channel got it. So that a crash never loses an alert and nothing else is sent twice:
+A `sending` row names its sender (`claimed_by`); a row whose sender is dead (its beat
+stood still, or it has no row in `outbox_senders` at all: bot/messaging/seat.py) is an
+orphan, and nobody knows whether the channel got it. Rows claimed by a sender of an older
+version name nobody; they are orphans once the claim's lease (`not_before`) ran out. So
+that a crash never loses an alert and nothing else is sent twice:
 
 - an edit goes back to `pending`: applying the same edit twice changes nothing;
 - an alert copy (priority up to PRIORITY_ALERT) is marked failed and queued again as a
@@ -17,13 +19,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Database
 from bot.messaging.outbox import FAILED, PENDING, PRIORITY_ALERT, SENDING
 from bot.messaging.telegram.render import is_edit
-from bot.models import OutboxMessage
+from bot.models import OutboxMessage, SenderInstance
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +34,30 @@ logger = logging.getLogger(__name__)
 ResentHook = Callable[[AsyncSession, int, int], Awaitable[None]]
 
 
-async def recover(db: Database, now: datetime, on_resent: ResentHook | None = None) -> int:
-    """Settle the rows whose claim's lease ran out before their outcome was written."""
+async def recover(
+    db: Database,
+    now: datetime,
+    on_resent: ResentHook | None = None,
+    *,
+    me: str = "",
+    dead: list[str] | None = None,
+) -> int:
+    """Settle the rows of dead senders (see the module's docstring); how many."""
+    claimed_by = OutboxMessage.claimed_by
+    # Evaluated with the claim it looks at: a sender's row is committed before its claims.
+    nobody = ~exists().where(SenderInstance.id == claimed_by)
+    owner_gone = or_(claimed_by.in_(dead), nobody) if dead else nobody
     async with db.transaction() as session:
         orphans = list(
             await session.scalars(
                 select(OutboxMessage)
-                .where(OutboxMessage.state == SENDING, OutboxMessage.not_before <= now)
+                .where(
+                    OutboxMessage.state == SENDING,
+                    or_(
+                        and_(claimed_by.is_(None), OutboxMessage.not_before <= now),
+                        and_(claimed_by != me, owner_gone),
+                    ),
+                )
                 .with_for_update(skip_locked=True)
             )
         )

@@ -11,17 +11,21 @@ It owns pacing (PTB's AIORateLimiter has no per-chat limit and no priorities):
 - `RetryAfter` pauses every send for its duration; network errors and 5xx are retried
   with exponential backoff; `Forbidden` marks the recipient unreachable (a hook).
 
-Each row is claimed (state `sending`, committed) before its HTTP call, with
-`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL and a conditional update everywhere, so
-two loops or two workers never take the same row. While a row is `sending`, its
-`not_before` holds the end of the claim's lease: a row still `sending` after its lease
-ran out belongs to a sender that died mid-call, and nobody knows whether Telegram got it.
-`recover()` decides, so that a crash never loses an alert and no row is sent twice:
+Each row is claimed (state `sending`, committed, naming this sender) before its HTTP
+call, with `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL and a conditional update
+everywhere, so two loops or two workers never take the same row. Every sender beats in the
+database (bot/messaging/seat.py); the rows of a sender whose beat stopped are orphans,
+settled within seconds by whichever sender sees it (bot/messaging/recovery.py), so that a
+crash never loses an alert and no row is sent twice. On PostgreSQL only the sender holding
+the bot's advisory lock sends; the others stand by.
 
-- an edit goes back to `pending`: applying the same edit twice changes nothing;
-- an alert copy (priority up to PRIORITY_ALERT) is marked failed and queued again as a
-  new row: an officer may at worst see one copy twice, never none;
-- anything else (prompts, replies, digests) is marked failed: at most once. Its owner
+A call that timed out or whose connection was cut after the request went out has an
+unknown fate (it may have been delivered), and is settled by kind, like an orphan:
+
+- an edit is tried again: applying the same edit twice changes nothing;
+- an alert copy (priority up to PRIORITY_ALERT) is sent again once: an officer may at worst
+  see one copy twice, never none;
+- anything else (prompts, replies, digests) is marked failed: never sent twice. Its owner
   sees the failure (a check-in prompt not known to be sent is the check-ins' business).
 
 At 1,000 messages a second neither the database nor Python may be the bottleneck: rows
@@ -52,15 +56,17 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import OutboxSettings
 from bot.db import Database
-from bot.messaging.outbox import FAILED, PENDING, SENDING, SENT
+from bot.messaging.outbox import FAILED, PENDING, PRIORITY_ALERT, SENDING, SENT
 from bot.messaging.recovery import ResentHook, recover
-from bot.messaging.telegram.render import SEND_METHODS, render_stored
+from bot.messaging.seat import SenderSeat
+from bot.messaging.telegram.render import SEND_METHODS, is_edit, render_stored
 from bot.messaging.transport import (
     Forbidden,
     PermanentError,
     RetryAfter,
     TransientError,
     Transport,
+    UnknownOutcome,
 )
 from bot.models import OutboxMessage
 
@@ -118,6 +124,9 @@ class _Claimed:
     body: dict[str, Any]
     attempts: int
     target_message_id: int | None
+    priority: int = 0
+    unknown_fates: int = 0
+    edit: bool = False
 
 
 @dataclass
@@ -125,7 +134,7 @@ class _Outcome:
     """What came of one call, waiting to be written down."""
 
     row: _Claimed
-    kind: str  # sent | retry | flood | failed | forbidden | released
+    kind: str  # sent | retry | unknown | flood | failed | forbidden | released
     message_id: int | None = None
     error: str | None = None
 
@@ -160,17 +169,40 @@ _DUE = (
 _TAKE = (
     update(_OUTBOX)
     .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _OUTBOX.c.state == PENDING)
-    .values(state=SENDING, not_before=bindparam("lease"))
-    .returning(_OUTBOX.c.id, _OUTBOX.c.kind, _OUTBOX.c.body, _OUTBOX.c.attempts)
+    .values(state=SENDING, not_before=bindparam("lease"), claimed_by=bindparam("owner"))
+    .returning(
+        _OUTBOX.c.id,
+        _OUTBOX.c.kind,
+        _OUTBOX.c.body,
+        _OUTBOX.c.attempts,
+        _OUTBOX.c.priority,
+        _OUTBOX.c.unknown_fates,
+    )
 )
-_OUTCOME_COLUMNS = ("attempts", "state", "sent_at", "message_id", "not_before", "last_error")
+_OUTCOME_COLUMNS = (
+    "attempts",
+    "state",
+    "sent_at",
+    "message_id",
+    "not_before",
+    "last_error",
+    "unknown_fates",
+)
 
 
 def _outcome_update(columns: frozenset[str]) -> Any:
-    """An executemany UPDATE by id setting `columns` (bound as b_<column>)."""
+    """An executemany UPDATE by id setting `columns` (bound as b_<column>).
+
+    Only while the row is still this sender's claim (b_owner): a row settled meanwhile as
+    an orphan (this sender was taken for dead) keeps what recovery decided.
+    """
     return (
         update(_OUTBOX)
-        .where(_OUTBOX.c.id == bindparam("b_id"))
+        .where(
+            _OUTBOX.c.id == bindparam("b_id"),
+            _OUTBOX.c.state == SENDING,
+            _OUTBOX.c.claimed_by == bindparam("b_owner"),
+        )
         .values({c: bindparam(f"b_{c}") for c in _OUTCOME_COLUMNS if c in columns})
     )
 
@@ -182,6 +214,8 @@ class SenderStats:
     sent: int = 0
     looks: int = 0  # times the database loop looked for due rows
     retried: int = 0
+    unknown: int = 0  # calls of unknown fate (timeouts, cut connections)
+    recovered: int = 0  # orphaned rows of dead senders this sender settled
     flood_waits: int = 0
     failed: int = 0
     forbidden: int = 0
@@ -204,6 +238,7 @@ class OutboxSender:
         on_resent: ResentHook | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         record_send_times: bool = False,
+        bot_id: int = 0,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -242,6 +277,10 @@ class OutboxSender:
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._record_send_times = record_send_times
+        self.seat = SenderSeat(
+            db, bot_id=bot_id, stale_seconds=settings.owner_stale_seconds, monotonic=monotonic
+        )
+        self._beating = asyncio.Event()  # set to stop the watch loop's sleep early
         self.stats = SenderStats()
 
     # ---- lifecycle ---------------------------------------------------------------------
@@ -258,6 +297,7 @@ class OutboxSender:
         self._stopping = True
         self._wake.set()
         self._have_rows.set()
+        self._beating.set()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
@@ -271,9 +311,13 @@ class OutboxSender:
         """Drain the outbox until stop() is called."""
         _wakers.add(self._wake)
         dispatcher: asyncio.Task[None] | None = None
+        watcher: asyncio.Task[None] | None = None
         try:
-            await self.recover()
-            dispatcher = asyncio.get_running_loop().create_task(self._dispatch())
+            # Seated (and beating) before the first claim, so nobody takes its rows for orphans.
+            await self._look_around()
+            loop = asyncio.get_running_loop()
+            dispatcher = loop.create_task(self._dispatch())
+            watcher = loop.create_task(self._watch())
             while not self._stopping:
                 try:
                     await self._cycle()
@@ -294,6 +338,38 @@ class OutboxSender:
                 await asyncio.gather(*self._inflight, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await self._record(claim=0)
+            if watcher is not None:
+                self._beating.set()
+                with contextlib.suppress(Exception):
+                    await watcher
+            await self.seat.leave()
+
+    # ---- the heartbeat: who is alive, who sends, orphans settled --------------------------
+
+    async def _watch(self) -> None:
+        """Beat, stand for election and settle dead senders' rows, until stopping."""
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._settings.heartbeat_seconds):
+                    await self._beating.wait()
+            if self._stopping:
+                return
+            try:
+                await self._look_around()
+            except Exception:
+                logger.exception("outbox sender heartbeat failed")
+
+    async def _look_around(self) -> None:
+        was = self.seat.leading
+        dead = await self.seat.beat(self._clock.now())
+        leading = await self.seat.elect()
+        settled = await recover(
+            self._db, self._clock.now(), self._on_resent, me=self.seat.id, dead=dead
+        )
+        await self.seat.forget(dead)
+        self.stats.recovered += settled
+        if settled or leading != was:
+            self._wake.set()
 
     # ---- two loops: the database keeps rows ready, the dispatcher sends them on time -------
     #
@@ -304,6 +380,13 @@ class OutboxSender:
     # new sos waits behind no more than that.
 
     async def _cycle(self) -> None:
+        if not self.seat.leading:
+            # Standing by: another worker's sender sends for the bot.
+            self._release_ready()
+            if self._outcomes:
+                await self._record(claim=0)
+            await self._sleep(self._settings.heartbeat_seconds)
+            return
         now = self._monotonic()
         if self._paused_until > now:
             await self._sleep(self._paused_until - now)
@@ -426,6 +509,9 @@ class OutboxSender:
         except Forbidden as error:
             outcome.kind, outcome.error = "forbidden", str(error)
             self.stats.forbidden += 1
+        except UnknownOutcome as error:
+            outcome.kind, outcome.error = "unknown", str(error)
+            self.stats.unknown += 1
         except PermanentError as error:
             # PTB capitalises descriptions ("Message is not modified: ..."): compare lowered.
             if NOT_MODIFIED in str(error).lower():
@@ -492,7 +578,11 @@ class OutboxSender:
             attempts = row.attempts + (0 if outcome.kind == "released" else 1)
             values: dict[str, Any] = {"id": row.id, "attempts": attempts}
             kind = outcome.kind
-            if kind == "sent":
+            if kind == "unknown":
+                kind = self._settle_unknown(row, attempts, outcome, values)
+            if kind == "unknown":
+                pass  # settled above
+            elif kind == "sent":
                 values.update(state=SENT, sent_at=now, message_id=outcome.message_id)
             elif kind == "retry" and attempts < settings.max_attempts:
                 backoff = min(
@@ -513,9 +603,9 @@ class OutboxSender:
             if kind == "released":
                 self._busy.pop(row.chat_id, None)
                 self._backlog.discard(row.chat_id)
-            by_kind.setdefault(frozenset(values), []).append(
-                {f"b_{key}": value for key, value in values.items()}
-            )
+            bound = {f"b_{key}": value for key, value in values.items()}
+            bound["b_owner"] = self.seat.id
+            by_kind.setdefault(frozenset(values), []).append(bound)
         for columns, rows in by_kind.items():
             statement = self._updates.get(columns)
             if statement is None:
@@ -524,6 +614,21 @@ class OutboxSender:
         for outcome in outcomes:
             if outcome.kind == "forbidden" and self._on_forbidden is not None:
                 await self._on_forbidden(session, outcome.row.chat_id, now)
+
+    def _settle_unknown(
+        self, row: _Claimed, attempts: int, outcome: _Outcome, values: dict[str, Any]
+    ) -> str:
+        """Decide by kind about a call that may have been delivered; the outcome kind to use."""
+        fates = row.unknown_fates + 1
+        values["unknown_fates"] = fates
+        again = row.edit or (row.priority <= PRIORITY_ALERT and fates == 1)
+        if again and attempts < self._settings.max_attempts:
+            return "retry"  # an edit twice changes nothing; an alert twice beats none
+        values.update(
+            state=FAILED, last_error=_short(f"outcome unknown ({outcome.error}): not sent again")
+        )
+        logger.warning("outbox row %s: outcome unknown, not sent again", row.id)
+        return "unknown"
 
     async def _claim(self, session: AsyncSession, limit: int, now: datetime) -> list[_Claimed]:
         """Take up to `limit` due rows, one per chat, for chats free to receive now."""
@@ -564,7 +669,9 @@ class OutboxSender:
         lease = now + timedelta(seconds=self._settings.lease_seconds)
         taken = {
             row.id: row
-            for row in await session.execute(_TAKE, {"ids": [c.id for c in chosen], "lease": lease})
+            for row in await session.execute(
+                _TAKE, {"ids": [c.id for c in chosen], "lease": lease, "owner": self.seat.id}
+            )
         }
         rows: list[_Claimed] = []
         for c in chosen:
@@ -582,7 +689,19 @@ class OutboxSender:
                     )
                     continue
             busy[c.chat_id] = math.inf
-            rows.append(_Claimed(c.id, c.chat_id, took.kind, took.body, took.attempts, target_id))
+            rows.append(
+                _Claimed(
+                    c.id,
+                    c.chat_id,
+                    took.kind,
+                    took.body,
+                    took.attempts,
+                    target_id,
+                    took.priority,
+                    took.unknown_fates,
+                    is_edit(took.kind, took.body, c.edit_of_id),
+                )
+            )
         return rows
 
     async def _edit_targets(
@@ -602,7 +721,7 @@ class OutboxSender:
 
     async def recover(self) -> int:
         """Settle rows whose sender died mid-call (see bot/messaging/recovery.py); how many."""
-        return await recover(self._db, self._clock.now(), self._on_resent)
+        return await recover(self._db, self._clock.now(), self._on_resent, me=self.seat.id)
 
 
 def _short(text: str | None) -> str | None:

@@ -1,4 +1,5 @@
-"""The outbox as an admin sees it: counts by state, the oldest waiting, recent failures."""
+"""The outbox as an admin sees it (counts, the oldest waiting, recent failures), and the
+way a direct reply that Telegram did not take goes out later."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db import Database
-from bot.messaging.outbox import FAILED, PENDING, SENDING, SENT
+from bot.messaging.message import Content
+from bot.messaging.outbox import FAILED, PENDING, PRIORITY_REPLY, SENDING, SENT, enqueue
 from bot.models import OutboxMessage
 
 
@@ -102,7 +104,7 @@ async def outbox_status(session: AsyncSession, now: datetime, failures: int = 10
 
 
 class OutboxService:
-    """The outbox as an admin sees it."""
+    """The outbox as an admin sees it, and direct replies handed to it."""
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -112,3 +114,15 @@ class OutboxService:
         """Pending, failed and the oldest waiting, with attempt counts."""
         async with self._db.transaction() as session:
             return await outbox_status(session, self._clock.now())
+
+    async def later(self, chat_id: int, content: Content, purpose: str = "reply") -> None:
+        """Queue a direct reply that could not be sent now, at reply priority."""
+        async with self._db.transaction() as session:
+            enqueue(
+                session,
+                chat_id=chat_id,
+                priority=PRIORITY_REPLY,
+                purpose=purpose,
+                now=self._clock.now(),
+                content=content,
+            )

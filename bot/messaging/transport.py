@@ -30,6 +30,11 @@ class TransientError(TransportError):
     """A network error, a timeout or a 5xx: worth trying again later."""
 
 
+class UnknownOutcome(TransientError):
+    """The request went out but no answer came (a timeout, a cut connection): it may have
+    been delivered. Trying again may send it twice, so the sender decides by kind."""
+
+
 class PermanentError(TransportError):
     """A 4xx that trying again will not fix (bad request, chat not found, ...)."""
 

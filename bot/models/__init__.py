@@ -10,7 +10,7 @@ from bot.models.audit import AuditEntry, UserPreference
 from bot.models.base import Base, UTCDateTime
 from bot.models.cases import Case
 from bot.models.checkins import Checkin, CheckinPlan, LiveStream, LocationFix
-from bot.models.messaging import Dialogue, OutboxMessage
+from bot.models.messaging import Dialogue, HandledUpdate, OutboxMessage, SenderInstance
 from bot.models.officers import Invitation, Officer
 from bot.models.reports import CitizenReport
 
@@ -26,12 +26,14 @@ __all__ = [
     "Commune",
     "Dialogue",
     "DigestRun",
+    "HandledUpdate",
     "Invitation",
     "LiveStream",
     "LocationFix",
     "Officer",
     "OutboxMessage",
     "Province",
+    "SenderInstance",
     "UTCDateTime",
     "UserPreference",
 ]

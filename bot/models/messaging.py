@@ -40,6 +40,11 @@ class OutboxMessage(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     # Set when the retention purge cleared `params` of an old sent message.
     purged_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The sender instance (outbox_senders.id) holding the row while it is `sending`.
+    claimed_by: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Calls whose fate stayed unknown (a timeout, a cut connection): an alert copy is sent
+    # again once at most, anything else never.
+    unknown_fates: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Dialogue(Base):
@@ -53,3 +58,28 @@ class Dialogue(Base):
     step: Mapped[str] = mapped_column(String(30))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime]
+
+
+class SenderInstance(Base):
+    """A running outbox sender: it beats while alive, so others know its rows' owner lives."""
+
+    __tablename__ = "outbox_senders"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # The beat counter: another sender that sees it unchanged for a few seconds takes the
+    # owner for dead (counted on the watcher's own monotonic clock, so no two clocks meet).
+    beat: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime]
+    beat_at: Mapped[datetime]
+
+
+class HandledUpdate(Base):
+    """A Telegram update taken by a worker, so a repeated delivery is handled once."""
+
+    __tablename__ = "handled_updates"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    worker: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    done_at: Mapped[datetime | None] = mapped_column(default=None)

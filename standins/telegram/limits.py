@@ -35,12 +35,12 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class Fault:
-    """One injected answer to the next message-sending call."""
+    """One injected answer to a message-sending call (queued once, or a phase's every call)."""
 
-    kind: Literal["retry_after", "bad_gateway", "hang"]
+    kind: Literal["retry_after", "bad_gateway", "hang", "cut", "forbidden"]
     retry_after: int = 1
     seconds: float = 30.0  # how long a hang lasts at most (the client usually gives up first)
-    deliver: bool = False  # hang after delivering the message: only the answer is lost
+    deliver: bool = False  # hang (or cut) after delivering the message: only the answer is lost
 
     @classmethod
     def too_many(cls, retry_after: int = 1) -> Fault:
@@ -56,6 +56,21 @@ class Fault:
     def hang(cls, seconds: float = 30.0, *, deliver: bool = False) -> Fault:
         """No answer until the client gives up (or `seconds` pass, then 502)."""
         return cls("hang", seconds=seconds, deliver=deliver)
+
+    @classmethod
+    def late(cls, seconds: float) -> Fault:
+        """Deliver the message, answer `seconds` later (after the client's timeout, if short)."""
+        return cls("hang", seconds=seconds, deliver=True)
+
+    @classmethod
+    def cut(cls, *, deliver: bool = True) -> Fault:
+        """Close the connection without answering, once the request was received."""
+        return cls("cut", deliver=deliver)
+
+    @classmethod
+    def forbidden(cls) -> Fault:
+        """403 Forbidden, as if the user had blocked the bot."""
+        return cls("forbidden")
 
 
 def check_flood(limits: Limits, recent: deque[float], chat: Chat, now: float, paid: bool) -> None:

@@ -117,16 +117,23 @@ class HttpTransport:
     async def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """Call one Bot API method; TransportError subclasses say what went wrong."""
         body, content_type = _encode(params)
+        # Set once the request is on its way: a failure after that leaves its fate unknown
+        # (Telegram may have sent the message and only the answer was lost).
+        sent: list[bool] = []
         try:
             async with self._slots, asyncio.timeout(self._timeout):
-                status, payload = await self._post(self._prefix + method, body, content_type)
+                status, payload = await self._post(self._prefix + method, body, content_type, sent)
         except TimeoutError as error:
-            raise sender.TransientError("Timed out") from error
+            raise (sender.UnknownOutcome if sent else sender.TransientError)("Timed out") from error
         except (OSError, EOFError, h11.ProtocolError) as error:
-            raise sender.TransientError(f"network error: {error!r}") from error
+            raise (sender.UnknownOutcome if sent else sender.TransientError)(
+                f"network error: {error!r}"
+            ) from error
         return _result(status, payload)
 
-    async def _post(self, target: str, body: bytes, content_type: str) -> tuple[int, bytes]:
+    async def _post(
+        self, target: str, body: bytes, content_type: str, sent: list[bool]
+    ) -> tuple[int, bytes]:
         conn = await self._connection()
         try:
             protocol = conn.h11
@@ -145,6 +152,7 @@ class HttpTransport:
                 + protocol.send(h11.Data(data=body))
                 + protocol.send(h11.EndOfMessage())
             )
+            sent.append(True)
             status, chunks = 0, []
             while True:
                 event = protocol.next_event()

@@ -29,6 +29,9 @@ T = TypeVar("T")
 Method = Callable[[Request], Awaitable[Any]]
 
 
+_UPDATE_IDS = itertools.count(1)
+
+
 class StandInCore:
     """The stand-in's state and how it answers, records and waits for calls."""
 
@@ -57,6 +60,7 @@ class StandInCore:
         }
         self.calls: list[Call] = []
         self.count_429 = 0
+        self.faults_answered = 0  # message calls answered by an injected fault
         self.files: dict[str, StoredFile] = {}
         self.webhook: JSON | None = None
         self.commands_by_scope: dict[tuple[Any, ...], list[JSON]] = {}
@@ -66,11 +70,16 @@ class StandInCore:
         self._users: dict[int, User] = {}
         self._updates: deque[JSON] = deque()
         self._allowed_updates: list[str] = []
-        self._update_ids = itertools.count(1)
+        # Telegram's update ids grow for as long as the bot lives, whatever restarts on our
+        # side: one count for every stand-in of this process, so a restarted bot (a second
+        # stand-in for the same token) is never handed an update id it already handled.
+        self._update_ids = _UPDATE_IDS
         self._file_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._queries: dict[str, int] = {}  # open callback query id -> chat id
         self._faults: deque[Fault] = deque()
+        # A fault phase: every message call gets this answer until it is cleared.
+        self.fault_mode: Fault | None = None
         self._recent_sends: deque[float] = deque()  # monotonic times, last second
         self._files_by_path: dict[str, StoredFile] = {}
         self._poll_waiters: set[asyncio.Event] = set()  # woken by new updates and stop()
@@ -144,17 +153,21 @@ class StandInCore:
         name = entry[0] if entry else method
         call = Call(name, request.params, chat_id_of(request.params), self.monotonic())
         fault = None
-        if self._faults and name in MESSAGE_METHODS and token == self.token and entry:
-            fault = self._faults.popleft()
-            if fault.kind == "hang":
+        if name in MESSAGE_METHODS and token == self.token and entry:
+            fault = self._faults.popleft() if self._faults else self.fault_mode
+            if fault is not None:
+                self.faults_answered += 1
+            if fault is not None and fault.kind == "hang":
                 return call, await self._hang(fault, call, request, entry[1])
+            if fault is not None and fault.kind == "cut":
+                return call, await self._cut(fault, call, request, entry[1])
         try:
             if token != self.token:
                 raise ApiError(401, "Unauthorized")
             if entry is None:
                 raise ApiError(404, "Not Found: method not found")
             if fault is not None:
-                raise too_many(fault.retry_after) if fault.kind == "retry_after" else gateway()
+                raise _fault_error(fault)
             result = await entry[1](request)
             call.succeed(result)
         except ApiError as error:
@@ -184,6 +197,19 @@ class StandInCore:
         if call.status == 0:
             call.fail(gateway())
         return not request.conn.gone
+
+    async def _cut(self, fault: Fault, call: Call, request: Request, method: Method) -> bool:
+        """Take the request (delivering it if asked), then drop the connection unanswered."""
+        if fault.deliver:
+            try:
+                call.succeed(await method(request))
+            except ApiError as error:
+                call.fail(error)
+        else:
+            call.fail(gateway())
+        request.cut = True
+        self._record(call, request)
+        return False
 
     def _record(self, call: Call, request: Request) -> None:
         if request.chat_id is not None:
@@ -237,3 +263,12 @@ class StandInCore:
 
     def _date(self, when: datetime | None = None) -> int:
         return int((when or self.clock()).timestamp())
+
+
+def _fault_error(fault: Fault) -> ApiError:
+    """The error answer of an injected fault that answers at once."""
+    if fault.kind == "retry_after":
+        return too_many(fault.retry_after)
+    if fault.kind == "forbidden":
+        return ApiError(403, "Forbidden: bot was blocked by the user")
+    return gateway()

@@ -39,7 +39,9 @@ class ApiHandler(tornado.web.RequestHandler):
             files = {key: files[0] for key, files in self.request.files.items()}
             request = Request(params, files, self.conn)
             call, answer = await standin._handle(token, method, request)
-            if answer and not self.conn.gone:
+            if request.cut:
+                self.request.connection.close()  # type: ignore[union-attr]
+            elif answer and not self.conn.gone:
                 self._answer(call.status, call.response)
         finally:
             standin._inflight -= 1

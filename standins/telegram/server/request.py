@@ -51,6 +51,7 @@ class Request:
     conn: Connection
     chat_id: int | None = None
     message: BotMessage | None = None
+    cut: bool = False  # close the connection without an answer (an injected fault)
 
 
 def wake(waiters: set[asyncio.Event]) -> None:
