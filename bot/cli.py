@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import logs
 from bot.catalogue import plain
+from bot.catalogue import reasons as catalogue_reasons
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import Database, alembic_config
@@ -384,7 +385,7 @@ def _cmd_cases_import(settings: Settings, args: argparse.Namespace) -> int:
         total, count = outcome.total_rows, len(outcome.problems)
         print(plain(language, "import.cli_problems", total=total, count=count))
         for row in outcome.problems:
-            reasons = "; ".join(plain(language, p.key, **dict(p.params)) for p in row.problems)
+            reasons = catalogue_reasons(language, ((p.key, dict(p.params)) for p in row.problems))
             print(plain(language, "import.problem_line", row=row.row, reasons=reasons))
     if not outcome.imported:
         if outcome.valid_rows:
