@@ -8,6 +8,7 @@ VI: dict[str, str] = {
     "cli.unreadable_file": "Không đọc được tệp {file}: {problem}",
     "cli.no_runner": "Lệnh này không chạy được bot: dùng lệnh `cachly`",
     "cli.db_up_to_date": "Cơ sở dữ liệu đã cập nhật.",
+    "cli.import_progress": "Đang kiểm tra các dòng",
     "cli.backup_postgres": (
         "Cơ sở dữ liệu là PostgreSQL: sao lưu bằng pg_dump, ví dụ "
         'pg_dump --format=custom --file={file} "$DATABASE_URL" '
@@ -45,6 +46,7 @@ EN: dict[str, str] = {
     "cli.unreadable_file": "Cannot read {file}: {problem}",
     "cli.no_runner": "This entry point cannot run the bot: use the `cachly` command",
     "cli.db_up_to_date": "The database is up to date.",
+    "cli.import_progress": "Checking rows",
     "cli.backup_postgres": (
         "The database is PostgreSQL: back it up with pg_dump, for example "
         'pg_dump --format=custom --file={file} "$DATABASE_URL" '

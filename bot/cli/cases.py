@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import Progress
 
 from bot.cases import ImportOutcome, links_file
 from bot.catalogue import plain
@@ -26,13 +32,15 @@ def cases_import(settings: Settings, args: argparse.Namespace) -> int:
     async def run() -> ImportOutcome:
         async with open_services(settings, language) as services:
             username = settings.telegram.bot_username or await bot_username(settings, language)
-            return await services.cases.import_file(
-                args.file.name,
-                content,
-                bot_username=username,
-                skip_invalid=args.skip_invalid,
-                commune=args.commune,
-            )
+            with _progress_bar(plain(language, "cli.import_progress")) as progress:
+                return await services.cases.import_file(
+                    args.file.name,
+                    content,
+                    bot_username=username,
+                    skip_invalid=args.skip_invalid,
+                    commune=args.commune,
+                    progress=progress,
+                )
 
     outcome = asyncio.run(run())
     if outcome.problems:
@@ -50,3 +58,18 @@ def cases_import(settings: Settings, args: argparse.Namespace) -> int:
     count, commune = len(outcome.created), outcome.commune_name
     print(plain(language, "import.cli_done", count=count, commune=commune, path=links))
     return 0
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr when it is a terminal; nothing in a pipe or a log."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task(label, total=None)
+
+        def advance(checked: int, total: int) -> None:
+            bar.update(task, completed=checked, total=total)
+
+        yield advance

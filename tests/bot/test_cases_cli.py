@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.services import Services
 
 GOOD = "Họ và tên,Số điện thoại,Loại\nLê Văn Một,0912000001,F1\nLê Văn Hai,0912000002,F0\n"
 
@@ -94,3 +95,18 @@ def test_both_bad_coordinates_are_named_each_once(
         "• Row 3: latitude '-91' is not valid (-90 to 90); "
         "longitude '200' is not valid (-180 to 180)." in out
     )
+
+
+async def test_the_import_service_tells_its_progress_in_plain_numbers(
+    services: Services,
+) -> None:
+    rows = "".join(f"Lê Văn {i},09120000{i:02d},F1\n" for i in range(1, 6))
+    seen: list[tuple[int, int]] = []
+    await services.cases.import_file(
+        "ds.csv",
+        (GOOD.splitlines()[0] + "\n" + rows).encode(),
+        bot_username="cachly_test_bot",
+        commune="hac thanh",
+        progress=lambda checked, total: seen.append((checked, total)),
+    )
+    assert seen == [(n, 5) for n in range(1, 6)]
