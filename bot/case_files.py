@@ -238,9 +238,9 @@ def parse_coordinate(text: str, low: float, high: float, key: str) -> float:
     try:
         value = float(text.strip().replace(",", "."))
     except ValueError:
-        raise FieldError(key, value=text.strip()) from None
+        raise FieldError(key, value=text.strip()[:30]) from None
     if not low <= value <= high:
-        raise FieldError(key, value=text.strip())
+        raise FieldError(key, value=text.strip()[:30])
     return value
 
 
