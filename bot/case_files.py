@@ -233,14 +233,14 @@ def format_point(lat: float, lon: float) -> str:
     return f"{lat:.6f}".rstrip("0").rstrip(".") + ", " + f"{lon:.6f}".rstrip("0").rstrip(".")
 
 
-def parse_coordinate(text: str, low: float, high: float) -> float:
-    """One latitude or longitude; a decimal comma (21,0285) is accepted."""
+def parse_coordinate(text: str, low: float, high: float, key: str) -> float:
+    """One latitude or longitude; a decimal comma (21,0285) is accepted; `key` names the field."""
     try:
         value = float(text.strip().replace(",", "."))
     except ValueError:
-        raise FieldError("cases.bad_coordinates") from None
+        raise FieldError(key, value=text.strip()[:30]) from None
     if not low <= value <= high:
-        raise FieldError("cases.bad_coordinates")
+        raise FieldError(key, value=text.strip()[:30])
     return value
 
 
@@ -278,8 +278,8 @@ def draft_from_row(values: dict[str, str], today: date) -> CaseDraft | tuple[Pro
     attempt("source_code", normalise_code)
     attempt("start_date", lambda v: parse_date(v, today))
     attempt("end_date", lambda v: parse_date(v, today))
-    attempt("lat", lambda v: parse_coordinate(v, -90, 90))
-    attempt("lon", lambda v: parse_coordinate(v, -180, 180))
+    attempt("lat", lambda v: parse_coordinate(v, -90, 90, "cases.problem.bad_latitude"))
+    attempt("lon", lambda v: parse_coordinate(v, -180, 180, "cases.problem.bad_longitude"))
     if ("lat" in found) != ("lon" in found) and not problems:
         problems.append(Problem("cases.problem.half_coordinates"))
     start, end = found.get("start_date"), found.get("end_date")

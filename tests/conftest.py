@@ -114,3 +114,10 @@ async def harness(settings: Settings, db: Database, clock: FakeClock) -> AsyncIt
     """The real bot, polling the Bot API stand-in over HTTP on 127.0.0.1."""
     async with running_bot(settings, db, clock) as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _no_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line follows the locale; tests set it where they mean to."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)

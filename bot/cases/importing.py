@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -31,6 +32,9 @@ from bot.text import fold
 from bot.tokens import deep_link
 from geofence import ZoneError, make_circle
 
+# Told (rows checked, rows in the file) as the check goes; it decides how often to show it.
+Progress = Callable[[int, int], None]
+
 # An open case's (phone, folded name) -> its code: the same person twice is a duplicate.
 Known = dict[tuple[str, str], str]
 Valid = list[tuple[CaseDraft, int | None]]
@@ -48,6 +52,7 @@ class CaseImport(CaseSeam):
         skip_invalid: bool = False,
         telegram_user_id: int | None = None,
         commune: str | None = None,
+        progress: Progress | None = None,
     ) -> ImportOutcome:
         """Validate a whole file; import it only if it is clean or the caller skips bad rows.
 
@@ -65,7 +70,7 @@ class CaseImport(CaseSeam):
             officer, target, actor = await self._target(session, telegram_user_id, commune)
             known = await _open_cases(session, target)
             sources = await _source_ids(session, table, officer, target)
-            problems, valid = self._check_rows(table, known, sources, today)
+            problems, valid = self._check_rows(table, known, sources, today, progress)
             outcome = ImportOutcome(len(table.rows), len(valid), tuple(problems), (), target.name)
             if (problems and not skip_invalid) or not valid:
                 return outcome
@@ -106,13 +111,21 @@ class CaseImport(CaseSeam):
         return None, found, audit.CLI
 
     def _check_rows(
-        self, table: Table, known: Known, sources: dict[str, int], today: date
+        self,
+        table: Table,
+        known: Known,
+        sources: dict[str, int],
+        today: date,
+        progress: Progress | None = None,
     ) -> tuple[list[RowProblem], Valid]:
         """Each row's problems, and the drafts (with their source case) that have none."""
         seen: dict[tuple[str, str], int] = {}
         problems: list[RowProblem] = []
         valid: Valid = []
-        for number, values in table.rows:
+        total = len(table.rows)
+        for checked, (number, values) in enumerate(table.rows, 1):
+            if progress is not None:
+                progress(checked, total)
             result = draft_from_row(values, today)
             if isinstance(result, tuple):
                 problems.append(RowProblem(number, result))

@@ -7,14 +7,16 @@ translator sees the pair together; this module merges them and renders a key.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+import string
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from bot.catalogue import alerts, cases, checkins, common, officers, reports
+from bot.catalogue import alerts, cases, checkins, cli, common, officers, reports
 from bot.config import LANGUAGES as LANGUAGES  # one list for settings and texts
 
 DEFAULT_LANGUAGE = "vi"
 
-_MODULES = (common, officers, alerts, cases, checkins, reports)
+_MODULES = (common, officers, alerts, cases, checkins, reports, cli)
 
 
 def _merge(language: str) -> dict[str, str]:
@@ -37,20 +39,48 @@ class Raw(str):
     __slots__ = ()
 
 
+class _Formatter(string.Formatter):
+    """`{count:row|rows}` picks the singular for 1 and the plural otherwise (English)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, other = format_spec.split("|", 1)
+            return one if value == 1 else other
+        return str(super().format_field(value, format_spec))
+
+
+_FORMATTER = _Formatter()
+
+
+def _render(template: str, params: Mapping[str, object]) -> str:
+    # str.format is much faster; only a template with a plural spec needs the formatter.
+    if "|" in template:
+        return _FORMATTER.vformat(template, (), params)
+    return template.format(**params)
+
+
 def t(language: str, key: str, /, **params: object) -> str:
-    """Render a catalogue text; parameters are HTML-escaped unless they are `Raw`."""
+    """Render a catalogue text; parameters are HTML-escaped unless they are `Raw` or numbers."""
     texts = CATALOGUE.get(language) or CATALOGUE[DEFAULT_LANGUAGE]
     template = texts[key]
     if not params:
         return template
     safe = {
-        name: value if isinstance(value, Raw) else html.escape(str(value), quote=False)
+        name: value
+        if isinstance(value, (Raw, int, float))
+        else html.escape(str(value), quote=False)
         for name, value in params.items()
     }
-    return template.format(**safe)
+    return _render(template, safe)
 
 
 def plain(language: str, key: str, /, **params: object) -> str:
     """Render a catalogue text for a place without HTML (button labels, files, the CLI)."""
     texts = CATALOGUE.get(language) or CATALOGUE[DEFAULT_LANGUAGE]
-    return texts[key].format(**params) if params else texts[key]
+    return _render(texts[key], params) if params else texts[key]
+
+
+def reasons(language: str, problems: Iterable[tuple[str, Mapping[str, object]]]) -> str:
+    """Several reasons as one sentence: one clause each, without doubled punctuation."""
+    clauses = [plain(language, key, **params).rstrip(" .;") for key, params in problems]
+    return "; ".join(clause for clause in clauses if clause) + "."

@@ -8,7 +8,8 @@ VI: dict[str, str] = {
     "cases.bad_birth_year": "Năm sinh '{value}' không đúng (từ 1900 đến {year}).",
     "cases.bad_kind": "Loại '{value}' không đúng: F0, F1 hoặc Khác.",
     "cases.bad_date": "Ngày '{value}' không đúng (ví dụ: 25/11/2026).",
-    "cases.bad_coordinates": "Toạ độ không đúng.",
+    "cases.problem.bad_latitude": "vĩ độ '{value}' không đúng (từ -90 đến 90)",
+    "cases.problem.bad_longitude": "kinh độ '{value}' không đúng (từ -180 đến 180)",
     "cases.end_before_start": "Ngày kết thúc phải sau ngày bắt đầu.",
     "cases.problem.no_name": "thiếu họ tên",
     "cases.problem.no_phone": "thiếu số điện thoại",
@@ -346,7 +347,8 @@ EN: dict[str, str] = {
     "cases.bad_birth_year": "Year of birth '{value}' is not valid (1900 to {year}).",
     "cases.bad_kind": "Kind '{value}' is not valid: F0, F1 or Other.",
     "cases.bad_date": "Date '{value}' is not valid (for example 25/11/2026).",
-    "cases.bad_coordinates": "The coordinates are not valid.",
+    "cases.problem.bad_latitude": "latitude '{value}' is not valid (-90 to 90)",
+    "cases.problem.bad_longitude": "longitude '{value}' is not valid (-180 to 180)",
     "cases.end_before_start": "The end date must be after the start date.",
     "cases.problem.no_name": "no full name",
     "cases.problem.no_phone": "no phone number",
@@ -483,25 +485,31 @@ EN: dict[str, str] = {
         "Open the link and follow the steps:\n{link}"
     ),
     "import.done": (
-        "✅ Imported <b>{count}</b> cases into {commune}. The attached file has each person's link."
+        "✅ Imported <b>{count}</b> {count:case|cases} into {commune}. "
+        "The attached file has each person's link."
     ),
-    "import.problems": "The file has <b>{total}</b> rows, <b>{count}</b> with problems:",
+    "import.problems": (
+        "The file has <b>{total}</b> {total:row|rows}, <b>{count}</b> with problems:"
+    ),
     "import.problem_line": "• Row {row}: {reasons}",
-    "import.more": "… and {count} more rows with problems.",
+    "import.more": "… and {count} more {count:row|rows} with problems.",
     "import.nothing_imported": "Nothing was imported. Fix the file and send it again.",
     "import.confirm": (
-        "Nothing imported yet. Import only the <b>{valid}</b> good rows and skip the bad ones?"
+        "Nothing imported yet. Import only the <b>{valid}</b> good {valid:row|rows} "
+        "and skip the bad ones?"
     ),
-    "import.button_ok": "Import {valid} good rows",
+    "import.button_ok": "Import {valid} good {valid:row|rows}",
     "import.button_no": "Cancel",
     "import.cancelled": "Cancelled; nothing was imported.",
-    "import.links_caption": "Enrolment links ({count} people).",
-    "import.cli_problems": "The file has {total} rows, {count} with problems:",
+    "import.links_caption": "Enrolment links ({count} {count:person|people}).",
+    "import.cli_problems": "The file has {total} {total:row|rows}, {count} with problems:",
     "import.cli_nothing": (
         "Nothing was imported. Fix the file, or run again with --skip-invalid to import "
-        "only the {valid} good rows."
+        "only the {valid} good {valid:row|rows}."
     ),
-    "import.cli_done": "Imported {count} cases into {commune}. Enrolment links: {path}",
+    "import.cli_done": (
+        "Imported {count} {count:case|cases} into {commune}. Enrolment links: {path}"
+    ),
     "enrol.notice": (
         "Hello <b>{name}</b>. {commune} invites you to home-isolation follow-up "
         "until {end}.\n\n"

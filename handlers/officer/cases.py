@@ -29,6 +29,7 @@ from bot.cases.display import (
     links_document,
 )
 from bot.catalogue import Raw, plain, t
+from bot.catalogue import reasons as catalogue_reasons
 from bot.dialogues import DialogueState
 from bot.errors import UserError
 from bot.text import fold
@@ -307,7 +308,7 @@ def problems_text(language: str, outcome: ImportOutcome) -> str:
     """Every bad row with its reasons (the first 50, then a count)."""
     lines = [t(language, "import.problems", total=outcome.total_rows, count=len(outcome.problems))]
     for row in outcome.problems[:MAX_PROBLEMS_SHOWN]:
-        reasons = "; ".join(plain(language, p.key, **dict(p.params)) for p in row.problems)
+        reasons = catalogue_reasons(language, ((p.key, dict(p.params)) for p in row.problems))
         lines.append(t(language, "import.problem_line", row=row.row, reasons=reasons))
     hidden = len(outcome.problems) - MAX_PROBLEMS_SHOWN
     if hidden > 0:

@@ -127,7 +127,7 @@ async def test_import_reports_every_problem_and_imports_only_when_confirmed(
     assert "Tệp có 6 dòng, 3 dòng lỗi:" in report
     problems = [line for line in report.splitlines() if line.startswith("•")]
     assert problems == [
-        f"• Dòng 4: trùng người đang theo dõi (mã {existing.code})",
+        f"• Dòng 4: trùng người đang theo dõi (mã {existing.code}).",
         "• Dòng 5: Số điện thoại '0123' không đúng (ví dụ: 0912 345 678).",
         "• Dòng 6: Loại 'F7' không đúng: F0, F1 hoặc Khác.",
     ]

@@ -63,6 +63,8 @@ class StandInCore:
         self.faults_answered = 0  # message calls answered by an injected fault
         self.files: dict[str, StoredFile] = {}
         self.webhook: JSON | None = None
+        # What getWebhookInfo reports as the last failed delivery (set by a test).
+        self.webhook_error: tuple[int, str] | None = None  # (unix time, message)
         self.commands_by_scope: dict[tuple[Any, ...], list[JSON]] = {}
         self.menu_buttons: dict[int | None, JSON] = {}
         self.bot_texts: dict[tuple[str, str], str] = {}  # (name|description|..., language)

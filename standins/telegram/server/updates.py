@@ -65,6 +65,8 @@ class UpdateMethods(StandInCore):
         }
         if self._allowed_updates:
             info["allowed_updates"] = self._allowed_updates
+        if self.webhook is not None and self.webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = self.webhook_error
         return info
 
     async def _answer_callback_query(self, request: Request) -> Any:
