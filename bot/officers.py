@@ -304,8 +304,8 @@ async def _refuse_unknown_commune(
     candidates = await find_communes(session, query, provinces, limit=6)
     if candidates:
         names = ", ".join(f"{c.name} ({c.code})" for c in candidates)
-        raise UserError("admin.ambiguous_commune", query=query, candidates=names)
-    raise UserError("admin.unknown_commune", query=query)
+        raise UserError("admin.ambiguous_commune", query=query[:60], candidates=names)
+    raise UserError("admin.unknown_commune", query=query[:60])
 
 
 async def active_officer(session: AsyncSession, telegram_user_id: int) -> Officer | None:

@@ -10,9 +10,11 @@ from urllib.parse import parse_qs, urlparse
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.db import Database
+from bot.messaging.pacing import ChatPacer
 from bot.services import Services
 from cachly.root import build_application
 from handlers.context import CachlyApplication
+from handlers.reply import PACER_KEY
 from standins.telegram import BotApiStandIn, Limits, User
 
 TOKEN = "123456789:stand-in-token"
@@ -51,8 +53,9 @@ async def running_bot(
     settings: Settings, db: Database, clock: FakeClock, limits: Limits | None = None
 ) -> AsyncIterator[Harness]:
     """Start the stand-in and the bot polling it; stop both afterwards."""
+    limits = limits or Limits.off()
     async with BotApiStandIn(
-        TOKEN, bot_username=BOT_USERNAME, clock=clock.now, limits=limits or Limits.off()
+        TOKEN, bot_username=BOT_USERNAME, clock=clock.now, limits=limits
     ) as standin:
         telegram = replace(
             settings.telegram,
@@ -63,6 +66,10 @@ async def running_bot(
         )
         services = Services(replace(settings, telegram=telegram), db, clock)
         application = build_application(services)
+        if not limits.enabled:
+            # A stand-in that enforces no limit needs no pacing of replies: tests that look
+            # at pacing run the stand-in with Telegram's limits.
+            application.bot_data[PACER_KEY] = ChatPacer(1, 0.0)
         await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)

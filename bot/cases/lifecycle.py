@@ -81,7 +81,7 @@ class Lifecycle(CaseSeam):
         if chosen == TRANSFER:
             target = await resolve_commune(session, commune or "", self._provinces)
             if target is None:
-                raise UserError("admin.unknown_commune", query=commune or "")
+                raise UserError("admin.unknown_commune", query=(commune or "")[:60])
             if target.code == case.commune_code:
                 raise UserError("cases.same_commune")
             return ChangePreview(view, chosen, target=target)

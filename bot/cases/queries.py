@@ -38,5 +38,5 @@ async def visible_case(session: AsyncSession, officer: Officer, code: str) -> Ca
     case = await session.scalar(select(Case).where(Case.code == wanted)) if wanted else None
     if case is None or not may_see(officer, case):
         # The same answer for "no such case" and "not yours": codes reveal nothing.
-        raise UserError("cases.not_found", code=wanted or code.strip()[:12])
+        raise UserError("cases.not_found", code=(wanted or code.strip())[:12])
     return case

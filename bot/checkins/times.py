@@ -60,7 +60,7 @@ class CheckinTimes:
             case = await session.scalar(select(Case).where(Case.code == wanted)) if wanted else None
             if case is None or not _may_change(officer, case):
                 # The same answer for "no such case" and "not yours": codes reveal nothing.
-                raise UserError("cases.not_found", code=wanted or code.strip()[:12])
+                raise UserError("cases.not_found", code=(wanted or code.strip())[:12])
             if case.status not in ("active", "pending"):
                 raise UserError("checkin.times_closed", code=case.code)
             current = tuple(case.checkin_times or self._checkins.times_for(case.kind))
