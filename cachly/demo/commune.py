@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from bot.case_files import parse_phone
+from bot.errors import UserError
+
 # Phường Hạc Thành, Thanh Hóa: a commune of the default deployment (province 38).
 COMMUNE = "Phường Hạc Thành"
 PROVINCE = "Thanh Hóa"
@@ -32,6 +35,22 @@ _GIVEN: tuple[str, ...] = (
 )
 _GIVEN += ("Phúc", "Quang", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vy", "Yến", "Khánh")
 _STREETS = ("Lê Lợi", "Trần Phú", "Quang Trung", "Bà Triệu", "Phan Chu Trinh", "Hạc Thành")
+
+
+# Prefixes of Vietnam's mobile networks (Viettel, Vinaphone, MobiFone): every number the
+# generator writes is one the import accepts, whatever the seed.
+MOBILE_PREFIXES = ("096", "097", "098", "086", "091", "094", "088", "090", "093")
+
+
+def _phone(rng: random.Random) -> str:
+    """A mobile number the import accepts (drawn again in the rare case it would not)."""
+    while True:
+        number = f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(1_000_000, 9_999_999)}"
+        try:
+            parse_phone(number)
+        except UserError:
+            continue
+        return number
 
 
 class Behaviour(StrEnum):
@@ -99,7 +118,7 @@ def residents(count: int, seed: int) -> list[Resident]:
         people.append(
             Resident(
                 full_name=name,
-                phone=f"09{rng.randrange(10_000_000, 99_999_999)}",
+                phone=_phone(rng),
                 birth_year=rng.randrange(1945, 2005),
                 address=f"{rng.randrange(1, 200)} {street}",
                 kind=kind,
