@@ -28,3 +28,9 @@ def fold(text: str) -> str:
 def day_month_year(value: date) -> str:
     """A date as Vietnamese write it: 25/11/2026."""
     return value.strftime("%d/%m/%Y")
+
+
+def whole_number(language: str, value: int) -> str:
+    """A count with its thousands marked as the language does: 5.000 (vi), 5,000 (en)."""
+    grouped = f"{value:,}"
+    return grouped.replace(",", ".") if language == "vi" else grouped

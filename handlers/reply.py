@@ -73,6 +73,14 @@ async def edit(query: CallbackQuery, context: CachlyContext, content: Text | str
     await _call(context, message.chat.id, call, content)
 
 
+async def edit_message(context: CachlyContext, message: Message, content: Text | str) -> None:
+    """Change a message the bot sent earlier in this conversation (a progress line)."""
+    if isinstance(content, str):
+        content = Text(content)
+    call = render(content, message.chat.id, edit_message_id=message.message_id)
+    await _call(context, message.chat.id, call, content)
+
+
 async def drop_choices(query: CallbackQuery) -> None:
     """Take the buttons off the message a button was pressed on, if it still shows them."""
     message = query.message

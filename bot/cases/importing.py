@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -33,7 +33,9 @@ from bot.tokens import deep_link
 from geofence import ZoneError, make_circle
 
 # Told (rows checked, rows in the file) as the check goes; it decides how often to show it.
-Progress = Callable[[int, int], None]
+# (rows checked, rows in all), awaited every PROGRESS_EVERY rows and at the end.
+Progress = Callable[[int, int], Awaitable[None]]
+PROGRESS_EVERY = 100
 
 # An open case's (phone, folded name) -> its code: the same person twice is a duplicate.
 Known = dict[tuple[str, str], str]
@@ -70,7 +72,7 @@ class CaseImport(CaseSeam):
             officer, target, actor = await self._target(session, telegram_user_id, commune)
             known = await _open_cases(session, target)
             sources = await _source_ids(session, table, officer, target)
-            problems, valid = self._check_rows(table, known, sources, today, progress)
+            problems, valid = await self._check_rows(table, known, sources, today, progress)
             outcome = ImportOutcome(len(table.rows), len(valid), tuple(problems), (), target.name)
             if (problems and not skip_invalid) or not valid:
                 return outcome
@@ -110,7 +112,7 @@ class CaseImport(CaseSeam):
             raise UserError("admin.unknown_commune", query=commune or "")
         return None, found, audit.CLI
 
-    def _check_rows(
+    async def _check_rows(
         self,
         table: Table,
         known: Known,
@@ -124,8 +126,9 @@ class CaseImport(CaseSeam):
         valid: Valid = []
         total = len(table.rows)
         for checked, (number, values) in enumerate(table.rows, 1):
-            if progress is not None:
-                progress(checked, total)
+            if progress is not None and (checked % PROGRESS_EVERY == 0 or checked == total):
+                # Awaited: the chat's progress message is edited while a big file is checked.
+                await progress(checked, total)
             result = draft_from_row(values, today)
             if isinstance(result, tuple):
                 problems.append(RowProblem(number, result))

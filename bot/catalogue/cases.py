@@ -314,6 +314,8 @@ VI: dict[str, str] = {
     ),
     "export.caption": "Danh sách {count} ca.",
     "export.empty": "Chưa có ca nào để xuất.",
+    "import.progress": "⏳ Đang kiểm tra dòng {checked} / {total}…",
+    "import.checked": "✅ Đã kiểm tra {total} dòng.",
     "export.checkins_caption": (
         "Danh sách {count} ca (trang «{cases_sheet}») và {checkins} lần khai báo "
         "(trang «{checkins_sheet}»)."
@@ -661,6 +663,8 @@ EN: dict[str, str] = {
     ),
     "export.caption": "List of {count} cases.",
     "export.empty": "There are no cases to export yet.",
+    "import.progress": "⏳ Checking row {checked} of {total}…",
+    "import.checked": "✅ Checked {total} rows.",
     "export.checkins_caption": (
         "{count} cases (sheet “{cases_sheet}”) and {checkins} check-ins (sheet “{checkins_sheet}”)."
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -61,7 +61,7 @@ def cases_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], Awaitable[None]] | None]:
     """A rich progress bar on stderr when it is a terminal; nothing in a pipe or a log."""
     if not sys.stderr.isatty():
         yield None
@@ -69,7 +69,7 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
     with Progress(transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task(label, total=None)
 
-        def advance(checked: int, total: int) -> None:
+        async def advance(checked: int, total: int) -> None:
             bar.update(task, completed=checked, total=total)
 
         yield advance

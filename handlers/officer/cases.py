@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot.actions import Action, is_id
 from bot.cases import (
@@ -32,15 +33,18 @@ from bot.catalogue import Raw, plain, t
 from bot.catalogue import reasons as catalogue_reasons
 from bot.dialogues import DialogueState
 from bot.errors import UserError
-from bot.text import fold
+from bot.text import fold, whole_number
 from handlers.context import CachlyContext
 from handlers.dialogue import route
 from handlers.officer.registration import send_link
-from handlers.reply import drop_choices, edit, reply
+from handlers.reply import drop_choices, edit, edit_message, reply
 
 # Telegram's limit is 4096 characters; lists are split below it.
 MESSAGE_LIMIT = 3800
 MAX_PROBLEMS_SHOWN = 50
+# A file of this many rows or more gets a progress message while it is checked.
+PROGRESS_MIN_ROWS = 500
+PROGRESS_EDIT_SECONDS = 1.0
 # "/export khaibao" (or "checkins") adds the check-ins.
 CHECKIN_WORDS = {"khaibao", "khai bao", "checkins", "checkin"}
 # Callback data: cs:<action>:<case id>[:<days or commune code>] — re-checked in the service.
@@ -290,6 +294,7 @@ async def _import(
         bot_username=username,
         skip_invalid=skip_invalid,
         telegram_user_id=_user_id(update),
+        progress=_ChatProgress(update, context, language),
     )
     if outcome.problems and not outcome.imported:
         await reply(update, context, problems_text(language, outcome))
@@ -302,6 +307,33 @@ async def _import(
         tz = context.services.settings.schedule.tz
         await reply(update, context, links_document(language, outcome.created, tz))
     return outcome
+
+
+class _ChatProgress:
+    """One message that says how far the check of a big file has come, edited as it goes."""
+
+    def __init__(self, update: Update, context: CachlyContext, language: str) -> None:
+        self._update, self._context, self._language = update, context, language
+        self._message: Message | None = None
+        self._edited = 0.0
+
+    async def __call__(self, checked: int, total: int) -> None:
+        if total < PROGRESS_MIN_ROWS:
+            return  # a small file is checked before anyone would wait for it
+        text = t(
+            self._language,
+            "import.progress" if checked < total else "import.checked",
+            checked=whole_number(self._language, checked),
+            total=whole_number(self._language, total),
+        )
+        now = time.monotonic()
+        if self._message is None:
+            self._message = await reply(self._update, self._context, text)
+            self._edited = now
+        elif checked == total or now - self._edited >= PROGRESS_EDIT_SECONDS:
+            # Edits are few (Telegram counts them too): about one a second, and the last.
+            await edit_message(self._context, self._message, text)
+            self._edited = now
 
 
 def problems_text(language: str, outcome: ImportOutcome) -> str:

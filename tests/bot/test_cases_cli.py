@@ -100,13 +100,18 @@ def test_both_bad_coordinates_are_named_each_once(
 async def test_the_import_service_tells_its_progress_in_plain_numbers(
     services: Services,
 ) -> None:
-    rows = "".join(f"Lê Văn {i},09120000{i:02d},F1\n" for i in range(1, 6))
+    rows = "".join(f"Lê Văn {i},0912{i:06d},F1\n" for i in range(1, 251))
     seen: list[tuple[int, int]] = []
+
+    async def progress(checked: int, total: int) -> None:
+        seen.append((checked, total))
+
     await services.cases.import_file(
         "ds.csv",
         (GOOD.splitlines()[0] + "\n" + rows).encode(),
         bot_username="cachly_test_bot",
         commune="hac thanh",
-        progress=lambda checked, total: seen.append((checked, total)),
+        progress=progress,
     )
-    assert seen == [(n, 5) for n in range(1, 6)]
+    # Every hundred rows, and the last.
+    assert seen == [(100, 250), (200, 250), (250, 250)]

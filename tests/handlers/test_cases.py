@@ -356,3 +356,18 @@ async def test_only_an_officer_of_a_commune_may_register(harness: Harness) -> No
     # Neither was left in a conversation: a stray text is simply not understood.
     await stranger.send_text("Nguyễn Văn Bình")
     assert "Họ và tên" not in _text(await stranger.wait_for_message())
+
+
+async def test_a_big_file_shows_how_far_its_check_has_come(harness: Harness) -> None:
+    officer = await harness.officer(1001)
+    rows = "".join(f"Lê Văn {i},0912{i:06d},1980,{i} Lê Lợi,F1,,\n" for i in range(1, 600))
+    big = IMPORT_CSV.splitlines()[0] + "\n" + rows + "Lê Văn Sai,0123,1980,Lê Lợi,F1,,\n"
+    await officer.send_document("lon.csv", big.encode("utf-8"), "text/csv")
+    progress = await officer.wait_for_message()
+    assert _text(progress).startswith("⏳ Đang kiểm tra dòng ")
+    assert _text(progress).endswith(" / 600…")
+    report = await officer.wait_for_message(lambda m: "Tệp có" in _text(m))
+    assert "Tệp có 600 dòng, 1 dòng lỗi:" in _text(report)
+    # The progress line was edited to its end before the report came, not sent again.
+    assert _text(progress) == "✅ Đã kiểm tra 600 dòng."
+    assert [m for m in officer.messages if "Đang kiểm tra" in _text(m)] == []
