@@ -21,16 +21,17 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 from telegram import Update
 
 from benchmarks.bench_sender import TOKEN, standin_process
-from bot.checkins import ANSWERED, LOCATION, OPEN, SCHEDULED, LocationInput
+from benchmarks.progress import Progress
+from bot.checkins import ANSWERED, LOCATION, OPEN, QUEUED, SCHEDULED, LocationInput
 from bot.clock import FakeClock
 from bot.config import Settings, settings_from_mapping
 from bot.db import Database
 from bot.fresh import fresh_database
-from bot.models import Case, Checkin
+from bot.models import Case, Checkin, CheckinPlan
 from bot.services import Services
 from cachly.root import open_sender
 from geofence import Circle
@@ -56,6 +57,7 @@ async def _fresh(url: str, settings: Settings) -> Database:
 async def _cases(db: Database, count: int) -> None:
     """Insert active F1 cases in bulk (chat ids 1_000_000 + n)."""
     zone = HOME.to_dict()
+    progress = Progress("inserting cases", count)
     for first in range(0, count, 5000):
         rows = [
             {
@@ -82,6 +84,19 @@ async def _cases(db: Database, count: int) -> None:
         ]
         async with db.transaction() as session:
             await session.execute(insert(Case), rows)
+        progress.update(first + len(rows))
+    progress.finish()
+
+
+def _counting(table: type[Case | Checkin | CheckinPlan]) -> Select[int]:
+    """SELECT COUNT(*) FROM `table`, to which a .where() may be added."""
+    return select(func.count()).select_from(table)
+
+
+async def _count(db: Database, query: Select[int]) -> int:
+    """Run a COUNT: a progress poll of work inside the bot, which the script cannot count."""
+    async with db.transaction() as session:
+        return int(await session.scalar(query) or 0)
 
 
 async def _due_query(db: Database, now: datetime) -> float:
@@ -154,6 +169,7 @@ async def _location_cpu(
     """
     now = services.clock.now()
     blocks: list[tuple[float, float]] = []
+    progress = Progress("location check-ins", count)
     for start in range(first, first + count, 100):
         stop = min(start + 100, first + count)
         cpu = time.process_time()
@@ -167,6 +183,8 @@ async def _location_cpu(
                 (time.perf_counter() - wall) * 1000 / size,
             )
         )
+        progress.update(stop - first)
+    progress.finish()
     blocks.sort()
     median = blocks[len(blocks) // 2]
     return median[0], blocks[0][0], median[1]
@@ -200,8 +218,15 @@ async def _send_round(services: Services, count: int, paid: bool) -> None:
     take the sender's CPU. The round is queued first (as the tick job does) and then sent:
     the rate is measured while the whole round is waiting.
     """
+    db, now = services.db, services.clock.now()
+    due = await _count(
+        db, _counting(Checkin).where(Checkin.state == SCHEDULED, Checkin.next_action_at <= now)
+    )
+    waiting = _counting(Checkin).where(Checkin.state == QUEUED)
     queued = time.perf_counter()
-    prompted, _ = await services.checkins.send_due()
+    # A COUNT every 8 s of the check-ins send_due has queued (it commits batch by batch).
+    async with Progress("queueing prompts", due, every=8.0, read=lambda: _count(db, waiting)):
+        prompted, _ = await services.checkins.send_due()
     seconds = time.perf_counter() - queued
     print(f"prompts queued: {prompted:,} in {seconds:.1f} s ({prompted / seconds:,.0f}/s)")
     with standin_process(count, paid, first_chat=1_000_000) as standin:
@@ -212,8 +237,11 @@ async def _send_round(services: Services, count: int, paid: bool) -> None:
         started = time.perf_counter()
         cpu = time.process_time()
         sender, transport = await open_sender(Services(settings, services.db, services.clock))
-        while sender.stats.sent + sender.stats.failed < prompted:  # noqa: ASYNC110 (progress)
+        progress = Progress("sending prompts", prompted)
+        while sender.stats.sent + sender.stats.failed < prompted:
             await asyncio.sleep(0.5)
+            progress.update(sender.stats.sent + sender.stats.failed)
+        progress.finish()
         await sender.stop()
         cpu = time.process_time() - cpu
         await transport.shutdown()
@@ -253,7 +281,11 @@ async def main_async(count: int, send: bool, paid: bool, checkins: int) -> None:
     # around the CPU timing, which tracing would slow down several times.
     tracemalloc.start()
     started = time.perf_counter()
-    planned = await services.checkins.plan()
+    # A COUNT every 8 s of the cases planned so far (plan() commits batch by batch).
+    async with Progress(
+        "planning (cases)", count, every=8.0, read=lambda: _count(db, _counting(CheckinPlan))
+    ):
+        planned = await services.checkins.plan()
     print(f"planned {planned:,} occurrences in {time.perf_counter() - started:.1f} s")
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
+from benchmarks.progress import Progress
 from bot.clock import FakeClock
 from bot.config import settings_from_mapping
 from bot.db import Database
@@ -172,6 +173,16 @@ idle_poll_seconds = 0.2
                     phase.failed[kind] += 1
         phase.count_429 = self.standin.count_429 - faults_429
 
+    def progress(self, phase: Phase, since: int, total: int) -> Progress:
+        """Progress lines of a phase: the texts the stand-in delivered since `since`, polled
+        (distinct ones: a duplicate is not progress)."""
+
+        def delivered() -> int:
+            calls = self.standin.calls[since:]
+            return len({c.params.get("text") for c in calls if c.method == "sendMessage" and c.ok})
+
+        return Progress(phase.name, total, read=delivered)
+
     async def reset(self) -> None:
         assert self.db is not None
         async with self.db.transaction() as session:
@@ -194,24 +205,25 @@ async def kill_phase(
     since, base_429 = len(bench.standin.calls), bench.standin.count_429
     await bench.queue(chats, priority, phase)
     config = bench.config(rate=rate, timeout=5.0)
-    child = bench.spawn(config)
-    for _ in range(kills):
-        # A random moment once it is sending.
-        start = sum(1 for c in bench.standin.calls[since:] if c.method == "sendMessage")
-        while sum(1 for c in bench.standin.calls[since:] if c.method == "sendMessage") == start:  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(random.uniform(0.0, 0.5))
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        orphans = await bench.sending()
-        restarted = time.monotonic()
+    async with bench.progress(phase, since, len(chats)):
         child = bench.spawn(config)
-        while orphans & await bench.sending():  # noqa: ASYNC110 (another process's rows)
-            await asyncio.sleep(0.05)
-        phase.recover_seconds.append(time.monotonic() - restarted)
-    if not await bench.drained(time.monotonic() + 120):
-        phase.note = "not drained in 120 s"
-    await stop(child)
+        for _ in range(kills):
+            # A random moment once it is sending.
+            start = sum(1 for c in bench.standin.calls[since:] if c.method == "sendMessage")
+            while sum(1 for c in bench.standin.calls[since:] if c.method == "sendMessage") == start:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(random.uniform(0.0, 0.5))
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+            orphans = await bench.sending()
+            restarted = time.monotonic()
+            child = bench.spawn(config)
+            while orphans & await bench.sending():  # noqa: ASYNC110 (another process's rows)
+                await asyncio.sleep(0.05)
+            phase.recover_seconds.append(time.monotonic() - restarted)
+        if not await bench.drained(time.monotonic() + 120):
+            phase.note = "not drained in 120 s"
+        await stop(child)
     await bench.count(phase, since, base_429)
     return phase
 
@@ -221,17 +233,18 @@ async def fault_phase(bench: Bench, name: str, fault: Fault, chats: list[int]) -
     phase = Phase(name)
     await bench.reset()
     since, base_429 = len(bench.standin.calls), bench.standin.count_429
-    child = bench.spawn(bench.config(rate=200.0, timeout=1.0))
-    half = len(chats) // 2
-    bench.standin.fault_mode = fault
-    await bench.queue(chats[:half], PRIORITY_ALERT, phase)
-    await bench.queue(chats[half:], PRIORITY_PROMPT, phase)
-    await asyncio.sleep(3.0)
-    bench.standin.fault_mode = None
-    injected = bench.standin.count_429 - base_429 if fault.kind == "retry_after" else 0
-    if not await bench.drained(time.monotonic() + 120):
-        phase.note = "not drained in 120 s"
-    await stop(child)
+    async with bench.progress(phase, since, len(chats)):
+        child = bench.spawn(bench.config(rate=200.0, timeout=1.0))
+        half = len(chats) // 2
+        bench.standin.fault_mode = fault
+        await bench.queue(chats[:half], PRIORITY_ALERT, phase)
+        await bench.queue(chats[half:], PRIORITY_PROMPT, phase)
+        await asyncio.sleep(3.0)
+        bench.standin.fault_mode = None
+        injected = bench.standin.count_429 - base_429 if fault.kind == "retry_after" else 0
+        if not await bench.drained(time.monotonic() + 120):
+            phase.note = "not drained in 120 s"
+        await stop(child)
     await bench.count(phase, since, base_429 + injected)
     return phase
 
@@ -244,11 +257,12 @@ async def two_workers(bench: Bench, messages: int, chats: list[int], rate: float
     for start in range(0, messages, len(chats)):
         await bench.queue(chats[: messages - start], PRIORITY_PROMPT, phase)
     config = bench.config(rate=rate, timeout=5.0)
-    workers = [bench.spawn(config), bench.spawn(config)]
-    began = time.monotonic()
-    drained = await bench.drained(time.monotonic() + 600)
-    for worker in workers:
-        await stop(worker)
+    async with bench.progress(phase, since, messages):
+        workers = [bench.spawn(config), bench.spawn(config)]
+        began = time.monotonic()
+        drained = await bench.drained(time.monotonic() + 600)
+        for worker in workers:
+            await stop(worker)
     await bench.count(phase, since, base_429)
     sends = [c for c in bench.standin.calls[since:] if c.method == "sendMessage" and c.ok]
     by_chat: dict[int | None, list[float]] = defaultdict(list)

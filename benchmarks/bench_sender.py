@@ -30,6 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from benchmarks.progress import Progress
 from bot.clock import FakeClock
 from bot.config import OutboxSettings, Settings
 from bot.db import Database
@@ -166,8 +167,11 @@ async def run(n: int, paid: bool, transport_name: str = "http") -> None:
         cpu = time.process_time()
         wall = time.perf_counter()
         sender.start()
-        while sender.stats.sent + sender.stats.failed < n:  # noqa: ASYNC110 (a progress poll)
+        progress = Progress("sending", n)
+        while sender.stats.sent + sender.stats.failed < n:
             await asyncio.sleep(0.5)
+            progress.update(sender.stats.sent + sender.stats.failed)
+        progress.finish()
         await sender.stop()
         wall = time.perf_counter() - wall
         cpu = time.process_time() - cpu
