@@ -292,57 +292,10 @@ def known_keys() -> set[str]:
 
 
 def _build(reader: _Reader, env: Mapping[str, str]) -> Settings:
-    telegram = reader.table("telegram")
-    # Read the file's value even when the environment wins, so it counts as a known key.
-    file_token = telegram.string("token", "")
-    token = env.get(ENV_TOKEN) or file_token
-    mode = telegram.choice("mode", "polling", ("polling", "webhook"))
-    webhook_url = telegram.string("webhook_url", "")
-    webhook_secret = telegram.string("webhook_secret", "")
-    if mode == "webhook":
-        if not webhook_url.startswith("https://"):
-            raise ConfigError("telegram.webhook_url", "an https:// URL is needed in webhook mode")
-        if not webhook_secret:
-            raise ConfigError("telegram.webhook_secret", "a secret token is needed in webhook mode")
-    base_url = telegram.string("base_url", "")
-    tg = TelegramSettings(
-        token=token,
-        base_url=base_url,
-        base_file_url=telegram.string("base_file_url", "") or file_url_of(base_url),
-        bot_username=telegram.string("bot_username", "").lstrip("@"),
-        mode=mode,
-        webhook_url=webhook_url,
-        webhook_secret=webhook_secret,
-        webhook_listen=telegram.string("webhook_listen", "127.0.0.1"),
-        webhook_port=telegram.integer("webhook_port", 8443, 1, 65535),
-    )
-
-    database = reader.table("database")
-    file_url = database.string("url", DatabaseSettings.url)
-    url = env.get(ENV_DATABASE_URL) or file_url
-    if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-        raise ConfigError(
-            "database.url",
-            f"expected sqlite+aiosqlite:///FILE or postgresql+asyncpg://..., got '{_scheme(url)}'",
-        )
-    db = DatabaseSettings(url=url, echo=database.boolean("echo", False))
-
-    schedule = reader.table("schedule")
-    timezone = schedule.string("timezone", ScheduleSettings.timezone)
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError("schedule.timezone", f"unknown time zone '{timezone}'") from None
-    sched = ScheduleSettings(timezone=timezone)
-
-    deployment = reader.table("deployment")
-    language = deployment.choice("language", "vi", LANGUAGES)
-    # dict.fromkeys: a province named twice (by code and by name) is served once.
-    provinces = tuple(dict.fromkeys(_province_code(p) for p in deployment.list("provinces", [38])))
-    if not provinces:
-        raise ConfigError("deployment.provinces", "at least one province is needed")
-    dep = DeploymentSettings(language=language, provinces=provinces)
-
+    tg = _telegram_settings(reader.table("telegram"), env)
+    db = _database_settings(reader.table("database"), env)
+    sched = _schedule_settings(reader.table("schedule"))
+    dep = _deployment_settings(reader.table("deployment"))
     invitations = reader.table("invitations")
     inv = InvitationSettings(ttl_hours=invitations.integer("ttl_hours", 72, 1, 24 * 30))
     outbox = _outbox_settings(reader.table("outbox"))
@@ -371,6 +324,61 @@ def _build(reader: _Reader, env: Mapping[str, str]) -> Settings:
         cases=cases,
         retention=retention,
     )
+
+
+def _telegram_settings(telegram: _Reader, env: Mapping[str, str]) -> TelegramSettings:
+    # Read the file's value even when the environment wins, so it counts as a known key.
+    file_token = telegram.string("token", "")
+    token = env.get(ENV_TOKEN) or file_token
+    mode = telegram.choice("mode", "polling", ("polling", "webhook"))
+    webhook_url = telegram.string("webhook_url", "")
+    webhook_secret = telegram.string("webhook_secret", "")
+    if mode == "webhook":
+        if not webhook_url.startswith("https://"):
+            raise ConfigError("telegram.webhook_url", "an https:// URL is needed in webhook mode")
+        if not webhook_secret:
+            raise ConfigError("telegram.webhook_secret", "a secret token is needed in webhook mode")
+    base_url = telegram.string("base_url", "")
+    return TelegramSettings(
+        token=token,
+        base_url=base_url,
+        base_file_url=telegram.string("base_file_url", "") or file_url_of(base_url),
+        bot_username=telegram.string("bot_username", "").lstrip("@"),
+        mode=mode,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        webhook_listen=telegram.string("webhook_listen", "127.0.0.1"),
+        webhook_port=telegram.integer("webhook_port", 8443, 1, 65535),
+    )
+
+
+def _database_settings(database: _Reader, env: Mapping[str, str]) -> DatabaseSettings:
+    file_url = database.string("url", DatabaseSettings.url)
+    url = env.get(ENV_DATABASE_URL) or file_url
+    if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        raise ConfigError(
+            "database.url",
+            f"expected sqlite+aiosqlite:///FILE or postgresql+asyncpg://..., got '{_scheme(url)}'",
+        )
+    return DatabaseSettings(url=url, echo=database.boolean("echo", False))
+
+
+def _schedule_settings(schedule: _Reader) -> ScheduleSettings:
+    timezone = schedule.string("timezone", ScheduleSettings.timezone)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("schedule.timezone", f"unknown time zone '{timezone}'") from None
+    return ScheduleSettings(timezone=timezone)
+
+
+def _deployment_settings(deployment: _Reader) -> DeploymentSettings:
+    language = deployment.choice("language", "vi", LANGUAGES)
+    # dict.fromkeys: a province named twice (by code and by name) is served once.
+    provinces = tuple(dict.fromkeys(_province_code(p) for p in deployment.list("provinces", [38])))
+    if not provinces:
+        raise ConfigError("deployment.provinces", "at least one province is needed")
+    return DeploymentSettings(language=language, provinces=provinces)
 
 
 def _outbox_settings(table: _Reader) -> OutboxSettings:

@@ -134,30 +134,7 @@ class OfficerService:
         """Bind the Telegram user who opened an invitation; any unusable code is refused alike."""
         now = self._clock.now()
         async with self._db.transaction() as session:
-            invitation = await session.scalar(
-                select(Invitation).where(Invitation.code_hash == hash_code(code))
-            )
-            if (
-                invitation is None
-                or invitation.used_at is not None
-                or invitation.revoked_at is not None
-                or invitation.expires_at <= now
-            ):
-                raise UserError("invite.invalid")
-            # The conditional update makes two simultaneous openings of one link, or an
-            # opening racing a revocation, bind at most one officer and only if still valid.
-            claimed = await session.execute(
-                update(Invitation)
-                .where(
-                    Invitation.id == invitation.id,
-                    Invitation.used_at.is_(None),
-                    Invitation.revoked_at.is_(None),
-                    Invitation.expires_at > now,
-                )
-                .values(used_at=now)
-            )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                raise UserError("invite.invalid")
+            invitation = await _claim_invitation(session, code, now)
             officer = await session.scalar(
                 select(Officer)
                 .where(Officer.telegram_user_id == telegram_user_id)
@@ -323,6 +300,35 @@ async def require_officer(session: AsyncSession, telegram_user_id: int) -> Offic
     if officer is None:
         raise NotAuthorised()
     return officer
+
+
+async def _claim_invitation(session: AsyncSession, code: str, now: datetime) -> Invitation:
+    """The invitation behind a code, marked used; any unusable code is refused alike."""
+    invitation = await session.scalar(
+        select(Invitation).where(Invitation.code_hash == hash_code(code))
+    )
+    if (
+        invitation is None
+        or invitation.used_at is not None
+        or invitation.revoked_at is not None
+        or invitation.expires_at <= now
+    ):
+        raise UserError("invite.invalid")
+    # The conditional update makes two simultaneous openings of one link, or an opening
+    # racing a revocation, bind at most one officer and only if still valid.
+    claimed = await session.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .values(used_at=now)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise UserError("invite.invalid")
+    return invitation
 
 
 async def _view(session: AsyncSession, officer: Officer) -> OfficerView:

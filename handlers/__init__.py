@@ -25,6 +25,32 @@ if TYPE_CHECKING:
 _NEW_PRIVATE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 Callback = Callable[[Update, "CachlyContext"], Coroutine[Any, Any, None]]
 
+# Every command, most specific first (none of them is a prefix of another).
+COMMANDS: tuple[tuple[str, Callback], ...] = (
+    ("start", common.start),
+    ("help", common.help_command),
+    ("language", common.language),
+    ("whoami", onboarding.whoami),
+    ("cancel", dialogue.cancel),
+    ("register", registration.register),
+    ("cases", officer_cases.list_cases),
+    ("case", officer_cases.show_case),
+    ("newlink", officer_cases.new_link),
+    ("extend", officer_cases.extend),
+    ("release", officer_cases.release),
+    ("hospitalized", officer_cases.hospitalized),
+    ("transfer", officer_cases.transfer),
+    ("export", officer_cases.export),
+    ("status", status.status),
+    ("report", citizen_reports.report_command),
+    ("reports", officer_reports.list_reports),
+    ("alerts", officer_alerts.list_alerts),
+    ("worklist", officer_alerts.worklist),
+    ("checkin", checkins.checkin_command),
+    ("sos", checkins.sos_command),
+    ("times", officer_checkins.times_command),
+)
+
 # Every button action and the handler it goes back to, with what may follow the prefix.
 # Order matters where one prefix starts another: "ci:p:" (whose check-in?) before "ci:".
 BUTTONS: tuple[tuple[Action, str, Callback], ...] = (
@@ -54,7 +80,7 @@ def register(application: CachlyApplication) -> None:
     """Register all handlers and the error handler.
 
     Order: PTB tries handlers of group 0 in order and stops at the first match, so the
-    specific commands come first, then callback buttons by their prefix (`BUTTONS`, one
+    specific commands come first (`COMMANDS`), then callback buttons by their prefix (`BUTTONS`, one
     entry per `bot.actions.Action`), and last the
     catch-alls that answer unknown commands and stray messages, so nothing goes unanswered.
     Everything works in private chats only: an officer's role or a person's health must
@@ -66,29 +92,8 @@ def register(application: CachlyApplication) -> None:
     -10 only logs what kind of update came, by ids (a test may add handlers in -1).
     """
     application.add_handler(TypeHandler(Update, common.log_update), group=-10)
-    application.add_handler(_command("start", common.start))
-    application.add_handler(_command("help", common.help_command))
-    application.add_handler(_command("language", common.language))
-    application.add_handler(_command("whoami", onboarding.whoami))
-    application.add_handler(_command("cancel", dialogue.cancel))
-    application.add_handler(_command("register", registration.register))
-    application.add_handler(_command("cases", officer_cases.list_cases))
-    application.add_handler(_command("case", officer_cases.show_case))
-    application.add_handler(_command("newlink", officer_cases.new_link))
-    application.add_handler(_command("extend", officer_cases.extend))
-    application.add_handler(_command("release", officer_cases.release))
-    application.add_handler(_command("hospitalized", officer_cases.hospitalized))
-    application.add_handler(_command("transfer", officer_cases.transfer))
-    application.add_handler(_command("export", officer_cases.export))
-    application.add_handler(_command("status", status.status))
-    application.add_handler(_command("report", citizen_reports.report_command))
-    application.add_handler(_command("reports", officer_reports.list_reports))
-    application.add_handler(_command("alerts", officer_alerts.list_alerts))
-    application.add_handler(_command("worklist", officer_alerts.worklist))
-    application.add_handler(_command("checkin", checkins.checkin_command))
-    application.add_handler(_command("sos", checkins.sos_command))
-    application.add_handler(_command("times", officer_checkins.times_command))
-
+    for name, command in COMMANDS:
+        application.add_handler(_command(name, command))
     for action, detail, callback in BUTTONS:
         pattern = "^" + re.escape(action) + detail
         application.add_handler(buttons.PrivateButton(buttons.answered(callback), pattern=pattern))

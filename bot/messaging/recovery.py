@@ -62,36 +62,43 @@ async def recover(
             )
         )
         for row in orphans:
-            if is_edit(row.kind, row.body, row.edit_of_id):
-                row.state, row.not_before = PENDING, now
-                row.last_error = "retried: the sender stopped during the call"
-            elif row.priority <= PRIORITY_ALERT:
-                again = OutboxMessage(
-                    chat_id=row.chat_id,
-                    kind=row.kind,
-                    body=row.body,
-                    priority=row.priority,
-                    purpose=row.purpose,
-                    ref_id=row.ref_id,
-                    not_before=now,
-                    created_at=now,
-                    state=PENDING,
-                    attempts=0,
-                )
-                session.add(again)
-                await session.flush()
-                row.state = FAILED
-                row.last_error = f"outcome unknown (sender stopped); queued again as {again.id}"
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.edit_of_id == row.id)
-                    .values(edit_of_id=again.id)
-                )
-                if on_resent is not None:
-                    await on_resent(session, row.id, again.id)
-            else:
-                row.state = FAILED
-                row.last_error = "outcome unknown (sender stopped): not sent again"
+            await _settle(session, row, now, on_resent)
         if orphans:
             logger.warning("outbox: settled %d rows left by a stopped sender", len(orphans))
         return len(orphans)
+
+
+async def _settle(
+    session: AsyncSession, row: OutboxMessage, now: datetime, on_resent: ResentHook | None
+) -> None:
+    """One orphan, by kind: an edit again, an alert copy queued anew, anything else failed."""
+    if is_edit(row.kind, row.body, row.edit_of_id):
+        row.state, row.not_before = PENDING, now
+        row.last_error = "retried: the sender stopped during the call"
+        return
+    if row.priority > PRIORITY_ALERT:
+        row.state = FAILED
+        row.last_error = "outcome unknown (sender stopped): not sent again"
+        return
+    again = OutboxMessage(
+        chat_id=row.chat_id,
+        kind=row.kind,
+        body=row.body,
+        priority=row.priority,
+        purpose=row.purpose,
+        ref_id=row.ref_id,
+        not_before=now,
+        created_at=now,
+        state=PENDING,
+        attempts=0,
+    )
+    session.add(again)
+    await session.flush()
+    row.state = FAILED
+    row.last_error = f"outcome unknown (sender stopped); queued again as {again.id}"
+    # Edits waiting for the lost copy follow the new one.
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.edit_of_id == row.id).values(edit_of_id=again.id)
+    )
+    if on_resent is not None:
+        await on_resent(session, row.id, again.id)

@@ -3,7 +3,7 @@
 It owns pacing (PTB's AIORateLimiter has no per-chat limit and no priorities):
 
 - an overall rate (default 25 a second) as evenly spaced send slots, never a burst, and
-  never more than the rate's worth in any second as the server counts (see _await_slot),
+  never more than the rate's worth in any second as the server counts (see bot/messaging/slots.py),
   so a limit-enforcing server never answers 429, while enough requests are in flight at
   once to keep the pipe full however slow each answer is;
 - at most one message per `per_chat_interval` to one chat, counted from the moment the
@@ -59,6 +59,7 @@ from bot.db import Database
 from bot.messaging.outbox import FAILED, PENDING, PRIORITY_ALERT, SENDING, SENT
 from bot.messaging.recovery import ResentHook, recover
 from bot.messaging.seat import SenderSeat
+from bot.messaging.slots import SendSlots
 from bot.messaging.telegram.render import SEND_METHODS, is_edit, render_stored
 from bot.messaging.transport import (
     Forbidden,
@@ -76,10 +77,6 @@ logger = logging.getLogger(__name__)
 NOT_MODIFIED = "message is not modified"
 # Seconds of sending one claim covers: small, so a new sos waits behind few claimed rows.
 LOOKAHEAD_SECONDS = 0.1
-# Send slots missed by up to this much are still used (see _await_slot).
-CATCH_UP_SECONDS = 0.01
-# The send slots' share of the configured rate.
-SLOT_SHARE = 0.99
 
 
 # (session, chat id, now) -> None; called in the unit of work that records the failure.
@@ -247,16 +244,7 @@ class OutboxSender:
         self._on_forbidden = on_forbidden
         self._on_resent = on_resent
         self._monotonic = monotonic
-        # Slots a hair under the rate, so that in the steady state the slots set the pace and
-        # the one-second count (see _await_slot) is only the safety net it is meant to be:
-        # were it the pace, every hold-up would come back a second later, again and again.
-        self._interval = 1.0 / (settings.rate_per_second * SLOT_SHARE)
-        self._catch_up = max(self._interval, CATCH_UP_SECONDS)
-        # Calls not answered yet, the answer times of the last second's calls, and how many
-        # one second may hold (see _await_slot).
-        self._unanswered = 0
-        self._answered: deque[float] = deque()
-        self._per_second = max(1, math.floor(settings.rate_per_second))
+        self._slots = SendSlots(settings.rate_per_second, monotonic)
         self._batch = max(1, math.ceil(settings.rate_per_second * LOOKAHEAD_SECONDS))
         # The database loop claims more when this few claimed rows are left to send.
         self._low = self._batch // 2
@@ -274,8 +262,6 @@ class OutboxSender:
         # Busy chats known to have more due rows: excluded from the claim's query.
         self._backlog: set[int] = set()
         self._updates: dict[frozenset[str], Any] = {}
-        self._next_slot = 0.0
-        self._paused_until = 0.0
         self._record_send_times = record_send_times
         self.seat = SenderSeat(
             db, bot_id=bot_id, stale_seconds=settings.owner_stale_seconds, monotonic=monotonic
@@ -388,8 +374,8 @@ class OutboxSender:
             await self._sleep(self._settings.heartbeat_seconds)
             return
         now = self._monotonic()
-        if self._paused_until > now:
-            await self._sleep(self._paused_until - now)
+        if self._slots.paused_until > now:
+            await self._sleep(self._slots.paused_until - now)
             return
         ready = len(self._ready)
         free = self._settings.max_in_flight - len(self._inflight) - ready
@@ -419,12 +405,12 @@ class OutboxSender:
                 self._have_rows.clear()
                 await self._have_rows.wait()
                 continue
-            if not await self._await_slot() or not ready:
+            if not await self._slots.wait(lambda: self._stopping) or not ready:
                 continue  # stopping, or a flood released the rows while waiting
             row = ready.popleft()
             if len(ready) <= self._low:
                 self._wake.set()  # the database loop tops the rows up
-            self._unanswered += 1  # until _send has its answer
+            self._slots.called()  # until _send has its answer
             task = loop.create_task(self._send(row))
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
@@ -433,33 +419,6 @@ class OutboxSender:
         """Give claimed, unsent rows back (they go out first again, in priority order)."""
         while self._ready:
             self._outcomes.append(_Outcome(self._ready.popleft(), "released"))
-
-    async def _await_slot(self) -> bool:
-        """Wait for the next send slot (and out any flood pause); False when stopping."""
-        answered = self._answered
-        while not self._stopping:
-            now = self._monotonic()
-            while answered and answered[0] <= now - 1.0:
-                answered.popleft()
-            ready = max(self._next_slot, self._paused_until)
-            if self._unanswered + len(answered) >= self._per_second:
-                # The server counts a call when it handles it, which is after we sent it (by
-                # however long either side was held up) and before we have its answer. So
-                # calls answered within the last second, and calls not answered yet, are at
-                # least what the server counts in its last second: keeping them under the
-                # rate keeps the server's count under it too, however late requests arrive.
-                ready = max(ready, answered[0] + 1.0 if answered else now + self._interval)
-            if ready <= now:
-                # Slots stay on their grid, so that the event loop's lateness (its timers
-                # fire up to a millisecond late, later when busy) does not lower the rate:
-                # slots missed by less than CATCH_UP_SECONDS are used now. After a real
-                # stall the grid restarts from now, so nothing is sent in a long burst.
-                if now - self._next_slot > self._catch_up:
-                    self._next_slot = now
-                self._next_slot += self._interval
-                return True
-            await asyncio.sleep(ready - now)
-        return False
 
     async def _sleep(self, seconds: float) -> None:
         if seconds <= 0 or self._stopping:
@@ -498,8 +457,7 @@ class OutboxSender:
             self._count_send()
         except RetryAfter as error:
             # Everything waits, not only this chat: Telegram's flood control is per bot.
-            until = self._monotonic() + error.seconds
-            self._paused_until = max(self._paused_until, until)
+            self._slots.pause(error.seconds)
             outcome.kind, outcome.error = "flood", str(error)
             self.stats.flood_waits += 1
             # Rows claimed ahead go back for the pause: they hold no lease meanwhile, and
@@ -532,8 +490,7 @@ class OutboxSender:
             # Measured from the answer, so arrivals at the chat are a full interval apart.
             answered_at = self._monotonic()
             self._busy[row.chat_id] = answered_at + self._settings.per_chat_interval_seconds
-            self._unanswered -= 1
-            self._answered.append(answered_at)
+            self._slots.answered(answered_at)
             self._outcomes.append(outcome)
             # The database loop needs this answer if it waits for a chat or an in-flight
             # place to free up, or to write outcomes; otherwise the dispatcher wakes it.
@@ -575,32 +532,8 @@ class OutboxSender:
         by_kind: dict[frozenset[str], list[dict[str, Any]]] = {}
         for outcome in outcomes:
             row = outcome.row
-            attempts = row.attempts + (0 if outcome.kind == "released" else 1)
-            values: dict[str, Any] = {"id": row.id, "attempts": attempts}
-            kind = outcome.kind
-            if kind == "unknown":
-                kind = self._settle_unknown(row, attempts, outcome, values)
-            if kind == "unknown":
-                pass  # settled above
-            elif kind == "sent":
-                values.update(state=SENT, sent_at=now, message_id=outcome.message_id)
-            elif kind == "retry" and attempts < settings.max_attempts:
-                backoff = min(
-                    settings.retry_max_seconds, settings.retry_base_seconds * 2 ** (attempts - 1)
-                )
-                values.update(
-                    state=PENDING,
-                    not_before=now + timedelta(seconds=backoff),
-                    last_error=_short(outcome.error),
-                )
-            elif kind in ("flood", "released"):
-                # First in line again once the pause is over.
-                values.update(state=PENDING, not_before=now, last_error=_short(outcome.error))
-            else:  # failed, forbidden, or out of attempts
-                values.update(state=FAILED, last_error=_short(outcome.error))
-                if kind == "retry":
-                    logger.warning("outbox row %s given up after %d attempts", row.id, attempts)
-            if kind == "released":
+            values = outcome_values(outcome, settings, now)
+            if outcome.kind == "released":
                 self._busy.pop(row.chat_id, None)
                 self._backlog.discard(row.chat_id)
             bound = {f"b_{key}": value for key, value in values.items()}
@@ -614,21 +547,6 @@ class OutboxSender:
         for outcome in outcomes:
             if outcome.kind == "forbidden" and self._on_forbidden is not None:
                 await self._on_forbidden(session, outcome.row.chat_id, now)
-
-    def _settle_unknown(
-        self, row: _Claimed, attempts: int, outcome: _Outcome, values: dict[str, Any]
-    ) -> str:
-        """Decide by kind about a call that may have been delivered; the outcome kind to use."""
-        fates = row.unknown_fates + 1
-        values["unknown_fates"] = fates
-        again = row.edit or (row.priority <= PRIORITY_ALERT and fates == 1)
-        if again and attempts < self._settings.max_attempts:
-            return "retry"  # an edit twice changes nothing; an alert twice beats none
-        values.update(
-            state=FAILED, last_error=_short(f"outcome unknown ({outcome.error}): not sent again")
-        )
-        logger.warning("outbox row %s: outcome unknown, not sent again", row.id)
-        return "unknown"
 
     async def _claim(self, session: AsyncSession, limit: int, now: datetime) -> list[_Claimed]:
         """Take up to `limit` due rows, one per chat, for chats free to receive now."""
@@ -663,8 +581,13 @@ class OutboxSender:
                 break
         # A chat in this claim that has more rows stays in the backlog while it is busy.
         backlog.intersection_update(busy.keys() | chats)
-        if not chosen:
-            return []
+        return await self._take(session, chosen, now) if chosen else []
+
+    async def _take(
+        self, session: AsyncSession, chosen: list[Any], now: datetime
+    ) -> list[_Claimed]:
+        """Claim the chosen rows (those another sender has not taken meanwhile)."""
+        busy = self._busy
         targets = await self._edit_targets(session, [c.edit_of_id for c in chosen])
         lease = now + timedelta(seconds=self._settings.lease_seconds)
         taken = {
@@ -722,6 +645,55 @@ class OutboxSender:
     async def recover(self) -> int:
         """Settle rows whose sender died mid-call (see bot/messaging/recovery.py); how many."""
         return await recover(self._db, self._clock.now(), self._on_resent, me=self.seat.id)
+
+
+def outcome_values(outcome: _Outcome, settings: OutboxSettings, now: datetime) -> dict[str, Any]:
+    """The columns one call's outcome writes on its row: sent, again later, or failed."""
+    row = outcome.row
+    attempts = row.attempts + (0 if outcome.kind == "released" else 1)
+    values: dict[str, Any] = {"id": row.id, "attempts": attempts}
+    kind = outcome.kind
+    if kind == "unknown":
+        kind = _settle_unknown(row, attempts, outcome, values, settings)
+    if kind == "unknown":
+        pass  # settled above
+    elif kind == "sent":
+        values.update(state=SENT, sent_at=now, message_id=outcome.message_id)
+    elif kind == "retry" and attempts < settings.max_attempts:
+        backoff = min(settings.retry_max_seconds, settings.retry_base_seconds * 2 ** (attempts - 1))
+        values.update(
+            state=PENDING,
+            not_before=now + timedelta(seconds=backoff),
+            last_error=_short(outcome.error),
+        )
+    elif kind in ("flood", "released"):
+        # First in line again once the pause is over.
+        values.update(state=PENDING, not_before=now, last_error=_short(outcome.error))
+    else:  # failed, forbidden, or out of attempts
+        values.update(state=FAILED, last_error=_short(outcome.error))
+        if kind == "retry":
+            logger.warning("outbox row %s given up after %d attempts", row.id, attempts)
+    return values
+
+
+def _settle_unknown(
+    row: _Claimed,
+    attempts: int,
+    outcome: _Outcome,
+    values: dict[str, Any],
+    settings: OutboxSettings,
+) -> str:
+    """Decide by kind about a call that may have been delivered; the outcome kind to use."""
+    fates = row.unknown_fates + 1
+    values["unknown_fates"] = fates
+    again = row.edit or (row.priority <= PRIORITY_ALERT and fates == 1)
+    if again and attempts < settings.max_attempts:
+        return "retry"  # an edit twice changes nothing; an alert twice beats none
+    values.update(
+        state=FAILED, last_error=_short(f"outcome unknown ({outcome.error}): not sent again")
+    )
+    logger.warning("outbox row %s: outcome unknown, not sent again", row.id)
+    return "unknown"
 
 
 def _short(text: str | None) -> str | None:
