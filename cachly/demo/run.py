@@ -93,7 +93,12 @@ async def running_bot(
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
+        # The simulation runs the JobQueue's ticks itself, at the clock's time (`tick`);
+        # the real-time jobs would tick a second time alongside, and two ticks claiming the
+        # same due prompt at once are only kept apart by PostgreSQL's row locks.
+        assert application.job_queue is not None
         assert application.updater is not None
+        application.job_queue.scheduler.pause()
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         try:
             yield standin, application
