@@ -136,9 +136,14 @@ class Rounds:
                         row.state, row.outcome, row.next_action_at = CLOSED, MISSED, None
                         closed += 1
                     else:
-                        # Not known whether it arrived (a crash mid-call): give the person
-                        # the window from now, as if it had.
+                        # Not known to have arrived (a crash mid-call, or Telegram failing
+                        # for longer than the retries): the window counts from now, and a
+                        # round's reminder, which asks the same question, goes at once. If
+                        # the prompt did arrive, the person is reminded early, never
+                        # prompted twice; if it did not, they are asked all the same.
                         open_window(row, now, self._checkins)
+                        if row.remind_at is not None:
+                            row.remind_at = row.next_action_at = now
                         opened += 1
                 if len(rows) < BATCH:
                     return opened, closed

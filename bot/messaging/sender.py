@@ -253,6 +253,7 @@ class OutboxSender:
         self._ready: deque[_Claimed] = deque()
         self._have_rows = asyncio.Event()
         self._wake = asyncio.Event()
+        self._urgent_outcomes = False  # an alert copy's outcome waits to be written
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
@@ -382,7 +383,7 @@ class OutboxSender:
         want = min(free, self._batch - ready) if ready <= self._low else 0
         if want <= 0:
             # Nothing to claim yet: write outcomes now and then, else wait for the dispatcher.
-            if len(self._outcomes) >= self._batch:
+            if self._urgent_outcomes or len(self._outcomes) >= self._batch:
                 await self._record(claim=0)
             else:
                 await self._sleep(self._settings.idle_poll_seconds)
@@ -493,9 +494,14 @@ class OutboxSender:
             self._slots.answered(answered_at)
             self._outcomes.append(outcome)
             # The database loop needs this answer if it waits for a chat or an in-flight
-            # place to free up, or to write outcomes; otherwise the dispatcher wakes it.
+            # place to free up, or to write outcomes; otherwise the dispatcher wakes it. An
+            # alert copy's outcome is written at once: a copy sent but not yet written down
+            # when the process dies is sent again, and an officer sees it twice.
+            if row.priority <= PRIORITY_ALERT:
+                self._urgent_outcomes = True
             if (
-                not self._ready
+                self._urgent_outcomes
+                or not self._ready
                 or len(self._outcomes) >= self._batch
                 or len(self._inflight) >= self._settings.max_in_flight
             ):
@@ -516,6 +522,7 @@ class OutboxSender:
     async def _record(self, claim: int) -> list[_Claimed]:
         """Write finished calls down and claim up to `claim` due rows, in one transaction."""
         outcomes, self._outcomes = self._outcomes, []
+        self._urgent_outcomes = False
         now = self._clock.now()
         try:
             async with self._db.transaction() as session:
@@ -523,6 +530,7 @@ class OutboxSender:
                 return await self._claim(session, claim, now) if claim else []
         except BaseException:
             self._outcomes[:0] = outcomes  # not written: try again next round
+            self._urgent_outcomes = any(o.row.priority <= PRIORITY_ALERT for o in outcomes)
             raise
 
     async def _write_outcomes(

@@ -114,7 +114,15 @@ async def test_an_orphaned_prompt_is_settled_and_its_check_in_goes_on(
     await services.checkins.tick()
     async with db.transaction() as session:
         left = list(await session.scalars(select(Checkin.state)))
-    assert "queued" not in left  # its window opened: a reminder and a missed alert follow
+        reminders = list(
+            await session.scalars(
+                select(OutboxMessage.chat_id).where(OutboxMessage.purpose == "checkin_reminder")
+            )
+        )
+    assert "queued" not in left  # its window opened: a missed alert follows if unanswered
+    # Not known to have reached the person: asked again at once by the reminder (never a
+    # second prompt), not half an hour later.
+    assert reminders == [21]
 
 
 @pytest.mark.parametrize("fault", ["late", "cut"])
