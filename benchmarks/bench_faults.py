@@ -28,24 +28,31 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import func, insert, select, text
 
 from benchmarks.progress import Progress
+from bot.checkins import FEELING, QUEUED, SCHEDULED
 from bot.clock import FakeClock
 from bot.config import settings_from_mapping
 from bot.db import Database
 from bot.fresh import fresh_database
 from bot.messaging.message import Text
 from bot.messaging.outbox import PRIORITY_ALERT, PRIORITY_PROMPT, SENDING, enqueue
-from bot.models import OutboxMessage
+from bot.models import Case, Checkin, OutboxMessage
+from geofence import Circle
 from standins.telegram import BotApiStandIn, Fault, Limits
 
 TOKEN = "123456789:stand-in-token"
 FIRST_CHAT = 5_000_000
 KINDS = {PRIORITY_ALERT: "alert", PRIORITY_PROMPT: "prompt"}
+HOME = Circle(19.8076, 105.7764, 50.0)
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# About how long one kill takes: the restart, the orphans' settling (owner_stale_seconds).
+KILL_SPACING_SECONDS = 6.0
 
 
 @dataclass
@@ -60,6 +67,7 @@ class Phase:
     failed: Counter[str] = field(default_factory=Counter)
     count_429: int = 0
     recover_seconds: list[float] = field(default_factory=list)
+    kills: int = 0
     note: str = ""
 
 
@@ -91,6 +99,10 @@ max_in_flight = 200
 retry_base_seconds = 0.2
 request_timeout_seconds = {timeout}
 idle_poll_seconds = 0.2
+[checkins]
+tick_seconds = 1
+spread_minutes = 0
+{_far_rounds()}
 """
         )
         return path
@@ -117,6 +129,122 @@ idle_poll_seconds = 0.2
                     content=Text(f"{KINDS[priority]} {self.next_text}"),
                 )
         phase.expected[KINDS[priority]] += len(chats)
+
+    async def round_of_checkins(self, chats: list[int], phase: Phase) -> None:
+        """An active case per chat whose check-in prompt is queued, as a round leaves them."""
+        assert self.db is not None
+        now = datetime.now(UTC)
+        today = now.astimezone(TZ).date()
+        zone = HOME.to_dict()
+        cases = [
+            {
+                "code": f"K{chat:08d}",
+                "full_name": f"Người {chat}",
+                "phone": "+84912345678",
+                "birth_year": 1970,
+                "address": "",
+                "commune_code": 14797,
+                "province_code": 38,
+                "kind": "f1",
+                "start_date": today - timedelta(days=2),
+                "end_date": today + timedelta(days=10),
+                "status": "active",
+                "language": "vi",
+                "zone": zone,
+                "home_status": "set",
+                "chat_id": chat,
+                "telegram_user_id": chat,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for chat in chats
+        ]
+        async with self.db.transaction() as session:
+            await session.execute(insert(Case), cases)
+            ids = dict((await session.execute(select(Case.chat_id, Case.id))).tuples().all())
+            prompts = []
+            for chat in chats:
+                self.next_text += 1
+                prompts.append(
+                    enqueue(
+                        session,
+                        chat_id=chat,
+                        priority=PRIORITY_PROMPT,
+                        purpose="checkin_prompt",
+                        now=now,
+                        content=Text(f"prompt {self.next_text}"),
+                    )
+                )
+            await session.flush()
+            session.add_all(
+                Checkin(
+                    case_id=ids[prompt.chat_id],
+                    kind=SCHEDULED,
+                    nominal_at=now,
+                    due_at=now,
+                    state=QUEUED,
+                    queued_at=now,
+                    step=FEELING,
+                    prompt_outbox_id=prompt.id,
+                    created_at=now,
+                )
+                for prompt in prompts
+            )
+        phase.expected["prompt"] += len(chats)
+
+    async def asked(self, deadline: float) -> bool:
+        """Until no check-in waits for its prompt's fate and nothing is left to send."""
+        assert self.db is not None
+        quiet = 0
+        while time.monotonic() < deadline:
+            async with self.db.transaction() as session:
+                waiting = await session.scalar(
+                    select(func.count()).select_from(Checkin).where(Checkin.state == QUEUED)
+                )
+            # Twice in a row: a failed prompt's reminder is queued by the next tick.
+            quiet = quiet + 1 if not waiting and not await self.unsettled() else 0
+            if quiet >= 3:
+                return True
+            await asyncio.sleep(0.5)
+        return False
+
+    async def count_asked(self, phase: Phase, since: int, faults_429: int) -> None:
+        """Per check-in: asked (its prompt or, once the prompt's fate was lost, its reminder),
+        never asked (lost), prompted twice (duplicated)."""
+        assert self.db is not None
+        prompts: Counter[int] = Counter()
+        others: Counter[int] = Counter()
+        for call in self.standin.calls[since:]:
+            if call.method != "sendMessage" or not call.ok or call.chat_id is None:
+                continue
+            said = str(call.params.get("text"))
+            (prompts if said.startswith("prompt ") else others)[call.chat_id] += 1
+        async with self.db.transaction() as session:
+            rows = (
+                await session.execute(
+                    select(OutboxMessage.chat_id, OutboxMessage.state).where(
+                        OutboxMessage.purpose == "checkin_prompt"
+                    )
+                )
+            ).all()
+        reminded_only = reminded_both = 0
+        for chat, state in rows:
+            if prompts[chat] or others[chat]:
+                phase.delivered["prompt"] += 1
+            else:
+                phase.lost["prompt"] += 1
+            phase.duplicated["prompt"] += max(0, prompts[chat] - 1)
+            if state == "failed":
+                phase.failed["prompt"] += 1
+                if others[chat]:
+                    reminded_both += bool(prompts[chat])
+                    reminded_only += not prompts[chat]
+        phase.count_429 = self.standin.count_429 - faults_429
+        phase.note = (
+            f"prompts settled failed (fate lost in the kill) were asked again by their "
+            f"reminder at once: {reminded_only} had not had the prompt, {reminded_both} had it "
+            f"(reminded early, not prompted twice)"
+        )
 
     async def unsettled(self) -> set[int]:
         assert self.db is not None
@@ -186,7 +314,14 @@ idle_poll_seconds = 0.2
     async def reset(self) -> None:
         assert self.db is not None
         async with self.db.transaction() as session:
-            for table in ("outbox", "outbox_senders", "handled_updates"):
+            for table in (
+                "outbox",
+                "outbox_senders",
+                "handled_updates",
+                "checkins",
+                "checkin_plans",
+                "cases",
+            ):
                 await session.execute(text(f"DELETE FROM {table}"))
 
 
@@ -200,18 +335,22 @@ async def kill_phase(
     bench: Bench, name: str, chats: list[int], priority: int, kills: int, rate: float
 ) -> Phase:
     """Queue, then SIGKILL the bot at random moments of its sending and restart it at once."""
-    phase = Phase(name)
+    phase = Phase(f"{name} at {rate:.3g}/s")
     await bench.reset()
     since, base_429 = len(bench.standin.calls), bench.standin.count_429
-    await bench.queue(chats, priority, phase)
+    with_checkins = priority == PRIORITY_PROMPT
+    if with_checkins:
+        await bench.round_of_checkins(chats, phase)
+    else:
+        await bench.queue(chats, priority, phase)
     config = bench.config(rate=rate, timeout=5.0)
     async with bench.progress(phase, since, len(chats)):
         child = bench.spawn(config)
         for _ in range(kills):
             # A random moment once it is sending.
-            start = sum(1 for c in bench.standin.calls[since:] if c.method == "sendMessage")
-            while sum(1 for c in bench.standin.calls[since:] if c.method == "sendMessage") == start:  # noqa: ASYNC110
-                await asyncio.sleep(0.01)
+            if not await next_send(bench, since):
+                break  # everything was sent before this kill
+            phase.kills += 1
             await asyncio.sleep(random.uniform(0.0, 0.5))
             child.send_signal(signal.SIGKILL)
             child.wait()
@@ -221,11 +360,36 @@ async def kill_phase(
             while orphans & await bench.sending():  # noqa: ASYNC110 (another process's rows)
                 await asyncio.sleep(0.05)
             phase.recover_seconds.append(time.monotonic() - restarted)
-        if not await bench.drained(time.monotonic() + 120):
-            phase.note = "not drained in 120 s"
+        settled = bench.asked if with_checkins else bench.drained
+        drained = await settled(time.monotonic() + 120)
         await stop(child)
-    await bench.count(phase, since, base_429)
+    if with_checkins:
+        await bench.count_asked(phase, since, base_429)
+    else:
+        await bench.count(phase, since, base_429)
+    if not drained:
+        phase.note = "not drained in 120 s; " + phase.note
     return phase
+
+
+async def next_send(bench: Bench, since: int) -> bool:
+    """Until the bot sends its next message; False if nothing is left to send."""
+
+    def sends() -> int:
+        return sum(1 for c in bench.standin.calls[since:] if c.method == "sendMessage")
+
+    start = sends()
+    while sends() == start:
+        if not await bench.unsettled():
+            return False
+        await asyncio.sleep(0.01)
+    return True
+
+
+def _far_rounds() -> str:
+    """Check-in times half a day from now: no round of the bot's own falls due meanwhile."""
+    far = (datetime.now(TZ) + timedelta(hours=12)).strftime("%H:%M")
+    return "\n".join(f'{kind}_times = ["{far}"]' for kind in ("f0", "f1", "other"))
 
 
 async def fault_phase(bench: Bench, name: str, fault: Fault, chats: list[int]) -> Phase:
@@ -289,6 +453,8 @@ def _print(phases: list[Phase], kills: int, rate: float) -> None:
     print(header + f"{'failed':>6} {'dup':>5} {'429s':>5} {'recover s':>10}")
     for phase in phases:
         worst = f"{max(phase.recover_seconds):.1f}" if phase.recover_seconds else "-"
+        if phase.kills:
+            print(f"{phase.name}: {phase.kills} kills")
         for kind in sorted(phase.expected):
             print(
                 f"{phase.name:34} {kind:7} {phase.expected[kind]:>8} "
@@ -313,8 +479,18 @@ async def main_async(prompts: int, alerts: int, kills: int, per_fault: int, rate
             bench = Bench(url, Path(folder), standin)
             bench.db = await fresh_database(settings, FakeClock())
             phases = [
-                await kill_phase(bench, "SIGKILL x prompt round", chats[:prompts], 30, kills, rate),
-                await kill_phase(bench, "SIGKILL x alert burst", chats[:alerts], 10, kills, rate),
+                await kill_phase(
+                    bench, "SIGKILL x prompt round", chats[:prompts], PRIORITY_PROMPT, kills, rate
+                ),
+                await kill_phase(
+                    bench,
+                    "SIGKILL x alert burst",
+                    chats[:alerts],
+                    PRIORITY_ALERT,
+                    kills,
+                    # Slow enough that the burst outlasts every kill and its recovery.
+                    min(rate, alerts / (kills * KILL_SPACING_SECONDS)),
+                ),
             ]
             faults = {
                 "429 storm": Fault.too_many(1),
@@ -329,6 +505,11 @@ async def main_async(prompts: int, alerts: int, kills: int, per_fault: int, rate
                 phases.append(await two_workers(bench, 5000, chats[:500], rate=400.0))
             await bench.db.dispose()
     _print(phases, kills, rate)
+    print(
+        "(the fault phases' prompts are bare outbox rows: 'lost' there is 'settled failed, not"
+        " sent twice'; with a check-in behind it, its reminder asks again, as the kill phase"
+        " shows)"
+    )
 
 
 def main() -> None:
