@@ -11,7 +11,10 @@ queues outbox rows with unique texts and counts what the stand-in delivered: exp
 delivered, lost (never delivered), duplicated (delivered more than once), failed (settled
 as not sent again: an orphaned or unknown-fate prompt, which the check-ins then treat as
 sent), 429s drawn (not counting injected ones) and the time from a restart until every row
-the killed process was sending is settled.
+the killed process was sending is settled. The prompt round's rows belong to real check-ins,
+counted per check-in (asked by the prompt or, once its fate was lost, by the reminder). The
+confirmation phases count, under each fault, the people who pressed /sos or answered a
+check-in's location question and got the bot's answer once the fault passed.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select, text
 
 from benchmarks.progress import Progress
-from bot.checkins import FEELING, QUEUED, SCHEDULED
+from bot.checkins import ANSWERED, FEELING, LOCATION, QUEUED, SCHEDULED
 from bot.clock import FakeClock
 from bot.config import settings_from_mapping
 from bot.db import Database
@@ -43,6 +46,7 @@ from bot.fresh import fresh_database
 from bot.messaging.message import Text
 from bot.messaging.outbox import PRIORITY_ALERT, PRIORITY_PROMPT, SENDING, enqueue
 from bot.models import Case, Checkin, OutboxMessage
+from cachly.demo.texts import says
 from geofence import Circle
 from standins.telegram import BotApiStandIn, Fault, Limits
 
@@ -53,6 +57,10 @@ HOME = Circle(19.8076, 105.7764, 50.0)
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # About how long one kill takes: the restart, the orphans' settling (owner_stale_seconds).
 KILL_SPACING_SECONDS = 6.0
+# People who press /sos or answer a check-in during each fault (half each).
+CONFIRMING = 20
+# The bot's answers they wait for: the station knows of the SOS; the check-in's verdict.
+CONFIRMATIONS = ("sos.sent", "location.inside", "location.outside_checkin", "location.recorded")
 
 
 @dataclass
@@ -134,34 +142,8 @@ spread_minutes = 0
         """An active case per chat whose check-in prompt is queued, as a round leaves them."""
         assert self.db is not None
         now = datetime.now(UTC)
-        today = now.astimezone(TZ).date()
-        zone = HOME.to_dict()
-        cases = [
-            {
-                "code": f"K{chat:08d}",
-                "full_name": f"Người {chat}",
-                "phone": "+84912345678",
-                "birth_year": 1970,
-                "address": "",
-                "commune_code": 14797,
-                "province_code": 38,
-                "kind": "f1",
-                "start_date": today - timedelta(days=2),
-                "end_date": today + timedelta(days=10),
-                "status": "active",
-                "language": "vi",
-                "zone": zone,
-                "home_status": "set",
-                "chat_id": chat,
-                "telegram_user_id": chat,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for chat in chats
-        ]
+        ids = await self.cases(chats, now)
         async with self.db.transaction() as session:
-            await session.execute(insert(Case), cases)
-            ids = dict((await session.execute(select(Case.chat_id, Case.id))).tuples().all())
             prompts = []
             for chat in chats:
                 self.next_text += 1
@@ -191,6 +173,67 @@ spread_minutes = 0
                 for prompt in prompts
             )
         phase.expected["prompt"] += len(chats)
+
+    async def at_location_step(self, chats: list[int]) -> None:
+        """An active case per chat whose check-in waits for the location, its last answer."""
+        assert self.db is not None
+        now = datetime.now(UTC)
+        ids = await self.cases(chats, now)
+        async with self.db.transaction() as session:
+            session.add_all(
+                Checkin(
+                    case_id=ids[chat],
+                    kind=SCHEDULED,
+                    nominal_at=now,
+                    due_at=now,
+                    state=ANSWERED,
+                    queued_at=now,
+                    prompt_sent_at=now,
+                    answered_at=now,
+                    closes_at=now + timedelta(hours=2),
+                    next_action_at=now + timedelta(hours=2),
+                    outcome="on_time",
+                    step=LOCATION,
+                    answers={"feeling": "good", "symptoms": []},
+                    created_at=now,
+                )
+                for chat in chats
+            )
+
+    async def cases(self, chats: list[int], now: datetime) -> dict[int, int]:
+        """An active, enrolled case per chat; their ids by chat."""
+        assert self.db is not None
+        today = now.astimezone(TZ).date()
+        zone = HOME.to_dict()
+        cases = [
+            {
+                "code": f"K{chat:08d}",
+                "full_name": f"Người {chat}",
+                "phone": "+84912345678",
+                "birth_year": 1970,
+                "address": "",
+                "commune_code": 14797,
+                "province_code": 38,
+                "kind": "f1",
+                "start_date": today - timedelta(days=2),
+                "end_date": today + timedelta(days=10),
+                "status": "active",
+                "language": "vi",
+                "zone": zone,
+                "home_status": "set",
+                "chat_id": chat,
+                "telegram_user_id": chat,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for chat in chats
+        ]
+        async with self.db.transaction() as session:
+            await session.execute(insert(Case), cases)
+            found = await session.execute(
+                select(Case.chat_id, Case.id).where(Case.chat_id.in_(chats))
+            )
+            return {chat: case_id for chat, case_id in found.tuples() if chat is not None}
 
     async def asked(self, deadline: float) -> bool:
         """Until no check-in waits for its prompt's fate and nothing is left to send."""
@@ -318,6 +361,11 @@ spread_minutes = 0
                 "outbox",
                 "outbox_senders",
                 "handled_updates",
+                "dialogues",
+                "alert_deliveries",
+                "alerts",
+                "live_streams",
+                "location_fixes",
                 "checkins",
                 "checkin_plans",
                 "cases",
@@ -413,6 +461,53 @@ async def fault_phase(bench: Bench, name: str, fault: Fault, chats: list[int]) -
     return phase
 
 
+async def confirmation_phase(bench: Bench, name: str, fault: Fault, chats: list[int]) -> Phase:
+    """What a person must see while every message call meets `fault` for 3 s: half press
+    /sos, half send the location their check-in asks for; each must get the bot's answer
+    once the fault has passed."""
+    phase = Phase(f"confirmations: {name}")
+    await bench.reset()
+    half = len(chats) // 2
+    sos, located = chats[:half], chats[half:]
+    await bench.cases(sos, datetime.now(UTC))
+    await bench.at_location_step(located)
+    since, base_429 = len(bench.standin.calls), bench.standin.count_429
+    child = bench.spawn(bench.config(rate=200.0, timeout=1.0))
+    bench.standin.fault_mode = fault
+    for chat in sos:
+        await bench.standin.user(chat).send_text("/sos")
+    for chat in located:
+        await bench.standin.user(chat).send_location(HOME.lat, HOME.lon, horizontal_accuracy=10.0)
+    await asyncio.sleep(3.0)  # the fault's length, in real time: the bot runs in real time
+    bench.standin.fault_mode = None
+    injected = bench.standin.count_429 - base_429 if fault.kind == "retry_after" else 0
+    kinds = {chat: "sos" for chat in sos} | {chat: "checkin" for chat in located}
+    answers: Counter[int] = Counter()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        answers = Counter(
+            c.chat_id
+            for c in bench.standin.calls[since:]
+            if c.method == "sendMessage"
+            and c.ok
+            and c.chat_id in kinds
+            and any(says(c.message.text if c.message else None, key) for key in CONFIRMATIONS)
+        )
+        if len(answers) == len(kinds):
+            break
+        await asyncio.sleep(0.2)
+    await stop(child)
+    for chat, kind in kinds.items():
+        phase.expected[kind] += 1
+        if answers[chat]:
+            phase.delivered[kind] += 1
+            phase.duplicated[kind] += answers[chat] - 1
+        else:
+            phase.lost[kind] += 1
+    phase.count_429 = bench.standin.count_429 - base_429 - injected
+    return phase
+
+
 async def two_workers(bench: Bench, messages: int, chats: list[int], rate: float) -> Phase:
     """Two workers on one PostgreSQL: one sends (the lock), the other stands by."""
     phase = Phase(f"two workers, {messages:,} to {len(chats)} chats")
@@ -501,6 +596,8 @@ async def main_async(prompts: int, alerts: int, kills: int, per_fault: int, rate
             }
             for name, fault in faults.items():
                 phases.append(await fault_phase(bench, f"fault: {name}", fault, chats[:per_fault]))
+            for name, fault in faults.items():
+                phases.append(await confirmation_phase(bench, name, fault, chats[:CONFIRMING]))
             if url_env and not bench.db.settings.is_sqlite:
                 phases.append(await two_workers(bench, 5000, chats[:500], rate=400.0))
             await bench.db.dispose()
