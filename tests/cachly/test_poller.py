@@ -14,6 +14,7 @@ from bot.messaging.poller import PollerLock
 from standins.telegram import BotApiStandIn, Limits
 
 TOKEN = "123456789:stand-in-token"
+ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_ONLY = pytest.mark.skipif(
     os.environ.get("CACHLY_TEST_DATABASE_URL") is None, reason="PostgreSQL only"
 )
@@ -36,6 +37,13 @@ async def test_the_lock_is_held_by_one_process_at_a_time(db: Database) -> None:
         await other_db.dispose()
 
 
+def _config(path: Path, standin: BotApiStandIn) -> None:
+    path.write_text(
+        f'[telegram]\nbase_url = "{standin.base_url}"\n[deployment]\nlanguage = "en"\n',
+        encoding="utf-8",
+    )
+
+
 @POSTGRES_ONLY
 async def test_a_second_cachly_run_stops_at_once_with_one_line(
     cli_env: Path, database_url: str, db: Database
@@ -44,13 +52,8 @@ async def test_a_second_cachly_run_stops_at_once_with_one_line(
     assert await held.acquire()
     try:
         async with BotApiStandIn(TOKEN, limits=Limits.off()) as standin:
-            cli_env.write_text(
-                f'[telegram]\nbase_url = "{standin.base_url}"\n'
-                '[deployment]\nlanguage = "en"\n',
-                encoding="utf-8",
-            )
-            env = {**os.environ, "CACHLY_TELEGRAM_TOKEN": TOKEN}
-            env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+            _config(cli_env, standin)
+            env = {**os.environ, "CACHLY_TELEGRAM_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
