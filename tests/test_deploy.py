@@ -139,5 +139,6 @@ def test_the_readme_points_at_every_piece() -> None:
         "deploy/nginx-cachly.conf",
     ):
         assert piece in readme
-    for command in ("cachly db backup", "cachly doctor", "--lang", "cachly webhook set", "/healthz"):
+    commands = ("cachly db backup", "cachly doctor", "--lang", "cachly webhook set", "/healthz")
+    for command in commands:
         assert command in readme
