@@ -17,8 +17,11 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+import signal
+import socket
+import threading
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +44,7 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # /healthz gives up on the database after this long: a proxy's check must not hang.
 HEALTH_TIMEOUT_SECONDS = 5.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,24 @@ async def _running(application: CachlyApplication) -> AsyncIterator[None]:
             await application.post_shutdown(application)
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, which on SIGINT or SIGTERM stops serving and returns."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """As uvicorn's, without raising the signal again once serving stopped: that would
+        end the process before the Applications and the outbox sender stop."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        originals = {sig: signal.signal(sig, self.handle_exit) for sig in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in originals.items():
+                signal.signal(sig, handler)
+
+
 def server(app: Starlette, host: str, port: int) -> uvicorn.Server:
     """uvicorn serving `app`: no access log (paths and clients), no logging set up of its own."""
     config = uvicorn.Config(
@@ -169,7 +191,7 @@ def server(app: Starlette, host: str, port: int) -> uvicorn.Server:
         # The proxy is the only client; its X-Forwarded-* are not needed here.
         proxy_headers=False,
     )
-    return uvicorn.Server(config)
+    return _Server(config)
 
 
 async def serve(
@@ -177,5 +199,7 @@ async def serve(
 ) -> None:
     """Serve every bot's webhook until SIGINT or SIGTERM, then stop the Applications."""
     async with running(bots):
-        logger.info("webhooks of %d bot(s) on %s:%d", len(bots), host, port)
-        await server(webhook_app(bots, db, clock), host, port).serve()
+        # Bound first: a port in use fails here, and once this is logged requests queue.
+        with socket.create_server((host, port)) as listening:
+            logger.info("webhooks of %d bot(s) listening on %s:%d", len(bots), host, port)
+            await server(webhook_app(bots, db, clock), host, port).serve(sockets=[listening])
