@@ -14,14 +14,11 @@ from collections.abc import Sequence
 from functools import partial
 from urllib.parse import urlsplit
 
-from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from bot import cli
 from bot.alerts import chat_unreachable, delivery_resent
-from bot.catalogue import plain
-from bot.cli.base import CommandFailed
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db import Database
@@ -31,6 +28,7 @@ from bot.messaging.sender import OutboxSender
 from bot.messaging.telegram.transport import HttpTransport
 from bot.messaging.updates import HandledUpdates
 from bot.services import Services
+from cachly.polling import poll
 from cachly.webhooks import WebhookBot, serve
 from handlers import register
 from handlers.buttons import NotingRateLimiter
@@ -46,7 +44,6 @@ SENDER_KEY = "outbox_sender"
 # worker died; Telegram repeats an unanswered delivery).
 WEBHOOK_RECLAIM_SECONDS = 60.0
 TRANSPORT_KEY = "outbox_transport"
-POLLER_KEY = "poller_lock"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -132,10 +129,6 @@ def bot_id(token: str) -> int:
 
 async def _post_init(application: CachlyApplication) -> None:
     services: Services = application.bot_data["services"]
-    poller: PollerLock | None = application.bot_data.get(POLLER_KEY)
-    if poller is not None and not await poller.acquire():
-        language = services.settings.deployment.language
-        raise CommandFailed(plain(language, "cli.poller_taken"))
     await set_default_commands(application.bot, services)
     # Not application.create_task: Application.stop() waits for those tasks, and the sender
     # runs until post_shutdown stops it.
@@ -152,9 +145,6 @@ async def _post_shutdown(application: CachlyApplication) -> None:
         await outbox_sender.stop()
     if transport is not None:
         await transport.shutdown()
-    poller: PollerLock | None = application.bot_data.pop(POLLER_KEY, None)
-    if poller is not None:
-        await poller.release()
     services: Services = application.bot_data["services"]
     await services.db.dispose()
 
@@ -166,9 +156,9 @@ def run(services: Services) -> None:
     if telegram.mode == "webhook":
         run_webhooks(services, application)
     else:
-        # One poller per bot: a second process stops in post_init instead of 409s for ever.
-        application.bot_data[POLLER_KEY] = PollerLock(services.db, bot_id(telegram.token))
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        # One poller per bot: a second process stands by instead of 409s for ever.
+        lock = PollerLock(services.db, bot_id(telegram.token))
+        asyncio.run(poll(application, lock))
 
 
 def run_webhooks(services: Services, application: CachlyApplication) -> None:

@@ -21,7 +21,7 @@ import signal
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,7 @@ from bot.cli.base import schema_revisions
 from bot.clock import Clock
 from bot.db import Database
 from bot.messaging.status import outbox_status
+from cachly.lifecycle import all_started
 from handlers.context import CachlyApplication
 from handlers.polling import readable
 
@@ -136,28 +137,8 @@ async def health(bots: Sequence[WebhookBot], db: Database, clock: Clock) -> dict
 @asynccontextmanager
 async def running(bots: Sequence[WebhookBot]) -> AsyncIterator[None]:
     """Every bot's Application initialised and started (its hooks run), stopped after."""
-    async with AsyncExitStack() as stack:
-        for bot in bots:
-            await stack.enter_async_context(_running(bot.application))
+    async with all_started([bot.application for bot in bots]):
         yield
-
-
-@asynccontextmanager
-async def _running(application: CachlyApplication) -> AsyncIterator[None]:
-    # run_webhook and run_polling call post_init and post_shutdown; by hand, so do we.
-    await application.initialize()
-    try:
-        if application.post_init is not None:
-            await application.post_init(application)
-        await application.start()
-        try:
-            yield
-        finally:
-            await application.stop()
-    finally:
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
 
 
 class _Server(uvicorn.Server):

@@ -7,10 +7,6 @@ VI: dict[str, str] = {
     "cli.no_feature_collection": "không phải một FeatureCollection",
     "cli.unreadable_file": "Không đọc được tệp {file}: {problem}",
     "cli.no_runner": "Lệnh này không chạy được bot: dùng lệnh `cachly`",
-    "cli.poller_taken": (
-        "Một tiến trình 'cachly run' khác đang nhận cập nhật của bot này (polling); "
-        "dừng nó trước, hoặc dùng chế độ webhook cho nhiều tiến trình"
-    ),
     "cli.db_up_to_date": "Cơ sở dữ liệu đã cập nhật.",
     "cli.import_progress": "Đang kiểm tra các dòng",
     "cli.backup_postgres": (
@@ -60,10 +56,6 @@ EN: dict[str, str] = {
     "cli.no_feature_collection": "not a FeatureCollection",
     "cli.unreadable_file": "Cannot read {file}: {problem}",
     "cli.no_runner": "This entry point cannot run the bot: use the `cachly` command",
-    "cli.poller_taken": (
-        "another 'cachly run' is already polling this bot's updates; stop it first, "
-        "or use webhook mode for several processes"
-    ),
     "cli.db_up_to_date": "The database is up to date.",
     "cli.import_progress": "Checking rows",
     "cli.backup_postgres": (
