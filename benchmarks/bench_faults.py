@@ -110,6 +110,7 @@ idle_poll_seconds = 0.2
                 self.next_text += 1
                 enqueue(
                     session,
+                    province=None,
                     chat_id=chat,
                     priority=priority,
                     purpose=KINDS[priority],

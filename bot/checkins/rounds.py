@@ -195,6 +195,7 @@ class Rounds:
         return enqueue(
             session,
             chat_id=case.chat_id,
+            province=case.province_code,
             content=content,
             priority=PRIORITY_PROMPT,
             purpose="checkin_prompt",
@@ -263,6 +264,7 @@ class Rounds:
         enqueue(
             session,
             chat_id=case.chat_id,
+            province=case.province_code,
             content=display.reminder(language, case.full_name, row.id),
             priority=PRIORITY_PROMPT,
             purpose="checkin_reminder",
@@ -282,6 +284,7 @@ class Rounds:
         enqueue(
             session,
             chat_id=case.chat_id,
+            province=case.province_code,
             content=content,
             priority=PRIORITY_PROMPT,
             purpose="checkin_spo2_again",
