@@ -1,15 +1,23 @@
-"""Everything one process needs, built in one place: services, Application, jobs, sender.
+"""Everything one process needs, built in one place: services, Applications, jobs, senders.
 
 The order of building is the order of dependence: settings and the database, the services
 over them, the PTB Application over the services (its handlers registered in
 `handlers.register`, its periodic ticks in `handlers.jobs`), and the outbox sender with its
 own HTTP transport, started after the Application is initialised and stopped after it.
+
+A deployment with several bots ([[bots]]) gets one Application per bot, each over services
+narrowed to its provinces (Settings.for_bot, bot/routing.py), each with its own sender,
+token, rate and command menus. The ticks run once, on the first bot's Application, over
+the whole deployment's services: what they queue goes to the bot of each row's province.
 """
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -19,8 +27,8 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from bot import cli
 from bot.alerts import chat_unreachable, delivery_resent
-from bot.clock import SystemClock
-from bot.config import Settings
+from bot.clock import Clock, SystemClock
+from bot.config import DEFAULT_BOT, Settings
 from bot.db import Database
 from bot.messaging.pacing import ChatPacer
 from bot.messaging.sender import OutboxSender
@@ -29,7 +37,7 @@ from bot.messaging.updates import HandledUpdates
 from bot.services import Services
 from handlers import register
 from handlers.buttons import NotingRateLimiter
-from handlers.context import CachlyApplication, CachlyContext
+from handlers.context import DEPLOYMENT_KEY, CachlyApplication, CachlyContext
 from handlers.jobs import register_jobs
 from handlers.menus import set_default_commands
 from handlers.polling import ReadableUpdates
@@ -41,6 +49,17 @@ SENDER_KEY = "outbox_sender"
 # worker died; Telegram repeats an unanswered delivery).
 WEBHOOK_RECLAIM_SECONDS = 60.0
 TRANSPORT_KEY = "outbox_transport"
+# bot_data key: whether this Application closes the shared database at its shutdown.
+OWNS_DB_KEY = "owns_database"
+
+
+@dataclass(frozen=True)
+class BotApplication:
+    """One bot of the deployment: its key, its Application and the settings it sees."""
+
+    key: str
+    application: CachlyApplication
+    settings: Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,12 +74,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_bot(settings: Settings) -> None:
-    """`cachly run`: the bot on the system clock until interrupted."""
+    """`cachly run`: every bot on the system clock until interrupted."""
     run(Services(settings, Database(settings.database), SystemClock()))
 
 
-def build_application(services: Services) -> CachlyApplication:
-    """The PTB Application with every handler registered and the services attached."""
+def build_bots(settings: Settings, db: Database, clock: Clock) -> list[BotApplication]:
+    """Every bot's Application (key, Application, settings), the first one with the ticks.
+
+    The webhook server hands each bot's updates to its Application; long polling runs
+    them all in one process (`run`).
+    """
+    deployment = Services(settings, db, clock)
+    built: list[BotApplication] = []
+    for bot in settings.all_bots:
+        narrowed = settings.for_bot(bot.key)
+        application = build_application(
+            Services(narrowed, db, clock), deployment=deployment, ticks=not built
+        )
+        application.bot_data[OWNS_DB_KEY] = not built
+        built.append(BotApplication(bot.key, application, narrowed))
+    return built
+
+
+def build_application(
+    services: Services, *, deployment: Services | None = None, ticks: bool = True
+) -> CachlyApplication:
+    """The PTB Application of one bot with every handler registered and the services attached.
+
+    `deployment`: the whole deployment's services, which the ticks use (by default the
+    bot's own, for a deployment of one bot); `ticks`: whether this Application runs them.
+    """
     telegram = services.settings.telegram
     builder = (
         ApplicationBuilder()
@@ -81,6 +124,7 @@ def build_application(services: Services) -> CachlyApplication:
         builder = builder.base_file_url(telegram.base_file_url)
     application: CachlyApplication = builder.build()
     application.bot_data["services"] = services
+    application.bot_data[DEPLOYMENT_KEY] = deployment or services
     outbox = services.settings.outbox
     application.bot_data[PACER_KEY] = ChatPacer(
         outbox.reply_burst, outbox.per_chat_interval_seconds
@@ -94,7 +138,8 @@ def build_application(services: Services) -> CachlyApplication:
             services.db, services.clock, bot_id(telegram.token), reclaim_seconds=reclaim
         ),
     )
-    register_jobs(application)
+    if ticks:
+        register_jobs(application)
     return application
 
 
@@ -110,6 +155,7 @@ async def open_sender(services: Services) -> tuple[OutboxSender, HttpTransport]:
         on_forbidden=partial(chat_unreachable, services.alerts.config),
         on_resent=delivery_resent,
         bot_id=bot_id(services.settings.telegram.token),
+        bot=services.settings.bot or DEFAULT_BOT,
     )
     outbox_sender.start()
     return outbox_sender, transport
@@ -140,13 +186,21 @@ async def _post_shutdown(application: CachlyApplication) -> None:
     if transport is not None:
         await transport.shutdown()
     services: Services = application.bot_data["services"]
-    await services.db.dispose()
+    if application.bot_data.get(OWNS_DB_KEY, True):
+        await services.db.dispose()
 
 
 def run(services: Services) -> None:
-    """Run the bot until interrupted: long polling, or a webhook when configured."""
-    application = build_application(services)
+    """Run the bots until interrupted: long polling, or a webhook when configured."""
+    bots = build_bots(services.settings, services.db, services.clock)
     telegram = services.settings.telegram
+    if len(bots) > 1:
+        if telegram.mode == "webhook":
+            # One path per bot behind the proxy: the webhook server (issue #13, item 3).
+            raise SystemExit("several bots need the webhook server; use polling meanwhile")
+        asyncio.run(poll_all(bots))
+        return
+    application = bots[0].application
     if telegram.mode == "webhook":
         application.run_webhook(
             listen=telegram.webhook_listen,
@@ -159,3 +213,37 @@ def run(services: Services) -> None:
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+async def poll_all(bots: Sequence[BotApplication]) -> None:
+    """Long polling for every bot in this process until SIGINT or SIGTERM.
+
+    PTB's run_polling drives one Application; several are started and stopped here in its
+    order (initialise, post_init, start, poll; then the reverse), the ticks' one included.
+    """
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    started: list[CachlyApplication] = []
+    try:
+        for bot in bots:
+            application = bot.application
+            await application.initialize()
+            started.append(application)
+            if application.post_init is not None:
+                await application.post_init(application)
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await stopping.wait()
+    finally:
+        # The owner of the database (the first) shuts down last.
+        for application in reversed(started):
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            await application.shutdown()
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)
