@@ -73,6 +73,8 @@ class BotSettings:
     token: str = field(default="", repr=False)
     username: str = ""
     webhook_secret: str = field(default="", repr=False)
+    # Not read from the file: tests and benchmarks point each bot at a stand-in of its own.
+    base_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -305,6 +307,10 @@ class Settings:
             token=chosen.token,
             bot_username=chosen.username,
             webhook_secret=chosen.webhook_secret,
+            base_url=chosen.base_url or self.telegram.base_url,
+            base_file_url=(
+                file_url_of(chosen.base_url) if chosen.base_url else self.telegram.base_file_url
+            ),
         )
         deployment = replace(self.deployment, provinces=chosen.provinces)
         return replace(self, telegram=telegram, deployment=deployment, bot=key)
