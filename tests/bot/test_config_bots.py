@@ -49,7 +49,8 @@ def test_each_bot_serves_its_provinces_with_its_own_token(tmp_path: Path) -> Non
     assert nghe_an.telegram.webhook_secret == "a-webhook-secret"
     assert nghe_an.deployment.provinces == (40,)
     routing = Routing.of(nghe_an)
-    assert routing.serves(40) and not routing.serves(38)
+    assert routing.serves(40)
+    assert not routing.serves(38)
     assert routing.bot_of(38) == "thanh-hoa"  # what it queues for Thanh Hóa goes to that bot
     # A token never shows in the settings' repr (logs, tracebacks).
     assert "222:nghe-an" not in repr(settings)

@@ -15,7 +15,7 @@ from bot.clock import FakeClock
 from bot.config import Settings, settings_from_mapping
 from bot.db import Database
 from bot.errors import UserError
-from bot.models import Alert, Commune, OutboxMessage, Province
+from bot.models import Alert, Case, Commune, OutboxMessage, Province
 from bot.services import Services
 from cachly.root import SENDER_KEY
 from tests.conftest import empty_database
@@ -122,8 +122,14 @@ async def test_an_officer_is_one_only_through_their_province_bot(
     with pytest.raises(UserError):
         await b.services.officers.invite("officer", "hac thanh", b.username)
 
+    # A citizen of either bot finds only its own province's communes (reports, search).
+    assert await b.services.areas.find_communes("hac thanh") == []
+    assert [c.code for c in await a.services.areas.find_communes("hac thanh")] == [HAC_THANH]
+    assert [c.code for c in await b.services.areas.find_communes("than uyen")] == [THAN_UYEN]
+
     # Each bot set its own menus.
-    assert a.standin.commands() and b.standin.commands()
+    assert a.standin.commands()
+    assert b.standin.commands()
 
 
 async def test_prompts_and_alerts_go_through_the_bot_of_the_province(
@@ -162,13 +168,16 @@ async def test_prompts_and_alerts_go_through_the_bot_of_the_province(
     await drained(db)
 
     # Nothing of Thanh Hóa ever came from Lai Châu's bot, nor the other way round.
-    assert b.standin.messages(5001) == [] and b.standin.messages(1001) == []
+    assert b.standin.messages(5001) == []
+    assert b.standin.messages(1001) == []
     # (Thanh Hóa's bot only told Ông Tư that it does not know him.)
     assert all("chưa được đăng ký" in (m.text or "") for m in a.standin.messages(5002))
     assert a.standin.messages(2001) == []
     assert not any("Bà Hoa" in (m.text or "") for m in officer_b.messages)
     routed = await rows_by_bot(db)
-    assert routed[5001] == {"a"} and routed[1001] == {"a"} and routed[5002] == {"b"}
+    assert routed[5001] == {"a"}
+    assert routed[1001] == {"a"}
+    assert routed[5002] == {"b"}
 
     # Each bot's sender sent its own rows only, on its own token and budget.
     sender_a, sender_b = (bot.application.bot_data[SENDER_KEY] for bot in (a, b))
@@ -196,9 +205,9 @@ async def test_an_enrolment_link_opens_only_through_its_province_bot(
         db, clock.now(), status="pending", commune_code=THAN_UYEN, province_code=LAI_CHAU
     )
     async with db.transaction() as session:
-        from bot.models import Case
-
-        code = (await session.get(Case, case_id)).code  # type: ignore[union-attr]
+        case = await session.get(Case, case_id)
+        assert case is not None
+        code = case.code
     link = await b.services.cases.new_link(2001, code, b.username)
     assert link.link.startswith(f"https://t.me/{b.username}?start=")
 
