@@ -215,16 +215,22 @@ def run(services: Services) -> None:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
-async def poll_all(bots: Sequence[BotApplication]) -> None:
-    """Long polling for every bot in this process until SIGINT or SIGTERM.
+async def poll_all(
+    bots: Sequence[BotApplication],
+    stopping: asyncio.Event | None = None,
+    *,
+    poll_timeout: int = 10,
+) -> None:
+    """Long polling for every bot in this process until `stopping` is set (SIGINT, SIGTERM).
 
     PTB's run_polling drives one Application; several are started and stopped here in its
     order (initialise, post_init, start, poll; then the reverse), the ticks' one included.
     """
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stopping.set)
+    if stopping is None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stopping.set)
     started: list[CachlyApplication] = []
     try:
         for bot in bots:
@@ -235,7 +241,9 @@ async def poll_all(bots: Sequence[BotApplication]) -> None:
                 await application.post_init(application)
             await application.start()
             assert application.updater is not None
-            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            await application.updater.start_polling(
+                timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+            )
         await stopping.wait()
     finally:
         # The owner of the database (the first) shuts down last.

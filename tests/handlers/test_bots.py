@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +19,8 @@ from bot.db import Database
 from bot.errors import UserError
 from bot.models import Alert, Case, Commune, OutboxMessage, Province
 from bot.services import Services
-from cachly.root import SENDER_KEY
+from cachly.root import SENDER_KEY, build_bots, poll_all
+from standins.telegram import BotApiStandIn
 from tests.conftest import empty_database
 from tests.factories import HAC_THANH, make_case
 from tests.harness import BotHarness, running_bots, start_code
@@ -46,10 +49,16 @@ async def bots(
     database_url: str, db: Database, clock: FakeClock
 ) -> AsyncIterator[dict[str, BotHarness]]:
     """Both bots running; Lai Châu's communes seeded for the test and removed after it."""
+    async with lai_chau(db), running_bots(two_bots(database_url), db, clock) as running:
+        yield running
+
+
+@asynccontextmanager
+async def lai_chau(db: Database) -> AsyncIterator[None]:
+    """Lai Châu's communes seeded for a test and removed after it."""
     await AreaService(db, (LAI_CHAU,)).seed()
     try:
-        async with running_bots(two_bots(database_url), db, clock) as running:
-            yield running
+        yield
     finally:
         # The suite's database keeps Thanh Hóa only (tests count its communes).
         await empty_database(db)
@@ -217,3 +226,29 @@ async def test_an_enrolment_link_opens_only_through_its_province_bot(
     await b.user(6001).send_text(f"/start {start_code(link.link)}")
     consent = await b.user(6001).wait_for_message()
     assert consent.reply_markup is not None
+
+
+async def test_one_process_long_polls_every_bot(
+    database_url: str, db: Database, clock: FakeClock
+) -> None:
+    async with lai_chau(db), AsyncExitStack() as stack:
+        bots, standins = [], {}
+        for number, bot in enumerate(two_bots(database_url).all_bots, start=1):
+            token = f"{800000000 + number}:stand-in-{bot.key}"
+            standin = await stack.enter_async_context(
+                BotApiStandIn(token, bot_username=f"cachly_{bot.key}_bot", clock=clock.now)
+            )
+            standins[bot.key] = standin
+            bots.append(replace(bot, token=token, base_url=standin.base_url))
+        settings = replace(two_bots(database_url), bots=tuple(bots))
+        stopping = asyncio.Event()
+        polling = asyncio.create_task(
+            poll_all(build_bots(settings, db, clock), stopping, poll_timeout=1)
+        )
+        for standin in standins.values():
+            user = standin.user(4242, first_name="Khách")
+            await user.send_text("/whoami")
+            assert (await user.wait_for_message()).text == NOT_AN_OFFICER
+        stopping.set()
+        await polling
+        assert all(not standin.polling for standin in standins.values())
