@@ -279,7 +279,9 @@ class OutboxSender:
         """Run the sender in a task of the running event loop."""
         if self._task is None or self._task.done():
             self._stopping = False
-            self._task = asyncio.get_running_loop().create_task(self.run(), name="outbox-sender")
+            self._task = asyncio.get_running_loop().create_task(
+                self.run(), name=f"outbox-sender-{self.bot}"
+            )
         return self._task
 
     async def stop(self) -> None:
