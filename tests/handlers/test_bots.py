@@ -147,6 +147,8 @@ async def test_prompts_and_alerts_go_through_the_bot_of_the_province(
     a, b = bots["a"], bots["b"]
     officer_a = await a.officer(1001, "hac thanh")
     officer_b = await b.officer(2001, str(THAN_UYEN))
+    boss_a = await a.officer(1501, "Thanh Hóa", role="supervisor")
+    boss_b = await b.officer(2501, "Lai Châu", role="supervisor")
     local(clock, "07:00")
     await make_case(db, clock.now(), chat_id=5001, full_name="Bà Hoa", commune_code=HAC_THANH)
     await make_case(
@@ -172,6 +174,11 @@ async def test_prompts_and_alerts_go_through_the_bot_of_the_province(
     assert "115" in ((await hoa.wait_for_message(lambda m: "115" in (m.text or ""))).text or "")
     card = await officer_a.wait_for_message(lambda m: "SOS" in (m.text or ""))
     assert "Bà Hoa" in (card.text or "")
+    # Nobody takes it: the deployment's tick escalates it to Thanh Hóa's supervisor, by a.
+    clock.advance(timedelta(minutes=5))
+    assert await deployment(bots).alerts.tick() == 1
+    escalated = await boss_a.wait_for_message(lambda m: "Bà Hoa" in (m.text or ""))
+    assert "Chuyển lên tuyến tỉnh" in (escalated.text or "")
     async with db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(Alert)) == 1
     await drained(db)
@@ -182,10 +189,12 @@ async def test_prompts_and_alerts_go_through_the_bot_of_the_province(
     # (Thanh Hóa's bot only told Ông Tư that it does not know him.)
     assert all("chưa được đăng ký" in (m.text or "") for m in a.standin.messages(5002))
     assert a.standin.messages(2001) == []
-    assert not any("Bà Hoa" in (m.text or "") for m in officer_b.messages)
+    assert not any("Bà Hoa" in (m.text or "") for m in officer_b.messages + boss_b.messages)
+    assert b.standin.messages(1501) == []
     routed = await rows_by_bot(db)
     assert routed[5001] == {"a"}
     assert routed[1001] == {"a"}
+    assert routed[1501] == {"a"}  # the escalation
     assert routed[5002] == {"b"}
 
     # Each bot's sender sent its own rows only, on its own token and budget.
