@@ -196,8 +196,9 @@ def run(services: Services) -> None:
     telegram = services.settings.telegram
     if len(bots) > 1:
         if telegram.mode == "webhook":
-            # One path per bot behind the proxy: the webhook server (issue #13, item 3).
-            raise SystemExit("several bots need the webhook server; use polling meanwhile")
+            # One path per bot behind the proxy: the webhook server's (issue #13, item 3).
+            # `cachly run` refuses this configuration with a line of its own first.
+            raise RuntimeError("several bots in webhook mode need the webhook server")
         asyncio.run(poll_all(bots))
         return
     application = bots[0].application

@@ -25,6 +25,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     bots = [settings.for_bot(bot.key) for bot in settings.all_bots]
     if not all(bot.telegram.token for bot in bots):
         raise CommandFailed(plain(language, "admin.no_token"))
+    if len(bots) > 1 and settings.telegram.mode == "webhook":
+        raise CommandFailed(plain(language, "cli.bots_webhook"))
     # The embedded database upgrades itself so a newcomer needs no extra step; a shared
     # PostgreSQL is migrated on purpose, by `cachly db upgrade`.
     asyncio.run(prepare_database(settings, language, upgrade=settings.database.is_sqlite))

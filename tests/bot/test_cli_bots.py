@@ -78,3 +78,12 @@ def test_imported_links_name_the_bot_of_the_commune(
     with (two_bots.parent / "ds-links.csv").open(encoding="utf-8-sig") as links:
         rows = list(csv.reader(links))
     assert rows[1][3].startswith("https://t.me/cachly_lc_bot?start=p_")
+
+
+def test_several_bots_in_webhook_mode_wait_for_the_webhook_server(
+    two_bots: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    webhook = '[telegram]\nmode = "webhook"\nwebhook_url = "https://x.example/h"\n'
+    two_bots.write_text(webhook + 'webhook_secret = "s"\n' + CONFIG, encoding="utf-8")
+    assert main(["run"]) == 1
+    assert "webhook server" in capsys.readouterr().err
