@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.messaging.pacing import ChatPacer
 from bot.services import Services
-from cachly.root import BotApplication, build_application, build_bots
+from cachly.root import BotApplication, build_bots
 from handlers.context import CachlyApplication
 from handlers.reply import PACER_KEY
 from standins.telegram import BotApiStandIn, Limits, User
@@ -64,8 +64,10 @@ async def running_bot(
             base_file_url=standin.base_file_url,
             bot_username=BOT_USERNAME,
         )
-        services = Services(replace(settings, telegram=telegram), db, clock)
-        application = build_application(services)
+        # As `cachly run` builds it: the one bot's Application over its narrowed services.
+        (bot,) = build_bots(replace(settings, telegram=telegram), db, clock)
+        application = bot.application
+        services: Services = application.bot_data["services"]
         if not limits.enabled:
             # A stand-in that enforces no limit needs no pacing of replies: tests that look
             # at pacing run the stand-in with Telegram's limits.
