@@ -73,7 +73,8 @@ class BotSettings:
     token: str = field(default="", repr=False)
     username: str = ""
     webhook_secret: str = field(default="", repr=False)
-    # Not read from the file: tests and benchmarks point each bot at a stand-in of its own.
+    # A Bot API server of its own (a stand-in per bot in tests and benchmarks); empty:
+    # telegram.base_url.
     base_url: str = ""
 
 
@@ -476,6 +477,7 @@ def _bot_settings(table: _Reader, env: Mapping[str, str]) -> BotSettings:
         token=token,
         username=table.string("username", "").lstrip("@"),
         webhook_secret=_secret(table, "webhook_secret", env, required=False),
+        base_url=table.string("base_url", ""),
     )
 
 

@@ -56,6 +56,15 @@ def test_each_bot_serves_its_provinces_with_its_own_token(tmp_path: Path) -> Non
     assert "222:nghe-an" not in repr(settings)
 
 
+def test_a_bot_may_have_its_own_bot_api_server() -> None:
+    raw = two_bots(b1={"base_url": "http://127.0.0.1:8082/bot"})
+    settings = settings_from_mapping(raw, ENV)
+    nghe_an, thanh_hoa = settings.for_bot("nghe-an"), settings.for_bot("thanh-hoa")
+    assert nghe_an.telegram.base_url == "http://127.0.0.1:8082/bot"
+    assert nghe_an.telegram.base_file_url == "http://127.0.0.1:8082/file/bot"
+    assert thanh_hoa.telegram.base_url == ""
+
+
 def test_a_token_from_a_file(tmp_path: Path) -> None:
     token = tmp_path / "token"
     token.write_text("333:from-file\n", encoding="utf-8")
