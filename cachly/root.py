@@ -247,12 +247,22 @@ async def poll_all(
             )
         await stopping.wait()
     finally:
+        # All at once: one by one, each bot's poll would wait out its long poll in turn.
         # The owner of the database (the first) shuts down last.
-        for application in reversed(started):
-            if application.updater is not None and application.updater.running:
-                await application.updater.stop()
-            if application.running:
-                await application.stop()
-            await application.shutdown()
-            if application.post_shutdown is not None:
-                await application.post_shutdown(application)
+        await asyncio.gather(*(_stop(a) for a in started))
+        await asyncio.gather(*(_shut_down(a) for a in started[1:]))
+        if started:
+            await _shut_down(started[0])
+
+
+async def _stop(application: CachlyApplication) -> None:
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+
+
+async def _shut_down(application: CachlyApplication) -> None:
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
