@@ -130,6 +130,7 @@ spread_minutes = 0
                 self.next_text += 1
                 enqueue(
                     session,
+                    province=None,
                     chat_id=chat,
                     priority=priority,
                     purpose=KINDS[priority],
@@ -151,6 +152,7 @@ spread_minutes = 0
                     enqueue(
                         session,
                         chat_id=chat,
+                        province=38,
                         priority=PRIORITY_PROMPT,
                         purpose="checkin_prompt",
                         now=now,

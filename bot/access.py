@@ -153,6 +153,8 @@ async def _neutralise_copies(session: AsyncSession, officer: Officer, now: datet
         enqueue(
             session,
             chat_id=chat_id,
+            province=None,
+            bot=copy.bot,
             content=neutral,
             priority=PRIORITY_ALERT,
             purpose=ACCESS_ENDED,

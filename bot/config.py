@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,26 @@ class TelegramSettings:
     webhook_secret: str = ""
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+
+
+# The key of the one bot of a configuration without [[bots]]; outbox rows written before
+# bots had keys belong to it (migrations/versions/0011_bots.py).
+DEFAULT_BOT = "default"
+_BOT_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    """One Telegram bot of the deployment and the provinces it serves."""
+
+    key: str = DEFAULT_BOT
+    provinces: tuple[int, ...] = (38,)
+    token: str = field(default="", repr=False)
+    username: str = ""
+    webhook_secret: str = field(default="", repr=False)
+    # A Bot API server of its own (a stand-in per bot in tests and benchmarks); empty:
+    # telegram.base_url.
+    base_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -260,6 +281,60 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     cases: CaseSettings = field(default_factory=CaseSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    # The [[bots]] of the configuration, each serving its own provinces; empty without
+    # [[bots]] (all_bots then holds one: telegram.token serving deployment.provinces).
+    bots: tuple[BotSettings, ...] = ()
+    # The bot these settings were narrowed to (for_bot), or "" for the whole deployment.
+    bot: str = ""
+
+    @property
+    def all_bots(self) -> tuple[BotSettings, ...]:
+        """Every bot, the implicit one of a configuration without [[bots]] included."""
+        if self.bots:
+            return self.bots
+        return (_implicit_bot(self.telegram, self.deployment),)
+
+    def bot_of(self, province: int) -> str:
+        """The key of the bot serving a province (the first bot for one nobody serves)."""
+        bots = self.all_bots
+        return next((b.key for b in bots if province in b.provinces), bots[0].key)
+
+    def webhook_url_of(self, key: str) -> str:
+        """The public URL Telegram posts a bot's updates to.
+
+        One bot: telegram.webhook_url as it is. Several: telegram.webhook_url is the proxy's
+        public base, and each bot has a path of its own under it, /telegram/<key>.
+        """
+        base = self.telegram.webhook_url
+        return f"{base.rstrip('/')}/telegram/{key}" if self.bots else base
+
+    def for_bot(self, key: str) -> Settings:
+        """These settings as one bot sees them: its token, username, secret and provinces."""
+        chosen = next((b for b in self.all_bots if b.key == key), None)
+        if chosen is None:
+            raise ConfigError("bots", f"no bot has the key '{key}'")
+        telegram = replace(
+            self.telegram,
+            token=chosen.token,
+            bot_username=chosen.username,
+            webhook_secret=chosen.webhook_secret,
+            base_url=chosen.base_url or self.telegram.base_url,
+            base_file_url=(
+                file_url_of(chosen.base_url) if chosen.base_url else self.telegram.base_file_url
+            ),
+        )
+        deployment = replace(self.deployment, provinces=chosen.provinces)
+        return replace(self, telegram=telegram, deployment=deployment, bot=key)
+
+
+def _implicit_bot(telegram: TelegramSettings, deployment: DeploymentSettings) -> BotSettings:
+    return BotSettings(
+        key=DEFAULT_BOT,
+        provinces=deployment.provinces,
+        token=telegram.token,
+        username=telegram.bot_username,
+        webhook_secret=telegram.webhook_secret,
+    )
 
 
 def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -293,7 +368,8 @@ def known_keys() -> set[str]:
 
 
 def _build(reader: _Reader, env: Mapping[str, str]) -> Settings:
-    tg = _telegram_settings(reader.table("telegram"), env)
+    telegram = reader.table("telegram")
+    tg = _telegram_settings(telegram, env)
     db = _database_settings(reader.table("database"), env)
     sched = _schedule_settings(reader.table("schedule"))
     dep = _deployment_settings(reader.table("deployment"))
@@ -309,8 +385,10 @@ def _build(reader: _Reader, env: Mapping[str, str]) -> Settings:
     retention = RetentionSettings(
         purge_after_days=reader.table("retention").integer("purge_after_days", 30, 1, 3650)
     )
+    bots = _bots_settings(reader, telegram.has("token"), dep, env)
     reader.reject_unknown()
     return Settings(
+        bots=bots,
         reports=reports,
         checkins=checkins,
         triage=triage,
@@ -352,6 +430,89 @@ def _telegram_settings(telegram: _Reader, env: Mapping[str, str]) -> TelegramSet
         webhook_listen=telegram.string("webhook_listen", "127.0.0.1"),
         webhook_port=telegram.integer("webhook_port", 8443, 1, 65535),
     )
+
+
+def _bots_settings(
+    reader: _Reader,
+    inline_token: bool,
+    deployment: DeploymentSettings,
+    env: Mapping[str, str],
+) -> tuple[BotSettings, ...]:
+    """The [[bots]] array, checked whole: each province served once, inside the deployment."""
+    tables = reader.tables("bots")
+    if not tables:
+        # Left empty, not filled in: tests and tools replace telegram or deployment later,
+        # and the implicit bot follows them (Settings.all_bots).
+        return ()
+    if inline_token:
+        raise ConfigError(
+            "telegram.token", "with [[bots]], each bot has its own token_env or token_file"
+        )
+    bots: list[BotSettings] = []
+    served: dict[int, str] = {}
+    for table in tables:
+        bot = _bot_settings(table, env)
+        if any(b.key == bot.key for b in bots):
+            raise ConfigError(table._key("key"), f"two bots have the key '{bot.key}'")
+        for code in bot.provinces:
+            if code not in deployment.provinces:
+                raise ConfigError(
+                    table._key("provinces"), f"province {code} is not in deployment.provinces"
+                )
+            if code in served:
+                raise ConfigError(
+                    table._key("provinces"),
+                    f"province {code} is served by bots '{served[code]}' and '{bot.key}'",
+                )
+            served[code] = bot.key
+        bots.append(bot)
+    unserved = [code for code in deployment.provinces if code not in served]
+    if unserved:
+        raise ConfigError("bots", f"no bot serves province {unserved[0]}")
+    return tuple(bots)
+
+
+def _bot_settings(table: _Reader, env: Mapping[str, str]) -> BotSettings:
+    key = table.string("key", "")
+    if not _BOT_KEY.fullmatch(key):
+        raise ConfigError(
+            table._key("key"), "expected a short name of a-z, 0-9, - and _ (up to 32 characters)"
+        )
+    codes = [_province_code(p, table._key("provinces")) for p in table.list("provinces", [])]
+    if not codes:
+        raise ConfigError(table._key("provinces"), "at least one province is needed")
+    token = _secret(table, "token", env, required=True)
+    return BotSettings(
+        key=key,
+        provinces=tuple(dict.fromkeys(codes)),
+        token=token,
+        username=table.string("username", "").lstrip("@"),
+        webhook_secret=_secret(table, "webhook_secret", env, required=False),
+        base_url=table.string("base_url", ""),
+    )
+
+
+def _secret(table: _Reader, name: str, env: Mapping[str, str], *, required: bool) -> str:
+    """A secret named by `<name>_env` (a variable) or `<name>_file` (a path), never inline."""
+    variable = table.string(f"{name}_env", "")
+    path = table.string(f"{name}_file", "")
+    if variable and path:
+        raise ConfigError(table._key(f"{name}_file"), f"set {name}_env or {name}_file, not both")
+    if variable:
+        value = env.get(variable, "").strip()
+        if not value and required:
+            raise ConfigError(table._key(f"{name}_env"), f"the variable {variable} is not set")
+        return value
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(
+                table._key(f"{name}_file"), f"cannot read {path} ({exc.strerror})"
+            ) from None
+    if required:
+        raise ConfigError(table._key(f"{name}_env"), f"set {name}_env or {name}_file")
+    return ""
 
 
 def _database_settings(database: _Reader, env: Mapping[str, str]) -> DatabaseSettings:
@@ -588,7 +749,7 @@ def _scheme(url: str) -> str:
     return url.split("://", 1)[0] + "://" if "://" in url else url[:20]
 
 
-def _province_code(value: object) -> int:
+def _province_code(value: object, key: str = "deployment.provinces") -> int:
     """Accept an official province code (int or digits) or a name like 'Thanh Hóa'."""
     from bot.text import bare_name, fold
 
@@ -597,15 +758,15 @@ def _province_code(value: object) -> int:
         code = int(value)
         if any(int(p.code) == code for p in provinces):
             return code
-        raise ConfigError("deployment.provinces", f"no province has the code {code}")
+        raise ConfigError(key, f"no province has the code {code}")
     if isinstance(value, str):
         wanted = fold(value)
         for p in provinces:
             names = {fold(p.name), fold(bare_name(p.name))}
             if wanted in names:
                 return int(p.code)
-        raise ConfigError("deployment.provinces", f"unknown province '{value}'")
-    raise ConfigError("deployment.provinces", "expected province codes or names")
+        raise ConfigError(key, f"unknown province '{value}'")
+    raise ConfigError(key, "expected province codes or names")
 
 
 class _Reader:
@@ -616,6 +777,7 @@ class _Reader:
         self._prefix = prefix
         self._seen: set[str] = set()
         self._tables: list[_Reader] = []
+        self._arrays: set[str] = set()
 
     def _key(self, name: str) -> str:
         self._seen.add(name)
@@ -637,7 +799,7 @@ class _Reader:
     def reject_unknown(self) -> None:
         """Refuse keys nobody reads: a typo must not silently fall back to a default."""
         for name in self._data:
-            if name not in self._seen:
+            if name not in self._seen and name not in self._arrays:
                 raise ConfigError(f"{self._prefix}{name}", "unknown key")
         for table in self._tables:
             table.reject_unknown()
@@ -649,6 +811,22 @@ class _Reader:
         reader = _Reader(value, f"{self._key(name)}.")
         self._tables.append(reader)
         return reader
+
+    def has(self, name: str) -> bool:
+        """Whether the table gives this key at all."""
+        return name in self._data
+
+    def tables(self, name: str) -> list[_Reader]:
+        """An array of tables ([[name]]), each read as a table of its own."""
+        # Not among read_keys: an array has no defaults for the example to document.
+        self._arrays.add(name)
+        value = self._data.get(name, [])
+        key = f"{self._prefix}{name}"
+        if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+            raise ConfigError(key, "expected an array of tables ([[...]])")
+        readers = [_Reader(v, f"{key}[{i}].") for i, v in enumerate(value)]
+        self._tables.extend(readers)
+        return readers
 
     def string(self, name: str, default: str) -> str:
         value = self._get(name, default)

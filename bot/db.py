@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -34,6 +35,12 @@ class Database:
         self.settings = settings
         self.engine: AsyncEngine = make_engine(settings)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    def with_info(self, **info: Any) -> Database:
+        """The same engine, with sessions that carry `info` (a bot's routing: bot/routing.py)."""
+        view = copy.copy(self)
+        view.sessions = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
+        return view
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -334,7 +334,7 @@ class DigestService:
                 digest, text = await self._province(
                     session, officer.province_code, name, day, language
                 )
-            self._queue(session, officer.telegram_user_id, language, text, digest, now)
+            self._queue(session, officer, language, text, digest, now)
 
     async def _province(
         self, session: AsyncSession, province_code: int, name: str, day: date, language: str
@@ -390,7 +390,7 @@ class DigestService:
     def _queue(
         self,
         session: AsyncSession,
-        chat_id: int,
+        officer: Officer,
         language: str,
         text: str,
         digest: AreaDigest,
@@ -398,7 +398,8 @@ class DigestService:
     ) -> None:
         enqueue(
             session,
-            chat_id=chat_id,
+            chat_id=officer.telegram_user_id,
+            province=officer.province_code,
             content=Text(text),
             priority=PRIORITY_DIGEST,
             purpose="digest",
@@ -410,7 +411,8 @@ class DigestService:
         )
         enqueue(
             session,
-            chat_id=chat_id,
+            chat_id=officer.telegram_user_id,
+            province=officer.province_code,
             content=chart,
             priority=PRIORITY_DIGEST,
             purpose="digest_chart",

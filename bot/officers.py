@@ -17,6 +17,7 @@ from bot.db import Database
 from bot.errors import NotAuthorised, UserError
 from bot.models import Commune, Invitation, Officer, Province
 from bot.policy import Role
+from bot.routing import routing_of, served
 from bot.tokens import deep_link, hash_code, new_code
 
 OFFICER = Role.OFFICER
@@ -286,10 +287,16 @@ async def _refuse_unknown_commune(
 
 
 async def active_officer(session: AsyncSession, telegram_user_id: int) -> Officer | None:
-    """The active officer or supervisor row of a Telegram user."""
+    """The active officer or supervisor row of a Telegram user.
+
+    Through a bot of other provinces than theirs, nobody is an officer: that bot serves
+    them as anyone (bot/routing.py).
+    """
     return await session.scalar(
         select(Officer).where(
-            Officer.telegram_user_id == telegram_user_id, Officer.revoked_at.is_(None)
+            Officer.telegram_user_id == telegram_user_id,
+            Officer.revoked_at.is_(None),
+            served(session, Officer.province_code),
         )
     )
 
@@ -309,6 +316,8 @@ async def _claim_invitation(session: AsyncSession, code: str, now: datetime) -> 
     )
     if (
         invitation is None
+        # An invitation of another bot's province opened here is no invitation of this bot's.
+        or not routing_of(session).serves(invitation.province_code)
         or invitation.used_at is not None
         or invitation.revoked_at is not None
         or invitation.expires_at <= now

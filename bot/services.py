@@ -20,6 +20,7 @@ from bot.officers import OfficerService
 from bot.preferences import PreferenceService
 from bot.reports import ReportService
 from bot.retention import RetentionService
+from bot.routing import ROUTING_KEY, Routing
 
 
 @dataclass
@@ -43,6 +44,9 @@ class Services:
     retention: RetentionService = field(init=False)
 
     def __post_init__(self) -> None:
+        # Every unit of work knows its bot: what it queues goes to the bot of the recipient's
+        # province, and people of another bot's provinces are strangers here (bot/routing.py).
+        self.db = self.db.with_info(**{ROUTING_KEY: Routing.of(self.settings)})
         provinces = self.settings.deployment.provinces
         self.areas = AreaService(self.db, provinces)
         self.boundaries = BoundaryService(self.db, self.clock, provinces)

@@ -1,9 +1,14 @@
-"""Everything one process needs, built in one place: services, Application, jobs, sender.
+"""Everything one process needs, built in one place: services, Applications, jobs, senders.
 
 The order of building is the order of dependence: settings and the database, the services
 over them, the PTB Application over the services (its handlers registered in
 `handlers.register`, its periodic ticks in `handlers.jobs`), and the outbox sender with its
 own HTTP transport, started after the Application is initialised and stopped after it.
+
+A deployment with several bots ([[bots]]) gets one Application per bot, each over services
+narrowed to its provinces (Settings.for_bot, bot/routing.py), each with its own sender,
+token, rate and command menus. The ticks run once, on the first bot's Application, over
+the whole deployment's services: what they queue goes to the bot of each row's province.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -19,8 +25,8 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from bot import cli
 from bot.alerts import chat_unreachable, delivery_resent
-from bot.clock import SystemClock
-from bot.config import Settings
+from bot.clock import Clock, SystemClock
+from bot.config import DEFAULT_BOT, Settings
 from bot.db import Database
 from bot.messaging.pacing import ChatPacer
 from bot.messaging.poller import PollerLock
@@ -32,7 +38,7 @@ from cachly.polling import poll
 from cachly.webhooks import WebhookBot, serve
 from handlers import register
 from handlers.buttons import NotingRateLimiter
-from handlers.context import CachlyApplication, CachlyContext
+from handlers.context import DEPLOYMENT_KEY, CachlyApplication, CachlyContext
 from handlers.jobs import register_jobs
 from handlers.menus import set_default_commands
 from handlers.polling import ReadableUpdates
@@ -44,6 +50,17 @@ SENDER_KEY = "outbox_sender"
 # worker died; Telegram repeats an unanswered delivery).
 WEBHOOK_RECLAIM_SECONDS = 60.0
 TRANSPORT_KEY = "outbox_transport"
+# bot_data key: whether this Application closes the shared database at its shutdown.
+OWNS_DB_KEY = "owns_database"
+
+
+@dataclass(frozen=True)
+class BotApplication:
+    """One bot of the deployment: its key, its Application and the settings it sees."""
+
+    key: str
+    application: CachlyApplication
+    settings: Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,12 +75,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_bot(settings: Settings) -> None:
-    """`cachly run`: the bot on the system clock until interrupted."""
+    """`cachly run`: every bot on the system clock until interrupted."""
     run(Services(settings, Database(settings.database), SystemClock()))
 
 
-def build_application(services: Services) -> CachlyApplication:
-    """The PTB Application with every handler registered and the services attached."""
+def build_bots(settings: Settings, db: Database, clock: Clock) -> list[BotApplication]:
+    """Every bot's Application (key, Application, settings), the first one with the ticks.
+
+    The webhook server hands each bot's updates to its Application; long polling runs
+    them all in one process (`run`).
+    """
+    deployment = Services(settings, db, clock)
+    built: list[BotApplication] = []
+    for bot in settings.all_bots:
+        narrowed = settings.for_bot(bot.key)
+        application = build_application(
+            Services(narrowed, db, clock), deployment=deployment, ticks=not built
+        )
+        application.bot_data[OWNS_DB_KEY] = not built
+        built.append(BotApplication(bot.key, application, narrowed))
+    return built
+
+
+def build_application(
+    services: Services, *, deployment: Services | None = None, ticks: bool = True
+) -> CachlyApplication:
+    """The PTB Application of one bot with every handler registered and the services attached.
+
+    `deployment`: the whole deployment's services, which the ticks use (by default the
+    bot's own, for a deployment of one bot); `ticks`: whether this Application runs them.
+    """
     telegram = services.settings.telegram
     builder = (
         ApplicationBuilder()
@@ -87,6 +128,7 @@ def build_application(services: Services) -> CachlyApplication:
         builder = builder.base_file_url(telegram.base_file_url)
     application: CachlyApplication = builder.build()
     application.bot_data["services"] = services
+    application.bot_data[DEPLOYMENT_KEY] = deployment or services
     outbox = services.settings.outbox
     application.bot_data[PACER_KEY] = ChatPacer(
         outbox.reply_burst, outbox.per_chat_interval_seconds
@@ -100,7 +142,8 @@ def build_application(services: Services) -> CachlyApplication:
             services.db, services.clock, bot_id(telegram.token), reclaim_seconds=reclaim
         ),
     )
-    register_jobs(application)
+    if ticks:
+        register_jobs(application)
     return application
 
 
@@ -116,6 +159,7 @@ async def open_sender(services: Services) -> tuple[OutboxSender, HttpTransport]:
         on_forbidden=partial(chat_unreachable, services.alerts.config),
         on_resent=delivery_resent,
         bot_id=bot_id(services.settings.telegram.token),
+        bot=services.settings.bot or DEFAULT_BOT,
     )
     outbox_sender.start()
     return outbox_sender, transport
@@ -146,28 +190,55 @@ async def _post_shutdown(application: CachlyApplication) -> None:
     if transport is not None:
         await transport.shutdown()
     services: Services = application.bot_data["services"]
-    await services.db.dispose()
+    if application.bot_data.get(OWNS_DB_KEY, True):
+        await services.db.dispose()
 
 
 def run(services: Services) -> None:
-    """Run the bot until interrupted: long polling, or a webhook when configured."""
-    application = build_application(services)
-    telegram = services.settings.telegram
-    if telegram.mode == "webhook":
-        run_webhooks(services, application)
+    """Run the bots until interrupted: long polling, or a webhook when configured."""
+    bots = build_bots(services.settings, services.db, services.clock)
+    if services.settings.telegram.mode == "webhook":
+        run_webhooks(services, bots)
     else:
-        # One poller per bot: a second process stands by instead of 409s for ever.
-        lock = PollerLock(services.db, bot_id(telegram.token))
-        asyncio.run(poll(application, lock))
+        asyncio.run(poll_all(bots))
 
 
-def run_webhooks(services: Services, application: CachlyApplication) -> None:
-    """Webhook mode: this worker's server for the one bot; `cachly webhook set` registers it."""
-    telegram = services.settings.telegram
-    # Served on the path Telegram is told to post to, whatever the proxy's layout.
-    bot = WebhookBot(
-        "main", urlsplit(telegram.webhook_url).path, telegram.webhook_secret, application
-    )
+async def poll_all(
+    bots: Sequence[BotApplication],
+    stopping: asyncio.Event | None = None,
+    *,
+    poll_timeout: int = 10,
+) -> None:
+    """Long polling for every bot in this process until `stopping` (SIGINT, SIGTERM).
+
+    One poller per bot: a bot another process polls is stood by for, not fought over with
+    409s, and taken over when that process ends.
+    """
+    seats = [
+        (b.application, PollerLock(_services(b).db, bot_id(b.settings.telegram.token)))
+        for b in bots
+    ]
+    await poll(seats, stopping, poll_timeout=poll_timeout)
+
+
+def _services(bot: BotApplication) -> Services:
+    services: Services = bot.application.bot_data["services"]
+    return services
+
+
+def run_webhooks(services: Services, bots: Sequence[BotApplication]) -> None:
+    """Webhook mode: this worker's server for every bot; `cachly webhook set` registers them."""
+    settings, telegram = services.settings, services.settings.telegram
+    # Each served on the path Telegram is told to post to, whatever the proxy's layout.
+    hooked = [
+        WebhookBot(
+            b.key,
+            urlsplit(settings.webhook_url_of(b.key)).path,
+            b.settings.telegram.webhook_secret,
+            b.application,
+        )
+        for b in bots
+    ]
     asyncio.run(
-        serve([bot], services.db, services.clock, telegram.webhook_listen, telegram.webhook_port)
+        serve(hooked, services.db, services.clock, telegram.webhook_listen, telegram.webhook_port)
     )

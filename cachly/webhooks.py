@@ -58,11 +58,6 @@ class WebhookBot:
     application: CachlyApplication
 
 
-def bot_path(key: str) -> str:
-    """The path of a bot's webhook: /telegram/<key>."""
-    return f"/telegram/{key}"
-
-
 def webhook_app(bots: Sequence[WebhookBot], db: Database, clock: Clock) -> Starlette:
     """The ASGI app: POST on each bot's path, GET /healthz; anything else is 404."""
     paths = [bot.path for bot in bots]

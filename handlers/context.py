@@ -9,6 +9,9 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.services import Services
 
+# bot_data key of the whole deployment's services, beside the bot's own ("services").
+DEPLOYMENT_KEY = "deployment"
+
 
 class CachlyContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """PTB's context plus the services and the user's language."""
@@ -19,6 +22,12 @@ class CachlyContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
     def services(self) -> Services:
         """The services of this process."""
         services: Services = self.application.bot_data["services"]
+        return services
+
+    @property
+    def deployment(self) -> Services:
+        """The services of the whole deployment (every bot's provinces), for the ticks."""
+        services: Services = self.application.bot_data.get(DEPLOYMENT_KEY, self.services)
         return services
 
     async def language(self, update: object) -> str:

@@ -27,7 +27,9 @@ def register_jobs(application: CachlyApplication) -> None:
     if job_queue is None:
         raise RuntimeError("PTB's job-queue extra is missing")
     job_kwargs = {"misfire_grace_time": MISFIRE_GRACE_SECONDS, "coalesce": True}
-    services: Services = application.bot_data["services"]
+    # The ticks see every province and queue each row for its province's bot: one set of
+    # ticks per process, whatever the number of bots (cachly/root.py).
+    services: Services = application.bot_data.get("deployment", application.bot_data["services"])
     tick = services.settings.checkins.tick_seconds
     job_queue.run_repeating(
         checkins_tick, interval=tick, first=tick, name="checkins", job_kwargs=job_kwargs
@@ -52,21 +54,21 @@ def register_jobs(application: CachlyApplication) -> None:
 
 async def checkins_tick(context: CachlyContext) -> None:
     """Plan check-ins ahead, queue due prompts and reminders, close windows as missed."""
-    report = await context.services.checkins.tick()
+    report = await context.deployment.checkins.tick()
     if report != type(report)():
         logger.info("check-ins tick: %s", report)
 
 
 async def reports_purge_tick(context: CachlyContext) -> None:
     """Purge citizen reports (and their reporters' hashes) kept past reports.keep_days."""
-    purged = await context.services.reports.purge()
+    purged = await context.deployment.reports.purge()
     if purged:
         logger.info("reports purge: %d reports", purged)
 
 
 async def retention_tick(context: CachlyContext) -> None:
     """Purge closed cases' locations and answers, and old messages' texts."""
-    purged = await context.services.retention.purge()
+    purged = await context.deployment.retention.purge()
     if purged.cases or purged.messages_cleared:
         logger.info(
             "retention: %d cases purged, %d messages cleared",
@@ -77,20 +79,20 @@ async def retention_tick(context: CachlyContext) -> None:
 
 async def cases_tick(context: CachlyContext) -> None:
     """Release cases whose end date has come; flag cases never enrolled by the deadline."""
-    released = await context.services.cases.release_due()
-    flagged = await context.services.cases.flag_unenrolled()
+    released = await context.deployment.cases.release_due()
+    flagged = await context.deployment.cases.flag_unenrolled()
     if released or flagged:
         logger.info("cases tick: %d released, %d not enrolled in time", released, flagged)
 
 
 async def alerts_tick(context: CachlyContext) -> None:
     """Escalate unacknowledged alerts past their deadline; raise home-not-set alerts."""
-    done = await context.services.alerts.tick()
+    done = await context.deployment.alerts.tick()
     if done:
         logger.info("alerts tick: %d escalated or raised", done)
 
 
 async def digest_tick(context: CachlyContext) -> None:
     """Queue the daily digests once the configured local time has passed."""
-    if await context.services.digests.tick():
+    if await context.deployment.digests.tick():
         logger.info("daily digests queued")

@@ -37,7 +37,7 @@ async def make_case(
         birth_year=1980,
         address="12 Lê Lợi",
         commune_code=commune_code,
-        province_code=THANH_HOA,
+        province_code=columns.pop("province_code", THANH_HOA),
         kind=kind,
         start_date=columns.pop("start_date", date(2026, 11, 20)),
         end_date=columns.pop("end_date", date(2026, 11, 20) + timedelta(days=14)),

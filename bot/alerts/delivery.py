@@ -80,6 +80,7 @@ async def deliver(
         row = enqueue(
             session,
             chat_id=reader.telegram_user_id,
+            province=alert.province_code,
             content=card,
             priority=_priority(alert),
             purpose="alert",
@@ -117,6 +118,7 @@ def _pin(
     enqueue(
         session,
         chat_id=chat_id,
+        province=alert.province_code,
         content=Pin(entry["lat"], entry["lon"], entry.get("accuracy_m") or None),
         priority=_priority(alert),
         purpose="alert_pin",
@@ -183,6 +185,7 @@ async def refresh_copies(
         enqueue(
             session,
             chat_id=delivery.chat_id,
+            province=alert.province_code,
             content=card,
             priority=_priority(alert),
             purpose="alert_edit",

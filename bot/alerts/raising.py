@@ -28,6 +28,7 @@ from bot.alerts.values import (
     RaisedAlert,
 )
 from bot.models import Alert, Case, Commune, Officer
+from bot.routing import served
 
 logger = logging.getLogger(__name__)
 
@@ -188,7 +189,12 @@ async def chat_unreachable(
     officer gets an unreachable alert to the province's supervisors.
     """
     cases = await session.scalars(
-        select(Case).where(Case.chat_id == chat_id, Case.status.in_(("pending", "active")))
+        select(Case).where(
+            Case.chat_id == chat_id,
+            Case.status.in_(("pending", "active")),
+            # The bot that was refused: a person may still hear from another bot.
+            served(session, Case.province_code),
+        )
     )
     for case in cases:
         if case.unreachable_since is not None:
@@ -204,7 +210,11 @@ async def chat_unreachable(
             case_id=case.id,
         )
     officer = await session.scalar(
-        select(Officer).where(Officer.telegram_user_id == chat_id, Officer.revoked_at.is_(None))
+        select(Officer).where(
+            Officer.telegram_user_id == chat_id,
+            Officer.revoked_at.is_(None),
+            served(session, Officer.province_code),
+        )
     )
     if officer is None:
         return

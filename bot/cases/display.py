@@ -90,6 +90,7 @@ async def tell_person(
     enqueue(
         session,
         chat_id=case.chat_id,
+        province=case.province_code,
         content=Text(
             t(language, key, **params),
             location_request=location_keyboard(language) if ask_location else None,
@@ -110,6 +111,7 @@ async def tell_officers(
         enqueue(
             session,
             chat_id=officer.telegram_user_id,
+            province=officer.province_code,
             content=Text(t(language, key, **params)),
             priority=PRIORITY_REPLY,
             purpose="officer_notice",
@@ -129,6 +131,7 @@ async def send_home_pin(session: AsyncSession, case: Case, now: datetime) -> Non
             enqueue(
                 session,
                 chat_id=officer.telegram_user_id,
+                province=officer.province_code,
                 content=content,
                 priority=PRIORITY_REPLY,
                 purpose="home_pin",

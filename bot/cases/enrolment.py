@@ -29,6 +29,7 @@ from bot.dialogues import DialogueState, current_dialogue, end_dialogue, save_di
 from bot.errors import UserError
 from bot.models import Case
 from bot.officers import require_officer
+from bot.routing import routing_of
 from bot.tokens import deep_link, hash_code, new_code
 
 
@@ -232,6 +233,8 @@ async def _case_by_link(session: AsyncSession, code_hash: str, now: datetime) ->
     case = await session.scalar(select(Case).where(Case.enrolment_code_hash == code_hash))
     if (
         case is None
+        # A link of another bot's province opened here is no link of this bot's.
+        or not routing_of(session).serves(case.province_code)
         or case.status != PENDING
         or case.enrolment_expires_at is None
         or case.enrolment_expires_at <= now

@@ -118,6 +118,7 @@ class Export(CaseSeam):
                 enqueue(
                     session,
                     chat_id=chat_id,
+                    province=officer.province_code,
                     content=document,
                     priority=PRIORITY_REPLY,
                     purpose=EXPORT,

@@ -16,6 +16,7 @@ from bot.dialogues import DialogueState, end_dialogue, save_dialogue
 from bot.errors import NotAuthorised, UserError
 from bot.models import Case
 from bot.officers import require_officer
+from bot.routing import served
 from geofence import Fix, ZoneError, check_evidence, make_circle
 
 
@@ -64,6 +65,7 @@ class HomeAnchoring(CaseSeam):
                     .where(
                         Case.chat_id == chat_id,
                         Case.status == ACTIVE,
+                        served(session, Case.province_code),
                         Case.home_status != HOME_SET,
                     )
                     .order_by(Case.id)

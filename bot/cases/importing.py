@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -50,7 +50,7 @@ class CaseImport(CaseSeam):
         filename: str,
         content: bytes,
         *,
-        bot_username: str,
+        bot_username: str | Mapping[int, str],
         skip_invalid: bool = False,
         telegram_user_id: int | None = None,
         commune: str | None = None,
@@ -170,7 +170,7 @@ class CaseImport(CaseSeam):
         source_id: int | None,
         target: CommuneView,
         officer: Officer | None,
-        bot_username: str,
+        bot_username: str | Mapping[int, str],
     ) -> IssuedLink:
         """One imported case with its link (the import's audit entry covers them all)."""
         now, today = self._clock.now(), self.today()
@@ -186,7 +186,11 @@ class CaseImport(CaseSeam):
         )
         code = new_enrolment_code(case, now, self._ttl())
         view = await case_view(session, case, today, now, self._cases.enrol_deadline_hours)
-        return IssuedLink(view, deep_link(bot_username, code), case.enrolment_expires_at or now)
+        # From the command line, a file may span provinces: each link names its province's bot.
+        username = (
+            bot_username if isinstance(bot_username, str) else bot_username[case.province_code]
+        )
+        return IssuedLink(view, deep_link(username, code), case.enrolment_expires_at or now)
 
 
 async def _open_cases(session: AsyncSession, target: CommuneView) -> Known:

@@ -15,6 +15,7 @@ from bot.cases.values import (
 )
 from bot.checkins import next_checkin_at
 from bot.models import Case
+from bot.routing import served
 
 
 class PersonStatuses(CaseSeam):
@@ -29,6 +30,7 @@ class PersonStatuses(CaseSeam):
                     select(Case)
                     .where(
                         or_(Case.chat_id == chat_id, Case.telegram_user_id == telegram_user_id),
+                        served(session, Case.province_code),
                         Case.status.in_((ACTIVE, HOSPITALIZED)),
                     )
                     .order_by(Case.id)

@@ -7,6 +7,10 @@ VI: dict[str, str] = {
     "cli.no_feature_collection": "không phải một FeatureCollection",
     "cli.unreadable_file": "Không đọc được tệp {file}: {problem}",
     "cli.no_runner": "Lệnh này không chạy được bot: dùng lệnh `cachly`",
+    "cli.bots_webhook": (
+        "Nhiều bot ở chế độ webhook cần máy chủ webhook; tạm thời dùng telegram.mode = "
+        '"polling" (một tiến trình nhận cập nhật của mọi bot)'
+    ),
     "cli.db_up_to_date": "Cơ sở dữ liệu đã cập nhật.",
     "cli.import_progress": "Đang kiểm tra các dòng",
     "cli.backup_postgres": (
@@ -56,6 +60,10 @@ EN: dict[str, str] = {
     "cli.no_feature_collection": "not a FeatureCollection",
     "cli.unreadable_file": "Cannot read {file}: {problem}",
     "cli.no_runner": "This entry point cannot run the bot: use the `cachly` command",
+    "cli.bots_webhook": (
+        "Several bots in webhook mode need the webhook server; meanwhile use "
+        'telegram.mode = "polling" (one process receives every bot\'s updates)'
+    ),
     "cli.db_up_to_date": "The database is up to date.",
     "cli.import_progress": "Checking rows",
     "cli.backup_postgres": (

@@ -8,13 +8,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Case, UserPreference
+from bot.routing import served
 
 
 async def chat_cases(session: AsyncSession, chat_id: int) -> list[Case]:
     """The chat's active cases, oldest first (several for a household on one phone)."""
     return list(
         await session.scalars(
-            select(Case).where(Case.chat_id == chat_id, Case.status == "active").order_by(Case.id)
+            select(Case)
+            .where(
+                Case.chat_id == chat_id,
+                Case.status == "active",
+                served(session, Case.province_code),
+            )
+            .order_by(Case.id)
         )
     )
 

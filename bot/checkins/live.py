@@ -137,6 +137,7 @@ async def _breach(
     enqueue(
         session,
         chat_id=case.chat_id,
+        province=case.province_code,
         content=display.live_breach(language, case.full_name),
         priority=PRIORITY_REPLY,
         purpose="location_breach",

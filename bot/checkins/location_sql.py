@@ -135,6 +135,7 @@ def _people_statement() -> Any:
             dialogues.step,
             dialogues.data,
             dialogues.updated_at,
+            cases.province_code,
         )
         .select_from(joined)
         .where(cases.chat_id == bindparam("chat_id"), cases.status == "active")
@@ -171,11 +172,21 @@ class Person:
 
 
 async def chat_people(
-    connection: AsyncConnection, chat_id: int, user_id: int, now: datetime
+    connection: AsyncConnection,
+    chat_id: int,
+    user_id: int,
+    now: datetime,
+    provinces: tuple[int, ...] | None = None,
 ) -> tuple[list[Person], str, DialogueState | None]:
     """The chat's active cases with what a location needs, the language to answer in and
-    the user's conversation: one query (two when the chat has no case)."""
+    the user's conversation: one query (two when the chat has no case).
+
+    With `provinces` (a bot's), cases of other provinces are left out: that bot is not
+    theirs (bot/routing.py).
+    """
     rows = (await connection.execute(_PEOPLE, {"chat_id": chat_id, "user_id": user_id})).all()
+    if provinces is not None:
+        rows = [row for row in rows if row[22] in provinces]
     people: list[Person] = []
     for row in rows:
         (case_id, name, zone, home, commune, _, unreachable, _, checkin_id, kind, answers) = row[
@@ -199,7 +210,7 @@ async def chat_people(
     if rows:
         first = rows[0]
         # In a private chat the chat id is the user's id: their /language choice wins.
-        language, dialogue = first[7] or first[5], first[18:]
+        language, dialogue = first[7] or first[5], first[18:22]
     else:
         alone = (
             await connection.execute(_NO_CASE, {"chat_id": chat_id, "user_id": user_id})

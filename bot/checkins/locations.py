@@ -52,6 +52,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.dialogues import DialogueState, end_dialogue, save_dialogue
 from bot.errors import NotAuthorised
+from bot.routing import Routing
 from geofence import (
     Fix,
     FixKind,
@@ -77,6 +78,7 @@ class Locations:
         self._checkins = settings.checkins
         self._live = LiveEdits(settings)
         self._alerts = alerts.AlertConfig.from_settings(settings)
+        self._provinces = Routing.of(settings).provinces
 
     async def location(self, message: LocationInput) -> LocationResult:
         """A location message or live-location edit: evidence rules, verdict, alert, record.
@@ -93,7 +95,7 @@ class Locations:
                 return await self._live.edit(session, message, now)
         async with unit_of_work(self._db) as unit:
             people, language, state = await chat_people(
-                unit.connection, message.chat_id, message.user_id, now
+                unit.connection, message.chat_id, message.user_id, now, self._provinces
             )
             unit.flow = state.flow if state is not None else None
             if state is not None and state.flow not in (FLOW, WHERE_FLOW):
@@ -121,7 +123,9 @@ class Locations:
         """The name pressed for a location shared in a household's chat: judge it for them."""
         now = self._clock.now()
         async with unit_of_work(self._db) as unit:
-            people, language, state = await chat_people(unit.connection, chat_id, user_id, now)
+            people, language, state = await chat_people(
+                unit.connection, chat_id, user_id, now, self._provinces
+            )
             person = next((p for p in people if p.id == case_id), None)
             if person is None:
                 raise NotAuthorised()

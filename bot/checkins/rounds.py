@@ -200,6 +200,7 @@ class Rounds:
         return enqueue(
             session,
             chat_id=case.chat_id,
+            province=case.province_code,
             content=content,
             priority=PRIORITY_PROMPT,
             purpose="checkin_prompt",
@@ -268,6 +269,7 @@ class Rounds:
         enqueue(
             session,
             chat_id=case.chat_id,
+            province=case.province_code,
             content=display.reminder(language, case.full_name, row.id),
             priority=PRIORITY_PROMPT,
             purpose="checkin_reminder",
@@ -287,6 +289,7 @@ class Rounds:
         enqueue(
             session,
             chat_id=case.chat_id,
+            province=case.province_code,
             content=content,
             priority=PRIORITY_PROMPT,
             purpose="checkin_spo2_again",

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.errors import NotAuthorised, UserError
 from bot.models import Case, Checkin, CheckinPlan, Officer
-from bot.officers import require_officer
+from bot.officers import active_officer, require_officer
 from bot.schedule import parse_times
 
 _HHMM = re.compile(r"^(\d{1,2})(?:[:h.](\d{2})?)?$")
@@ -73,11 +73,7 @@ class CheckinTimes:
         now = self._clock.now()
         normalised = normalise_times(times)
         async with self._db.transaction() as session:
-            officer = await session.scalar(
-                select(Officer).where(
-                    Officer.telegram_user_id == officer_telegram_id, Officer.revoked_at.is_(None)
-                )
-            )
+            officer = await active_officer(session, officer_telegram_id)
             case = await session.get(Case, case_id)
             if officer is None or case is None or not _may_change(officer, case):
                 raise NotAuthorised()

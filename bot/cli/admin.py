@@ -11,10 +11,13 @@ from bot.cli.base import CommandFailed, open_services
 from bot.config import Settings
 from bot.messaging.telegram.transport import get_me
 from bot.messaging.transport import TransportError
+from bot.services import Services
 
 
 async def bot_username(settings: Settings, language: str) -> str:
     """The bot's @username: configured, or asked of Telegram with the token."""
+    if settings.telegram.bot_username:
+        return settings.telegram.bot_username
     if not settings.telegram.token:
         raise CommandFailed(plain(language, "admin.no_username"))
     try:
@@ -24,13 +27,36 @@ async def bot_username(settings: Settings, language: str) -> str:
     return str(me.get("username") or "")
 
 
+async def usernames(settings: Settings, language: str) -> dict[int, str]:
+    """Each served province's bot @username (links name the bot of their province)."""
+    names: dict[int, str] = {}
+    for bot in settings.all_bots:
+        username = await bot_username(settings.for_bot(bot.key), language)
+        names.update(dict.fromkeys(bot.provinces, username))
+    return names
+
+
+async def area_province(services: Services, area: str) -> int | None:
+    """The province of a commune or province named on the command line (None: unknown)."""
+    commune = await services.areas.commune(area)
+    if commune is not None:
+        return commune.province_code
+    province = await services.areas.province(area)
+    return province[0] if province is not None else None
+
+
 def admin_invite(settings: Settings, args: argparse.Namespace) -> int:
     """Print a one-time invitation link."""
     language = args.language
 
     async def invite() -> str:
         async with open_services(settings, language) as services:
-            username = settings.telegram.bot_username or await bot_username(settings, language)
+            area = args.commune or args.province
+            # The invitation is opened through the bot of its province (an unknown area is
+            # refused by invite itself, whichever name is passed).
+            province = await area_province(services, area)
+            names = await usernames(settings, language)
+            username = names.get(province or 0) or next(iter(names.values()))
             issued = await services.officers.invite(
                 args.role, args.commune or args.province, username
             )

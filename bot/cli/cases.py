@@ -14,7 +14,7 @@ from rich.progress import Progress
 from bot.cases import ImportOutcome, links_file
 from bot.catalogue import plain
 from bot.catalogue import reasons as catalogue_reasons
-from bot.cli.admin import bot_username
+from bot.cli.admin import usernames
 from bot.cli.base import CommandFailed, open_services
 from bot.config import Settings
 
@@ -31,7 +31,7 @@ def cases_import(settings: Settings, args: argparse.Namespace) -> int:
 
     async def run() -> ImportOutcome:
         async with open_services(settings, language) as services:
-            username = settings.telegram.bot_username or await bot_username(settings, language)
+            username = await usernames(settings, language)
             with _progress_bar(plain(language, "cli.import_progress")) as progress:
                 return await services.cases.import_file(
                     args.file.name,

@@ -42,7 +42,13 @@ async def run_checks(settings: Settings, language: str) -> list[Check]:
     """The configuration (it loaded), the database, the token, the webhook, the outbox."""
     checks = [Check(True, plain(language, "doctor.config"), plain(language, "doctor.config_ok"))]
     checks.extend(await _database_checks(settings, language))
-    checks.extend(await _telegram_checks(settings, language))
+    bots = settings.all_bots
+    for bot in bots:
+        found = await _telegram_checks(settings.for_bot(bot.key), language)
+        if len(bots) > 1:
+            # Several bots: each line says whose it is.
+            found = [Check(c.ok, f"{c.name} [{bot.key}]", c.detail) for c in found]
+        checks.extend(found)
     return checks
 
 

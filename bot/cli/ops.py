@@ -23,14 +23,18 @@ logger = logging.getLogger("cachly")
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the bot through the composition root's `run_bot`."""
     language = args.language
-    if not settings.telegram.token:
+    bots = [settings.for_bot(bot.key) for bot in settings.all_bots]
+    if not all(bot.telegram.token for bot in bots):
         raise CommandFailed(plain(language, "admin.no_token"))
+    if len(bots) > 1 and settings.telegram.mode == "webhook":
+        raise CommandFailed(plain(language, "cli.bots_webhook"))
     # The embedded database upgrades itself so a newcomer needs no extra step; a shared
     # PostgreSQL is migrated on purpose, by `cachly db upgrade`.
     asyncio.run(prepare_database(settings, language, upgrade=settings.database.is_sqlite))
     # Ask Telegram once ourselves first: PTB's own start-up would log a traceback (with the
     # token in the error text) before the one line an admin needs.
-    asyncio.run(check_token(settings, language))
+    for bot in bots:
+        asyncio.run(check_token(bot, language))
     if not settings.reports.enabled:
         logger.warning("reports.secret is not set: /report is switched off")
     if args.run_bot is None:

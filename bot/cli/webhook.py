@@ -33,9 +33,11 @@ class WebhookTarget:
 
 
 def webhook_targets(settings: Settings) -> list[WebhookTarget]:
-    """Every bot of the deployment (today: the one of `telegram`)."""
-    telegram = settings.telegram
-    return [WebhookTarget("main", telegram.token, telegram.webhook_url, telegram.webhook_secret)]
+    """Every bot of the deployment, each with its own path and secret."""
+    return [
+        WebhookTarget(bot.key, bot.token, settings.webhook_url_of(bot.key), bot.webhook_secret)
+        for bot in settings.all_bots
+    ]
 
 
 def webhook_set(settings: Settings, args: argparse.Namespace) -> int:
@@ -90,7 +92,8 @@ def _targets(settings: Settings, language: str) -> list[WebhookTarget]:
 async def _call(
     settings: Settings, target: WebhookTarget, method: str, params: dict[str, Any], language: str
 ) -> Any:
-    transport = HttpTransport(target.token, base_url=settings.telegram.base_url, timeout=30.0)
+    base_url = settings.for_bot(target.key).telegram.base_url
+    transport = HttpTransport(target.token, base_url=base_url, timeout=30.0)
     await transport.initialize()
     try:
         return await transport.call(method, params)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.messaging.message import Content, Text, from_json, to_json
 from bot.messaging.telegram.render import TELEGRAM_CALL, call_shows
 from bot.models import OutboxMessage
+from bot.routing import routing_of
 
 
 class OutboxState(StrEnum):
@@ -45,6 +46,7 @@ def enqueue(
     session: AsyncSession,
     *,
     chat_id: int,
+    province: int | None,
     priority: int,
     purpose: str,
     now: datetime,
@@ -52,14 +54,19 @@ def enqueue(
     not_before: datetime | None = None,
     ref_id: int | None = None,
     edit_of_id: int | None = None,
+    bot: str | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox within the caller's unit of work.
 
+    It is sent by the bot of `province`, the recipient's (the case's, the officer's, the
+    report's commune's); without one, by the bot of the unit of work (a direct reply). An
+    edit names the bot of the message it edits in `bot`: only that bot can edit it.
     For an edit of a text the outbox itself sends, pass `edit_of_id` (the row must be
     flushed): the sender fills in its message id once that message has gone out.
     """
     kind, body = to_json(content)
     row = OutboxMessage(
+        bot=bot or routing_of(session).bot_of(province),
         chat_id=chat_id,
         kind=kind,
         body=body,

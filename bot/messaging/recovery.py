@@ -81,6 +81,7 @@ async def _settle(
         row.last_error = "outcome unknown (sender stopped): not sent again"
         return
     again = OutboxMessage(
+        bot=row.bot,  # only the bot that wrote to the chat may write again
         chat_id=row.chat_id,
         kind=row.kind,
         body=row.body,

@@ -54,7 +54,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.config import OutboxSettings
+from bot.config import DEFAULT_BOT, OutboxSettings
 from bot.db import Database
 from bot.messaging.outbox import FAILED, PENDING, PRIORITY_ALERT, SENDING, SENT
 from bot.messaging.recovery import ResentHook, recover
@@ -145,6 +145,8 @@ _TARGET = _OUTBOX.alias("target")
 _DUE = (
     select(_OUTBOX.c.id, _OUTBOX.c.chat_id, _OUTBOX.c.edit_of_id)
     .where(
+        # Each bot's sender takes its own rows only (the due index leads with the bot).
+        _OUTBOX.c.bot == bindparam("bot"),
         _OUTBOX.c.state == PENDING,
         _OUTBOX.c.not_before <= bindparam("now"),
         _OUTBOX.c.chat_id.not_in(bindparam("busy", expanding=True)),
@@ -236,7 +238,9 @@ class OutboxSender:
         monotonic: Callable[[], float] = time.monotonic,
         record_send_times: bool = False,
         bot_id: int = 0,
+        bot: str = DEFAULT_BOT,
     ) -> None:
+        self.bot = bot  # the key of the bot whose rows it sends
         self._db = db
         self._clock = clock
         self._transport = transport
@@ -276,7 +280,9 @@ class OutboxSender:
         """Run the sender in a task of the running event loop."""
         if self._task is None or self._task.done():
             self._stopping = False
-            self._task = asyncio.get_running_loop().create_task(self.run(), name="outbox-sender")
+            self._task = asyncio.get_running_loop().create_task(
+                self.run(), name=f"outbox-sender-{self.bot}"
+            )
         return self._task
 
     async def stop(self) -> None:
@@ -438,7 +444,9 @@ class OutboxSender:
             delay = min(delay, max(0.0, min(waits)))
         async with self._db.transaction() as session:
             next_due = await session.scalar(
-                select(func.min(OutboxMessage.not_before)).where(OutboxMessage.state == PENDING)
+                select(func.min(OutboxMessage.not_before)).where(
+                    OutboxMessage.bot == self.bot, OutboxMessage.state == PENDING
+                )
             )
         if next_due is not None:
             delay = min(delay, max(0.0, (next_due - self._clock.now()).total_seconds()))
@@ -571,7 +579,9 @@ class OutboxSender:
         # ones is read again, once per such chat at most.
         for _ in range(3):
             candidates = (
-                await session.execute(_DUE, {"now": now, "busy": list(backlog), "page": self._page})
+                await session.execute(
+                    _DUE, {"now": now, "busy": list(backlog), "page": self._page, "bot": self.bot}
+                )
             ).all()
             grew = False
             for candidate in candidates:

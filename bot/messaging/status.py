@@ -121,6 +121,7 @@ class OutboxService:
             enqueue(
                 session,
                 chat_id=chat_id,
+                province=None,  # a reply: from the bot the person wrote to
                 priority=PRIORITY_REPLY,
                 purpose=purpose,
                 now=self._clock.now(),

@@ -15,9 +15,12 @@ class OutboxMessage(Base):
     """A message to send (or edit) later, written in the same unit of work as its cause."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "state", "priority", "not_before", "id"),)
+    # Each bot's sender reads its own rows in the due order.
+    __table_args__ = (Index("ix_outbox_due", "bot", "state", "priority", "not_before", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The key of the bot that sends it (config [[bots]]), the bot of the recipient's province.
+    bot: Mapped[str] = mapped_column(String(32), default="default", server_default="default")
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     # 0 is most urgent: sos and danger signs, then other alerts, replies, prompts and digests.
     priority: Mapped[int] = mapped_column(Integer)

@@ -36,6 +36,7 @@ class CardCopies:
                 enqueue(
                     session,
                     chat_id=chat_id,
+                    province=report.province_code,
                     content=photo,
                     purpose=PHOTO,
                     priority=PRIORITY_ALERT,
@@ -47,6 +48,7 @@ class CardCopies:
                 enqueue(
                     session,
                     chat_id=chat_id,
+                    province=report.province_code,
                     content=pin,
                     purpose=PIN,
                     priority=PRIORITY_ALERT,
@@ -56,6 +58,7 @@ class CardCopies:
             enqueue(
                 session,
                 chat_id=chat_id,
+                province=report.province_code,
                 content=render_card(language, card, self._tz),
                 purpose=CARD,
                 priority=PRIORITY_ALERT,
@@ -114,6 +117,8 @@ class CardCopies:
             enqueue(
                 session,
                 chat_id=copy.chat_id,
+                province=report.province_code,
+                bot=copy.bot,
                 content=shown,
                 priority=PRIORITY_ALERT,
                 purpose=CARD,

@@ -290,6 +290,7 @@ class ReportHandling:
         enqueue(
             session,
             chat_id=chat_id,
+            province=report.province_code,
             content=Text(text),
             priority=PRIORITY_REPLY,
             purpose=NOTICE,

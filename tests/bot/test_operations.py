@@ -106,6 +106,7 @@ async def test_doctor_finds_a_stuck_outbox(
     async with db.transaction() as session:
         enqueue(
             session,
+            province=None,
             chat_id=42,
             priority=0,
             purpose="alert",

@@ -52,6 +52,7 @@ async def _case_with_history(db: Database, clock: FakeClock, status: str) -> int
         )
         enqueue(
             session,
+            province=None,
             chat_id=900_001,
             content=Text("Cảm ơn Nguyễn Văn An"),
             priority=PRIORITY_REPLY,

@@ -101,6 +101,7 @@ async def queue(
         rows = [
             enqueue(
                 session,
+                province=None,
                 chat_id=chat,
                 content=Text(text(i)),
                 priority=priority,
@@ -314,6 +315,7 @@ async def test_an_edit_waits_for_its_message_and_uses_its_id(
         async with db.transaction() as session:
             original = enqueue(
                 session,
+                province=None,
                 chat_id=7,
                 content=Text("trước"),
                 priority=PRIORITY_PROMPT,
@@ -324,6 +326,7 @@ async def test_an_edit_waits_for_its_message_and_uses_its_id(
             # Queued more urgently than its original: it must still wait for it.
             enqueue(
                 session,
+                province=None,
                 chat_id=7,
                 content=Text("sau"),
                 priority=PRIORITY_URGENT,
@@ -343,6 +346,7 @@ async def test_an_edit_that_changes_nothing_counts_as_sent(db: Database, clock: 
         async with db.transaction() as session:
             original = enqueue(
                 session,
+                province=None,
                 chat_id=7,
                 content=Text("như cũ"),
                 priority=PRIORITY_ALERT,
@@ -352,6 +356,7 @@ async def test_an_edit_that_changes_nothing_counts_as_sent(db: Database, clock: 
             await session.flush()
             enqueue(
                 session,
+                province=None,
                 chat_id=7,
                 content=Text("như cũ"),
                 priority=PRIORITY_ALERT,
@@ -417,6 +422,7 @@ async def test_rows_left_mid_call_by_a_crash(db: Database, clock: FakeClock) -> 
         async with db.transaction() as session:
             edit = enqueue(
                 session,
+                province=None,
                 chat_id=11,
                 content=Text("đã nhận"),
                 priority=PRIORITY_ALERT,
@@ -470,6 +476,7 @@ def test_admin_outbox_command(
             async with database.transaction() as session:
                 enqueue(
                     session,
+                    province=None,
                     chat_id=1,
                     content=Text("a"),
                     priority=PRIORITY_ALERT,
@@ -478,6 +485,7 @@ def test_admin_outbox_command(
                 )
                 failed = enqueue(
                     session,
+                    province=None,
                     chat_id=2,
                     content=Text("b"),
                     priority=PRIORITY_PROMPT,
