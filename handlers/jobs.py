@@ -19,6 +19,10 @@ logger = logging.getLogger(__name__)
 MISFIRE_GRACE_SECONDS = 30
 # Releases happen at a set local time on the end date; a minute late is fine.
 CASES_TICK_SECONDS = 60
+# Planning a million cases takes a minute or two, so it is a job of its own and the
+# check-ins tick never waits for it; a case is re-planned half a horizon before its plan
+# ends, so once a minute is plenty.
+PLANNING_SECONDS = 60
 
 
 def register_jobs(application: CachlyApplication) -> None:
@@ -33,6 +37,13 @@ def register_jobs(application: CachlyApplication) -> None:
     tick = services.settings.checkins.tick_seconds
     job_queue.run_repeating(
         checkins_tick, interval=tick, first=tick, name="checkins", job_kwargs=job_kwargs
+    )
+    job_queue.run_repeating(
+        planning_tick,
+        interval=PLANNING_SECONDS,
+        first=1,
+        name="planning",
+        job_kwargs=job_kwargs,
     )
     job_queue.run_repeating(
         reports_purge_tick, interval=3600, first=60, name="reports.purge", job_kwargs=job_kwargs
@@ -57,6 +68,13 @@ async def checkins_tick(context: CachlyContext) -> None:
     report = await context.deployment.checkins.tick()
     if report != type(report)():
         logger.info("check-ins tick: %s", report)
+
+
+async def planning_tick(context: CachlyContext) -> None:
+    """Plan every case that needs it (the check-ins tick plans only a slice)."""
+    planned = await context.services.checkins.plan()
+    if planned:
+        logger.info("planning: %d check-ins written", planned)
 
 
 async def reports_purge_tick(context: CachlyContext) -> None:

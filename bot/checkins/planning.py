@@ -1,17 +1,24 @@
 """Planning: the occurrences of each active case written ahead, and when the next one is.
 
-The scheduler's tick writes a short horizon of `checkins` rows per case (rounds at its times,
-spread per case, and the secret spot checks), re-planning a case only once half its horizon
-is used up. Rows are inserted with their unique key ignored on conflict, so two workers, or
-a restart mid-batch, never plan a round twice.
+A short horizon of `checkins` rows is written per case (rounds at its times, spread per case,
+and the secret spot checks), and a case is re-planned only once half its horizon is used up.
+Rows are inserted with their unique key ignored on conflict, so two workers, or a restart
+mid-batch, never plan a round twice.
+
+Planning stays linear and out of the way of due work: the cases are walked in id order from
+where the last batch ended (a keyset, so a batch never rescans the cases planned before it);
+each case's horizon ends a stable fraction of half a horizon later than the next one's, so
+re-planning is spread over the day instead of falling due for every case at once; and the
+tick plans only a bounded slice (`plan(max_batches=...)`), the rest being the planning job's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,8 +29,13 @@ from bot.db import Database
 from bot.models import Case, Checkin, CheckinPlan
 from bot.schedule import next_round, occurrences, spread_offset
 
-# Rows handled per unit of work by the tick: bounded transactions, steady progress.
+# Cases handled per unit of work: bounded transactions, steady progress.
 BATCH = 500
+# After writing this many rows, PostgreSQL's planner statistics are refreshed at once (the
+# due-work query picks a bad plan on a table that grew tenfold since autovacuum last looked).
+ANALYZE_AFTER_ROWS = 20_000
+# A golden-ratio fraction per case id spreads the horizons' ends evenly, whatever the ids.
+_GOLDEN = 0.6180339887498949
 
 
 async def next_checkin_at(
@@ -66,48 +78,55 @@ class Planner:
         self._clock = clock
         self._checkins = settings.checkins
         self._tz = settings.schedule.tz
+        self._resume_after = 0  # the last case id a bounded slice planned
 
-    async def plan(self) -> int:
-        """Write the occurrences of active cases for the horizon; returns rows written."""
+    async def plan(self, max_batches: int | None = None) -> int:
+        """Write the occurrences of active cases for the horizon; returns rows written.
+
+        With `max_batches`, stops after that many batches (the next call starts over from
+        the first case still to plan: nothing is skipped, only left for later).
+        """
         now = self._clock.now()
         horizon = timedelta(hours=self._checkins.horizon_hours)
         # Re-plan a case only when half its horizon is used up: each case is touched
         # about twice a horizon, not every tick.
         threshold = now + horizon / 2
-        written = 0
-        while True:
-            async with self._db.transaction() as session:
-                rows = (
-                    await session.execute(
-                        select(Case.id, Case.kind, Case.checkin_times, CheckinPlan.planned_until)
-                        .outerjoin(CheckinPlan, CheckinPlan.case_id == Case.id)
-                        .where(
-                            Case.status == "active",
-                            Case.chat_id.is_not(None),
-                            or_(
-                                CheckinPlan.planned_until.is_(None),
-                                CheckinPlan.planned_until < threshold,
-                            ),
-                        )
-                        .order_by(Case.id)
-                        .limit(BATCH)
-                    )
-                ).all()
-                if not rows:
+        written = batches = 0
+        # A slice goes on from where the last one stopped, then round from the first case.
+        after_id, wrapped = self._resume_after, self._resume_after == 0
+        try:
+            while max_batches is None or batches < max_batches:
+                batches += 1
+                async with self._db.transaction() as session:
+                    rows = (await session.execute(_due_for_planning(after_id, threshold))).all()
+                    if rows:
+                        written += await self._plan_batch(session, rows, now, horizon)
+                if len(rows) == BATCH:
+                    after_id = self._resume_after = rows[-1][0]
+                    continue
+                if wrapped:
+                    self._resume_after = 0
                     return written
-                values, plans = [], []
-                until = now + horizon
-                for case_id, kind, times, planned_until in rows:
-                    values.extend(self._occurrences(case_id, kind, times, planned_until, now))
-                    plans.append({"case_id": case_id, "planned_until": until, "updated_at": now})
-                if values:
-                    await _insert_ignore(
-                        session, Checkin, values, ["case_id", "kind", "nominal_at"]
-                    )
-                await _upsert_plans(session, plans)
-                written += len(values)
-                if len(rows) < BATCH:
-                    return written
+                after_id, wrapped = 0, True
+            return written
+        finally:
+            if written >= ANALYZE_AFTER_ROWS:
+                # The cases too: a big import is what makes a big plan.
+                await analyze(self._db, "cases", "checkins", "checkin_plans")
+
+    async def _plan_batch(
+        self, session: AsyncSession, rows: Sequence[Any], now: datetime, horizon: timedelta
+    ) -> int:
+        """Write one batch's occurrences and plans; returns rows written."""
+        values, plans = [], []
+        for case_id, kind, times, planned_until in rows:
+            until = now + horizon + horizon_offset(case_id, horizon)
+            values.extend(self._occurrences(case_id, kind, times, planned_until, now, until))
+            plans.append({"case_id": case_id, "planned_until": until, "updated_at": now})
+        if values:
+            await _insert_ignore(session, Checkin, values, ["case_id", "kind", "nominal_at"])
+        await _upsert_plans(session, plans)
+        return len(values)
 
     def _occurrences(
         self,
@@ -116,14 +135,14 @@ class Planner:
         times: list[str] | None,
         planned_until: datetime | None,
         now: datetime,
+        until: datetime,
     ) -> list[dict[str, Any]]:
-        """The check-in rows of one case from its plan's end to the horizon."""
+        """The check-in rows of one case from its plan's end to `until`."""
         spread = timedelta(minutes=self._checkins.spread_minutes, seconds=1)
         # A new case still gets this round if its own due time is yet to come; after a
         # downtime, the rounds missed meanwhile are written and then prompted late or
         # cancelled by send_due.
         after = planned_until if planned_until is not None else now - spread
-        until = now + timedelta(hours=self._checkins.horizon_hours)
         spots = self._checkins.spot_checks_per_day if kind in self._checkins.spot_check_kinds else 0
         values = []
         for occ in occurrences(
@@ -154,6 +173,40 @@ class Planner:
                 }
             )
         return values
+
+
+def horizon_offset(case_id: int, horizon: timedelta) -> timedelta:
+    """How much later than the horizon this case's plan ends: below half a horizon, stable."""
+    fraction = (case_id * _GOLDEN) % 1.0
+    return timedelta(seconds=int(fraction * horizon.total_seconds() / 2))
+
+
+def _due_for_planning(
+    after_id: int, threshold: datetime
+) -> Select[int, str, list[str] | None, datetime]:
+    """The next batch of active cases after `after_id` whose plan ends before `threshold`."""
+    return (
+        select(Case.id, Case.kind, Case.checkin_times, CheckinPlan.planned_until)
+        .outerjoin(CheckinPlan, CheckinPlan.case_id == Case.id)
+        .where(
+            Case.id > after_id,
+            Case.status == "active",
+            Case.chat_id.is_not(None),
+            or_(CheckinPlan.planned_until.is_(None), CheckinPlan.planned_until < threshold),
+        )
+        .order_by(Case.id)
+        .limit(BATCH)
+    )
+
+
+async def analyze(db: Database, *tables: str) -> None:
+    """Refresh PostgreSQL's statistics of `tables` after a bulk write (SQLite: nothing)."""
+    if db.settings.is_sqlite:
+        return
+    async with db.engine.connect() as connection:
+        # Table names are the code's own constants, never input.
+        await connection.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
+        await connection.commit()
 
 
 async def _insert_ignore(

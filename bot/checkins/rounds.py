@@ -72,6 +72,11 @@ def _lapse(row: Checkin) -> None:
     row.state, row.next_action_at = DONE, None
 
 
+# Batches of cases the tick plans before it turns to due work (2,000 cases): a small
+# deployment is planned by its tick alone; a big import waits for the planning job.
+TICK_PLANNING_BATCHES = 4
+
+
 class Rounds:
     """Plans, prompts, reminds and closes the check-in rounds, one bounded batch at a time."""
 
@@ -84,8 +89,12 @@ class Rounds:
         self._alerts = alerts.AlertConfig.from_settings(settings)
 
     async def tick(self) -> TickReport:
-        """Everything the scheduler does each tick, in bounded units of work."""
-        planned = await self.plan()
+        """Everything the scheduler does each tick, in bounded units of work.
+
+        Planning gets a bounded slice here, so that due work never waits for it; the
+        planning job (`plan`) does the rest, however much there is.
+        """
+        planned = await self._planner.plan(max_batches=TICK_PLANNING_BATCHES)
         opened, closed_failed = await self.sync_sent()
         prompted, cancelled = await self.send_due()
         reminded, missed, unreachable = await self.remind_and_close()
