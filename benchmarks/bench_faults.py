@@ -235,7 +235,7 @@ spread_minutes = 0
             found = await session.execute(
                 select(Case.chat_id, Case.id).where(Case.chat_id.in_(chats))
             )
-            return {chat: case_id for chat, case_id in found.tuples() if chat is not None}
+            return {chat: case_id for chat, case_id in found.all() if chat is not None}
 
     async def asked(self, deadline: float) -> bool:
         """Until no check-in waits for its prompt's fate and nothing is left to send."""

@@ -131,7 +131,7 @@ async def insert_cases(db: Database, bots: list[Bot], now: datetime) -> None:
         communes: dict[int, list[int]] = {}
         for code, province in (
             await session.execute(select(Commune.code, Commune.province_code))
-        ).tuples():
+        ).all():
             communes.setdefault(province, []).append(code)
     total = sum(bot.chats for bot in bots)
     progress = Progress("inserting cases", total, every=10.0)

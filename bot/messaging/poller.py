@@ -2,7 +2,7 @@
 
 Telegram answers a second getUpdates long poll of the same bot with 409 Conflict, and two
 pollers would take turns failing for ever. On PostgreSQL the poller holds a session
-advisory lock keyed by the bot, on a connection of its own, for as long as it polls; a
+advisory lock keyed by the bot, on the process's lock session, for as long as it polls; a
 process that cannot take it runs its ticks and sender but does not poll, and tries again
 (cachly/polling.py), so it takes over when the poller's session ends. (The sender's seat,
 bot/messaging/seat.py, uses another key.) On SQLite nothing is locked: the database file
@@ -12,11 +12,10 @@ is one process's own.
 from __future__ import annotations
 
 import contextlib
-
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
+import uuid
 
 from bot.db import Database
+from bot.messaging.seat import process_locks
 
 # The lock's first key (ASCII "poll"); the second is the bot's id, folded to 32 bits.
 POLL_LOCK_CLASS = 0x706F6C6C
@@ -24,52 +23,53 @@ _INT4 = 0x7FFFFFFF
 
 
 class PollerLock:
-    """The bot's poller lock of this process, held on its own connection."""
+    """The bot's poller lock of this process, on the process's lock session.
+
+    Every bot's poller lock sits on the one session that also holds the senders' locks
+    (bot/messaging/seat.py, `ProcessLocks`): a connection per bot would take 34 of a pool
+    that holds 15, and starve every other unit of work.
+    """
 
     def __init__(self, db: Database, bot_id: int) -> None:
         self._db = db
-        self._bot_id = bot_id
-        self._connection: AsyncConnection | None = None
+        self._key = bot_id & _INT4
+        self._id = uuid.uuid4().hex
+        self._generation: int | None = None  # of the lock session it holds the lock on
 
     async def acquire(self) -> bool:
         """Take the lock if no other process holds it (always True on SQLite)."""
         if self._db.settings.is_sqlite:
             return True
-        connection = await self._db.engine.connect()
+        locks = process_locks(self._db.engine)
         try:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            got = await connection.scalar(
-                text("SELECT pg_try_advisory_lock(:a, :b)"),
-                {"a": POLL_LOCK_CLASS, "b": self._bot_id & _INT4},
-            )
-        except BaseException:
-            await connection.invalidate()
+            got = await locks.take(self._key, self._id, POLL_LOCK_CLASS)
+        except Exception:
+            await locks.broken()
             raise
-        if not got:
-            await connection.close()
-            return False
-        self._connection = connection
-        return True
+        self._generation = locks.generation if got else None
+        return got
 
     async def alive(self) -> bool:
         """Whether the lock's session still answers (always True on SQLite)."""
         if self._db.settings.is_sqlite:
             return True
-        if self._connection is None:
+        locks = process_locks(self._db.engine)
+        if self._generation is None or locks.generation != self._generation:
+            self._generation = None
             return False
         try:
-            await self._connection.execute(text("SELECT 1"))
+            await locks.check()
         except Exception:
             # The session is gone (database restart, network): so is the lock.
-            await self.release()
+            await locks.broken()
+            self._generation = None
             return False
         return True
 
     async def release(self) -> None:
-        """Give the lock up: the session ends (it is never handed back to the pool)."""
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            with contextlib.suppress(Exception):
-                await connection.invalidate()
-            with contextlib.suppress(Exception):
-                await connection.close()
+        """Give the lock up."""
+        if self._db.settings.is_sqlite or self._generation is None:
+            return
+        self._generation = None
+        with contextlib.suppress(Exception):
+            await process_locks(self._db.engine).give_up(self._key, self._id, POLL_LOCK_CLASS)

@@ -41,7 +41,8 @@ _INT4 = 0x7FFFFFFF
 
 
 class ProcessLocks:
-    """One database session holding the advisory locks of this process's senders.
+    """One database session holding the advisory locks of this process's senders and
+    pollers (bot/messaging/poller.py).
 
     Advisory locks are re-entrant within a session, so which sender of the process holds
     which key is kept here too: two senders of one bot in one process (tests) still elect
@@ -53,21 +54,22 @@ class ProcessLocks:
         self._engine = engine
         self._connection: AsyncConnection | None = None
         self._mutex = asyncio.Lock()
-        self._holders: dict[int, str] = {}  # lock key -> seat id
+        self._holders: dict[tuple[int, int], str] = {}  # (class, key) -> holder id
         self.generation = 0
 
-    async def take(self, key: int, seat: str) -> bool:
-        """Try the bot's lock for `seat`; whether it holds it now."""
+    async def take(self, key: int, seat: str, lock_class: int = LOCK_CLASS) -> bool:
+        """Try the bot's lock (a sender's, or of another `lock_class`) for `seat`; whether
+        it holds it now."""
         async with self._mutex:
-            holder = self._holders.get(key)
+            holder = self._holders.get((lock_class, key))
             if holder is not None:
                 return holder == seat
             connection = await self._open()
             got = await connection.scalar(
-                text("SELECT pg_try_advisory_lock(:a, :b)"), {"a": LOCK_CLASS, "b": key}
+                text("SELECT pg_try_advisory_lock(:a, :b)"), {"a": lock_class, "b": key}
             )
             if got:
-                self._holders[key] = seat
+                self._holders[lock_class, key] = seat
             return bool(got)
 
     async def check(self) -> None:
@@ -75,16 +77,16 @@ class ProcessLocks:
         async with self._mutex:
             await (await self._open()).execute(text("SELECT 1"))
 
-    async def give_up(self, key: int, seat: str) -> None:
+    async def give_up(self, key: int, seat: str, lock_class: int = LOCK_CLASS) -> None:
         """Release the bot's lock if `seat` holds it; the session closes with its last lock."""
         async with self._mutex:
-            if self._holders.get(key) != seat:
+            if self._holders.get((lock_class, key)) != seat:
                 return
-            del self._holders[key]
+            del self._holders[lock_class, key]
             if self._connection is not None:
                 with contextlib.suppress(Exception):
                     await self._connection.execute(
-                        text("SELECT pg_advisory_unlock(:a, :b)"), {"a": LOCK_CLASS, "b": key}
+                        text("SELECT pg_advisory_unlock(:a, :b)"), {"a": lock_class, "b": key}
                     )
             if not self._holders:
                 await self._drop()

@@ -548,9 +548,7 @@ async def test_planning_in_slices_covers_every_case_once_and_spreads_replanning(
     await svc.checkins.tick()
     async with db.transaction() as session:
         plans = dict(
-            (await session.execute(select(CheckinPlan.case_id, CheckinPlan.planned_until)))
-            .tuples()
-            .all()
+            (await session.execute(select(CheckinPlan.case_id, CheckinPlan.planned_until))).all()
         )
         keys = (
             await session.execute(select(Checkin.case_id, Checkin.kind, Checkin.nominal_at))

@@ -42,7 +42,7 @@ async def test_set_info_and_delete_the_webhook(
         await standin.user(8).send_text("hello")
         code, out, _ = await _cachly(capsys, "webhook", "set")
         assert code == 0
-        assert out.strip() == f"✓ main: Telegram will post updates to {URL}"
+        assert out.strip() == f"✓ default: Telegram will post updates to {URL}"
         assert standin.webhook is not None
         assert standin.webhook["url"] == URL
         assert standin.webhook["secret_token"] == "s3cret_token-A"
@@ -52,7 +52,7 @@ async def test_set_info_and_delete_the_webhook(
 
         code, out, _ = await _cachly(capsys, "webhook", "info")
         assert code == 0
-        assert out.strip() == f"main: {URL}, 1 update waiting"
+        assert out.strip() == f"default: {URL}, 1 update waiting"
         standin.webhook_error = (1_790_000_000, "Wrong response from the webhook: 502 Bad Gateway")
         code, out, _ = await _cachly(capsys, "webhook", "info")
         assert out.strip().endswith(
@@ -61,7 +61,7 @@ async def test_set_info_and_delete_the_webhook(
 
         code, out, _ = await _cachly(capsys, "webhook", "delete")
         assert code == 0
-        assert out.strip() == "✓ main: webhook deleted (updates waiting are kept)"
+        assert out.strip() == "✓ default: webhook deleted (updates waiting are kept)"
         assert standin.webhook is None
         assert standin.pending_updates == 1
 
