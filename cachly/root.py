@@ -228,9 +228,17 @@ def _services(bot: BotApplication) -> Services:
 
 def run_webhooks(services: Services, bots: Sequence[BotApplication]) -> None:
     """Webhook mode: this worker's server for every bot; `cachly webhook set` registers them."""
-    settings, telegram = services.settings, services.settings.telegram
+    telegram = services.settings.telegram
+    hooked = webhook_bots(services.settings, bots)
+    asyncio.run(
+        serve(hooked, services.db, services.clock, telegram.webhook_listen, telegram.webhook_port)
+    )
+
+
+def webhook_bots(settings: Settings, bots: Sequence[BotApplication]) -> list[WebhookBot]:
+    """Every bot as the webhook server sees it: its path, its secret, its Application."""
     # Each served on the path Telegram is told to post to, whatever the proxy's layout.
-    hooked = [
+    return [
         WebhookBot(
             b.key,
             urlsplit(settings.webhook_url_of(b.key)).path,
@@ -239,6 +247,3 @@ def run_webhooks(services: Services, bots: Sequence[BotApplication]) -> None:
         )
         for b in bots
     ]
-    asyncio.run(
-        serve(hooked, services.db, services.clock, telegram.webhook_listen, telegram.webhook_port)
-    )

@@ -8,7 +8,7 @@ import json
 import logging
 import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,10 +21,11 @@ from bot.config import Settings, settings_from_mapping
 from bot.db import Database
 from bot.messaging.pacing import ChatPacer
 from bot.services import Services
-from cachly.root import build_application
+from cachly.root import build_application, build_bots, webhook_bots
 from cachly.webhooks import SECRET_HEADER, WebhookBot, running, server, webhook_app
 from handlers.reply import PACER_KEY
 from standins.telegram import BotApiStandIn, Limits
+from tests.handlers.test_bots import lai_chau, two_bots
 from tests.harness import BOT_USERNAME, TOKEN
 
 SECRET = "s3cret_token-A"
@@ -222,3 +223,52 @@ async def test_two_workers_on_one_database_handle_a_repeated_update_once(
         assert (await second.post(later)).status_code == 200
         await user.wait_for_message()
     assert len(user.messages) == 2
+
+
+async def test_every_bot_at_its_own_path_with_its_own_secret(
+    database_url: str, db: Database, clock: FakeClock
+) -> None:
+    """Two provinces' bots in one worker: each update reaches its bot, answered by that bot."""
+    async with lai_chau(db), AsyncExitStack() as stack:
+        bots, standins = [], {}
+        for number, bot in enumerate(two_bots(database_url).all_bots, start=1):
+            token = f"{800000000 + number}:stand-in-{bot.key}"
+            standin = await stack.enter_async_context(
+                BotApiStandIn(token, bot_username=f"cachly_{bot.key}_bot", clock=clock.now)
+            )
+            standins[bot.key] = standin
+            bots.append(
+                replace(bot, token=token, base_url=standin.base_url, webhook_secret=f"s-{bot.key}")
+            )
+        base = two_bots(database_url)
+        settings = replace(
+            base,
+            bots=tuple(bots),
+            telegram=replace(base.telegram, mode="webhook", webhook_url="https://bot.example.org"),
+        )
+        hooked = webhook_bots(settings, build_bots(settings, db, clock))
+        assert [(b.key, b.path) for b in hooked] == [("a", "/telegram/a"), ("b", "/telegram/b")]
+        async with running(hooked), serving(webhook_app(hooked, db, clock)) as client:
+            for key, standin in standins.items():
+                other = "b" if key == "a" else "a"
+                user = standin.user(4200 + len(key), first_name="Khách")
+                await user.send_text("/whoami")
+                [update] = standin.take_updates()
+                body = json.dumps(update).encode()
+                headers = {"Content-Type": "application/json"}
+                # Another bot's secret on this bot's path: refused, nothing processed.
+                refused = await client.post(
+                    f"/telegram/{key}",
+                    content=body,
+                    headers={**headers, SECRET_HEADER: f"s-{other}"},
+                )
+                assert refused.status_code == 403
+                taken = await client.post(
+                    f"/telegram/{key}", content=body, headers={**headers, SECRET_HEADER: f"s-{key}"}
+                )
+                assert taken.status_code == 200
+                assert (await user.wait_for_message()).text
+            # Each bot answered its own user, and no one else's.
+            for key, standin in standins.items():
+                chats = {c.chat_id for c in standin.calls if c.method == "sendMessage"}
+                assert chats == {4200 + len(key)}
