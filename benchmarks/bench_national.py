@@ -106,6 +106,9 @@ def config_text(url: str, bots: list[Bot], ports: dict[str, int], times: list[st
         "[outbox]",
         f"rate_per_second = {RATE}",
         "idle_poll_seconds = 0.5",
+        # 34 bots' senders per worker beat on two shared cores: a beat late by a few
+        # seconds must not make a live sender look dead (the default 3 s is for one bot).
+        "owner_stale_seconds = 10.0",
         "[checkins]",
         "tick_seconds = 2",
         "spread_minutes = 0",
