@@ -38,7 +38,7 @@
       var swatch = document.createElement("i");
       swatch.style.background = colours[i];
       item.appendChild(swatch);
-      var text = by === "active" ? (i + 1 < steps.length ? step + "–" + (steps[i + 1] - 1) : "≥ " + step)
+      var text = by === "active" ? (i + 1 < steps.length ? (steps[i + 1] - 1 > step ? step + "–" + (steps[i + 1] - 1) : String(step)) : "≥ " + step)
         : (i + 1 < steps.length ? Math.round(step * 100) + "–" + Math.round(steps[i + 1] * 100) + " %" : "≥ " + Math.round(step * 100) + " %");
       item.appendChild(document.createTextNode(text));
       item.dataset.by = by;
