@@ -90,7 +90,7 @@ async def _data(services: Services, count: int) -> int:
             )
         async with db.transaction() as session:
             ids = list(await session.scalars(insert(Case).returning(Case.id), rows))
-            checkins = [
+            checkins: list[dict[str, object]] = [
                 {
                     "case_id": case_id,
                     "kind": "scheduled",
