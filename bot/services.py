@@ -13,7 +13,7 @@ from bot.checkins import CheckinService
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.desk import DeskAlertService, MapService, PublicService, SigninService
+from bot.desk import DeskAlertService, DeskCaseService, MapService, PublicService, SigninService
 from bot.dialogues import DialogueService
 from bot.digest import DigestService
 from bot.messaging.status import OutboxService
@@ -45,6 +45,7 @@ class Services:
     signins: SigninService = field(init=False)
     desk_map: MapService = field(init=False)
     desk_alerts: DeskAlertService = field(init=False)
+    desk_cases: DeskCaseService = field(init=False)
     public: PublicService = field(init=False)
 
     def __post_init__(self) -> None:
@@ -78,4 +79,5 @@ class Services:
         )
         self.desk_map = MapService(self.db, self.clock, tz)
         self.desk_alerts = DeskAlertService(self.db)
+        self.desk_cases = DeskCaseService(self.db, self.clock, tz)
         self.public = PublicService(self.db, self.clock, provinces, tz)
