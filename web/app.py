@@ -12,7 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.services import Services
 from web.pages import STATIC, Desk, environment
-from web.routes import alerts, map, public, signin
+from web.routes import alerts, cases, map, public, signin
 from web.security import CookieSigner
 
 
@@ -31,6 +31,7 @@ def create_app(services: Services, secret: str | None = None) -> Starlette:
         *signin.routes(desk),
         *map.routes(desk),
         *alerts.routes(desk),
+        *cases.routes(desk),
         *public.routes(desk),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

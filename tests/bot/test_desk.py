@@ -211,3 +211,78 @@ async def test_desk_alerts_and_actions_keep_to_the_area(
     await services.alerts.perform(1001, "acknowledge", alert_id)
     [taken] = await services.desk_alerts.open_alerts(lan)
     assert taken.taken_by == "Officer 1001"
+
+
+async def checked_in(services: Services, clock: FakeClock, case_id: int) -> None:
+    """Three answered check-ins over three days, with temperature and SpO2."""
+    async with services.db.transaction() as session:
+        for day, (temperature, spo2) in enumerate(((37.2, 98), (38.4, 96), (39.1, 94))):
+            at = clock.now() - timedelta(days=3 - day)
+            session.add(
+                Checkin(
+                    case_id=case_id,
+                    kind="scheduled",
+                    nominal_at=at,
+                    due_at=at,
+                    state="done",
+                    outcome="on_time",
+                    answered_at=at,
+                    closes_at=at + timedelta(hours=2),
+                    vitals={"temperature": temperature, "spo2": spo2},
+                    created_at=at,
+                )
+            )
+
+
+async def test_case_list_filters_and_searches_without_diacritics(
+    services: Services, clock: FakeClock
+) -> None:
+    from bot.desk.cases import CaseFilters
+
+    lan = await officer(services, 1001)
+    await make_case(services.db, clock.now(), full_name="Đặng Thị Hường", phone="+84987654321")
+    await make_case(services.db, clock.now(), full_name="Lê Văn Tám", kind="f0", zone=HOME)
+    await make_case(services.db, clock.now(), full_name="Ngô Bảo", commune_code=QUANG_PHU)
+
+    def names(found: list[object]) -> list[str]:
+        return sorted(c.full_name for c in found)  # type: ignore[attr-defined]
+
+    everyone = await services.desk_cases.cases(lan, CaseFilters())
+    assert names(everyone) == ["Lê Văn Tám", "Đặng Thị Hường"]
+    assert names(await services.desk_cases.cases(lan, CaseFilters(query="dang thi huong"))) == [
+        "Đặng Thị Hường"
+    ]
+    assert names(await services.desk_cases.cases(lan, CaseFilters(query="0987 654"))) == [
+        "Đặng Thị Hường"
+    ]
+    assert names(await services.desk_cases.cases(lan, CaseFilters(kind="f0"))) == ["Lê Văn Tám"]
+    assert names(await services.desk_cases.cases(lan, CaseFilters(missing_home=True))) == [
+        "Đặng Thị Hường"
+    ]
+    assert await services.desk_cases.cases(lan, CaseFilters(query="ngo bao")) == []
+
+
+async def test_case_timeline_has_its_checkins_and_vitals_and_is_audited(
+    services: Services, clock: FakeClock
+) -> None:
+    lan = await officer(services, 1001)
+    far = await officer(services, 3001, str(QUANG_PHU))
+    case_id = await make_case(services.db, clock.now())
+    await checked_in(services, clock, case_id)
+    await raise_(services, clock, case_id)
+    timeline = await services.desk_cases.timeline(lan, case_id)
+    assert [(v.temperature, v.spo2) for v in timeline.vitals] == [
+        (37.2, 98.0),
+        (38.4, 96.0),
+        (39.1, 94.0),
+    ]
+    kinds = [e.kind for e in timeline.events]
+    assert kinds.count("checkin") == 3
+    assert "alert" in kinds
+    with pytest.raises(UserError, match=r"web\.not_found"):
+        await services.desk_cases.timeline(far, case_id)
+    async with services.db.transaction() as session:
+        views = list(
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "case.web_view"))
+        )
+    assert [(v.actor, v.subject_id) for v in views] == [(f"officer:{lan}", str(case_id))]

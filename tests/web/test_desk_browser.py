@@ -291,3 +291,43 @@ async def test_public_page_shows_small_counts_as_under_5_and_nothing_personal(
     for secret in names + phones + coordinates + ["12 Lê Lợi"]:
         assert secret not in desktop["html"]
     assert phone["fits"]
+
+
+async def test_case_page_shows_timeline_and_chart_and_is_404_elsewhere(
+    services: Services, clock: FakeClock, chromium: BrowserThread
+) -> None:
+    from tests.bot.test_desk import checked_in
+
+    ids = await area(services, clock)
+    await checked_in(services, clock, ids["here"])
+    for user_id, commune in ((1001, "hac thanh"), (3001, str(QUANG_PHU))):
+        issued = await services.officers.invite("officer", commune, "cachly_bot")
+        await services.officers.redeem(start_code(issued.link), user_id, f"Officer {user_id}")
+    async with serving(services) as url:
+        path = await sign_in_path(services, 1001)
+
+        def case_page(page: Page) -> dict[str, Any]:
+            page.goto(url + path)
+            page.goto(url + "/ca?q=tran+thi+binh")
+            found: dict[str, Any] = {"listed": page.locator("#cases tbody tr").count()}
+            page.click("#cases tbody a")
+            found["checkins"] = page.locator("#timeline li.checkin").count()
+            found["points"] = page.locator("#chart circle.temperature").count()
+            found["spo2"] = page.locator("#chart circle.spo2").count()
+            screenshot(page, "case-desktop")
+            page.set_viewport_size(PHONE)
+            found["fits"] = no_horizontal_scroll(page)
+            screenshot(page, "case-phone")
+            return found
+
+        seen = await chromium.page(case_page)
+        assert seen == {"listed": 1, "checkins": 3, "points": 3, "spo2": 3, "fits": True}
+
+        far_path = await sign_in_path(services, 3001)
+
+        def foreign(page: Page) -> int:
+            page.goto(url + far_path)
+            response = page.goto(f"{url}/ca/{ids['here']}")
+            return response.status if response else 0
+
+        assert await chromium.page(foreign) == 404
