@@ -133,16 +133,27 @@ class MapService:
                 )
                 for code, name, boundary in communes
             )
-            alert_rows = (
+            open_alerts = (
                 await session.execute(
-                    select(Alert.id, Alert.kind, Case.zone)
-                    .join(Case, Case.id == Alert.case_id)
-                    .where(
+                    select(Alert.id, Alert.kind, Alert.case_id).where(
                         policy.area_clause(officer, Alert.commune_code, Alert.province_code),
                         Alert.state.in_(OPEN_STATES),
                     )
                 )
             ).all()
+            # The homes of the alerts' cases by their ids: a join would make the planner
+            # walk every case of the province for a few hundred alerts.
+            case_ids = sorted({case_id for _, _, case_id in open_alerts if case_id is not None})
+            zones: dict[int, dict[str, Any] | None] = dict(
+                (
+                    await session.execute(select(Case.id, Case.zone).where(Case.id.in_(case_ids)))
+                ).all()
+                if case_ids
+                else []
+            )
+            alert_rows = [
+                (alert_id, kind, zones.get(case_id)) for alert_id, kind, case_id in open_alerts
+            ]
             homes: list[Pin] = []
             if policy.is_commune_officer(officer):
                 for case_id, zone in (
