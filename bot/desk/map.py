@@ -152,7 +152,7 @@ class MapService:
                 else []
             )
             alert_rows = [
-                (alert_id, kind, zones.get(case_id)) for alert_id, kind, case_id in open_alerts
+                (alert_id, kind, zones.get(case_id or 0)) for alert_id, kind, case_id in open_alerts
             ]
             homes: list[Pin] = []
             if policy.is_commune_officer(officer):
