@@ -308,7 +308,10 @@ async def test_case_page_shows_timeline_and_chart_and_is_404_elsewhere(
 
         def case_page(page: Page) -> dict[str, Any]:
             page.goto(url + path)
-            page.goto(url + "/ca?q=tran+thi+binh")
+            page.goto(url + "/ca")
+            page.fill("input[name='q']", "tran thi binh")
+            page.click(".filters button[type='submit']")
+            page.wait_for_url(url + "/ca")
             found: dict[str, Any] = {"listed": page.locator("#cases tbody tr").count()}
             page.click("#cases tbody a")
             found["checkins"] = page.locator("#timeline li.checkin").count()

@@ -10,21 +10,28 @@ from starlette.routing import Route
 from bot.catalogue import plain
 from bot.desk.cases import CaseFilters
 from bot.errors import UserError
-from web.auth import signed_in
+from web.auth import csrf_ok, signed_in
 from web.chart import vitals_svg
 from web.pages import Desk
 
 
-def filters_of(request: Request) -> CaseFilters:
-    """The list's filters from the query string (a search goes by POST-less GET: no PII logged)."""
-    q = request.query_params
+async def filters_of(request: Request) -> CaseFilters:
+    """The list's filters, posted: a searched name or phone never goes into a URL."""
+    if request.method != "POST":
+        return CaseFilters()
+    q = await request.form()
+
+    def text(name: str, limit: int) -> str:
+        value = q.get(name, "")
+        return value[:limit] if isinstance(value, str) else ""
+
     return CaseFilters(
-        status=q.get("status", "")[:20],
-        kind=q.get("kind", "")[:10],
+        status=text("status", 20),
+        kind=text("kind", 10),
         missing_home=q.get("missing_home") == "1",
         not_enrolled=q.get("not_enrolled") == "1",
         missed_today=q.get("missed_today") == "1",
-        query=q.get("q", "")[:100],
+        query=text("q", 100),
     )
 
 
@@ -35,7 +42,9 @@ def routes(desk: Desk) -> list[Route]:
         session = await signed_in(desk, request)
         if session is None:
             return desk.render(request, "message.html", key="web.sign_in_needed", status_code=401)
-        filters = filters_of(request)
+        if request.method == "POST" and not await csrf_ok(desk, request, session):
+            return desk.render(request, "message.html", key="web.csrf", status_code=403)
+        filters = await filters_of(request)
         cases = await desk.services.desk_cases.cases(session.user.officer_id, filters)
         response = desk.render(
             request, "cases.html", user=session.user, token=session.token, cases=cases, f=filters
@@ -70,4 +79,4 @@ def routes(desk: Desk) -> list[Route]:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    return [Route("/ca", listing), Route("/ca/{case_id:int}", page)]
+    return [Route("/ca", listing, methods=["GET", "POST"]), Route("/ca/{case_id:int}", page)]
