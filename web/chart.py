@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from collections.abc import Callable
+from datetime import date, tzinfo
 from html import escape
 
 from bot.desk.cases import Vital
@@ -58,6 +59,31 @@ def vitals_svg(vitals: tuple[Vital, ...], tz: tzinfo, labels: tuple[str, str]) -
         parts.append(
             f'<text x="{x(v):.1f}" y="{HEIGHT - 10}" text-anchor="middle">'
             f"{v.at.astimezone(tz).strftime('%d/%m')}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def days_svg(days: tuple[tuple[date, int], ...], label: str, shown: Callable[[int], str]) -> str:
+    """Bars of a count per day, each labelled as the public sees it ("< 5" for small ones)."""
+    if not days:
+        return ""
+    width, height, pad = 640, 180, 24
+    top = max(count for _, count in days) or 1
+    step = (width - 2 * pad) / len(days)
+    parts = [
+        f'<svg class="days" role="img" viewBox="0 0 {width} {height}" aria-label="{escape(label)}">'
+    ]
+    for i, (day, count) in enumerate(days):
+        bar = (height - 2 * pad - 14) * count / top
+        x = pad + i * step
+        parts.append(
+            f'<rect x="{x + 2:.1f}" y="{height - pad - bar:.1f}" width="{step - 4:.1f}" '
+            f'height="{bar:.1f}" fill="#2171b5"/>'
+            f'<text x="{x + step / 2:.1f}" y="{height - pad - bar - 3:.1f}" text-anchor="middle">'
+            f"{escape(shown(count))}</text>"
+            f'<text x="{x + step / 2:.1f}" y="{height - 8}" text-anchor="middle">'
+            f"{day.strftime('%d/%m')}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -8,9 +8,9 @@ page is public and must stay cheap whoever opens it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 
 from bot.alerts.counts import local_day_bounds
 from bot.cases.values import ACTIVE, RELEASED
@@ -21,6 +21,7 @@ from bot.models import Case, Commune, Province
 SMALL = 5
 CACHE_SECONDS = 60
 KINDS = ("f0", "f1", "other")
+DAYS = 14
 
 
 def shown(count: int) -> str:
@@ -51,6 +52,8 @@ class PublicCounts:
     province: AreaCounts
     communes: tuple[AreaCounts, ...]
     at: datetime
+    # The province's active home isolations on each of the last 14 days, oldest first.
+    days: tuple[tuple[date, int], ...] = ()
 
 
 class PublicService:
@@ -122,4 +125,26 @@ class PublicService:
             new_today=sum(c.new_today for c in communes),
             released_today=sum(c.released_today for c in communes),
         )
-        return PublicCounts(province=province, communes=communes, at=now)
+        days = await self._days(province_code, now)
+        return PublicCounts(province=province, communes=communes, at=now, days=days)
+
+    async def _days(self, province_code: int, now: datetime) -> tuple[tuple[date, int], ...]:
+        """Cases isolating on each of the last 14 days: started, not ended, not closed before."""
+        today = now.astimezone(self._tz).date()
+        days = [today - timedelta(days=n) for n in range(DAYS - 1, -1, -1)]
+        columns = []
+        for day in days:
+            start, _ = local_day_bounds(day, self._tz)
+            columns.append(
+                func.count().filter(
+                    Case.start_date <= day,
+                    Case.end_date >= day,
+                    Case.enrolled_at.is_not(None),
+                    or_(Case.closed_at.is_(None), Case.closed_at >= start),
+                )
+            )
+        async with self._db.transaction() as session:
+            row = (
+                await session.execute(select(*columns).where(Case.province_code == province_code))
+            ).one()
+        return tuple((day, int(count or 0)) for day, count in zip(days, row, strict=True))

@@ -139,6 +139,10 @@ async def test_public_counts_per_commune_and_province(services: Services, clock:
     assert counts.province.name == "Thanh Hóa"
     assert [shown(n) for n in (0, 1, 4, 5, 12)] == ["0", "< 5", "< 5", "5", "12"]
     assert await services.public.counts(1) is None  # a province this deployment does not serve
+    # The 14-day series: nobody before the cases started on 20/11, eight since.
+    assert len(counts.days) == 14
+    by_day = {day.isoformat(): n for day, n in counts.days}
+    assert (by_day["2026-11-19"], by_day["2026-11-20"], by_day["2026-11-25"]) == (0, 8, 8)
 
 
 async def test_public_counts_are_cached_for_a_minute(services: Services, clock: FakeClock) -> None:

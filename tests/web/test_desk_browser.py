@@ -278,11 +278,13 @@ async def test_public_page_shows_small_counts_as_under_5_and_nothing_personal(
                 "quang_phu": page.inner_text(f"tr[data-code='{QUANG_PHU}']"),
                 "hac_thanh": page.inner_text(f"tr[data-code='{HAC_THANH}']"),
                 "fits": no_horizontal_scroll(page),
+                "bars": page.locator("#days rect").count(),
             }
 
         desktop = await chromium.page(lambda p: public(p, "public-desktop"))
         phone = await chromium.page(lambda p: public(p, "public-phone"), viewport=PHONE)
     assert desktop["status"] == 200
+    assert desktop["bars"] == 14
     assert "< 5" in desktop["quang_phu"]
     assert "6" in desktop["hac_thanh"]  # 1 + 5 active: at 5 and over the count is exact
     names = [n for n, _ in PEOPLE] + [f"Phạm Thị Dung {n}" for n in range(5)]
