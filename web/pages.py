@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from bot.catalogue import plain
+from bot.catalogue import plain, t
 from bot.desk import DeskUser
 from bot.services import Services
 from web.security import CookieSigner
@@ -51,8 +52,13 @@ class Desk:
         def tr(key: str, **params: object) -> str:
             return plain(language, key, **params)
 
+        def rich(key: str, **params: object) -> Markup:
+            # Catalogue texts may hold Telegram's few HTML tags (<b>, <i>); t() escapes params.
+            return Markup(t(language, key, **params))
+
         html = self.env.get_template(template).render(
             t=tr,
+            rich=rich,
             lang=language,
             user=user,
             csrf=self.signer.csrf(token) if token else "",

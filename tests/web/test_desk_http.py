@@ -1,0 +1,85 @@
+"""The desk over HTTP without a browser: CSRF, sign-out, cookies, the worklist page."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+
+from bot import alerts
+from bot.clock import FakeClock
+from bot.services import Services
+from tests.factories import make_case
+from tests.harness import start_code
+from web.app import create_app
+
+
+@pytest.fixture
+async def client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(services, secret="k" * 40))
+    async with httpx.AsyncClient(transport=transport, base_url="http://desk") as http:
+        yield http
+
+
+async def signed_in(services: Services, client: httpx.AsyncClient, user_id: int = 1001) -> str:
+    issued = await services.officers.invite("officer", "hac thanh", "cachly_bot")
+    await services.officers.redeem(start_code(issued.link), user_id, f"Officer {user_id}")
+    path = urlparse((await services.signins.issue(user_id)).url).path
+    response = await client.get(path)
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie or "SameSite=Strict" in cookie
+    assert "Secure" not in cookie  # base_url is http:// here
+    page = await client.get("/canh-bao")
+    found = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    return found
+
+
+async def test_actions_without_the_csrf_token_are_refused(
+    services: Services, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    csrf = await signed_in(services, client)
+    case_id = await make_case(services.db, clock.now())
+    async with services.db.transaction() as session:
+        raised = await alerts.raise_alert(
+            services.alerts.config,
+            session,
+            kind=alerts.SOS,
+            commune_code=14797,
+            now=clock.now(),
+            evidence={},
+            case_id=case_id,
+        )
+    refused = await client.post(f"/canh-bao/{raised.id}/acknowledge", data={"csrf": "forged"})
+    assert refused.status_code == 403
+    taken = await client.post(f"/canh-bao/{raised.id}/acknowledge", data={"csrf": csrf})
+    assert taken.status_code == 303
+    listed = await client.get("/canh-bao/danh-sach")
+    assert 'data-state="acknowledged"' in listed.text
+
+
+async def test_sign_out_ends_the_session(services: Services, client: httpx.AsyncClient) -> None:
+    csrf = await signed_in(services, client)
+    assert (await client.get("/ban-do")).status_code == 200
+    assert (await client.post("/dang-xuat", data={"csrf": csrf})).status_code == 200
+    assert (await client.get("/ban-do")).status_code == 401
+    assert (await client.get("/ban-do/du-lieu")).status_code == 401
+
+
+async def test_a_forged_cookie_is_not_a_session(client: httpx.AsyncClient) -> None:
+    client.cookies.set("cachly_session", "made-up.signature")
+    assert (await client.get("/ca")).status_code == 401
+
+
+async def test_worklist_page_lists_the_bots_worklist(
+    services: Services, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    await signed_in(services, client)
+    await make_case(services.db, clock.now(), full_name="Hoàng Văn Em", status="pending")
+    page = await client.get("/viec-can-lam")
+    assert page.status_code == 200
+    assert "Hoàng Văn Em" in page.text
+    assert "<b>Chưa tham gia</b>" in page.text  # the catalogue's own markup, not escaped
