@@ -241,15 +241,15 @@ async def checked_in(services: Services, clock: FakeClock, case_id: int) -> None
 async def test_case_list_filters_and_searches_without_diacritics(
     services: Services, clock: FakeClock
 ) -> None:
-    from bot.desk.cases import CaseFilters
+    from bot.desk.cases import CaseFilters, DeskCase
 
     lan = await officer(services, 1001)
     await make_case(services.db, clock.now(), full_name="Đặng Thị Hường", phone="+84987654321")
     await make_case(services.db, clock.now(), full_name="Lê Văn Tám", kind="f0", zone=HOME)
     await make_case(services.db, clock.now(), full_name="Ngô Bảo", commune_code=QUANG_PHU)
 
-    def names(found: list[object]) -> list[str]:
-        return sorted(c.full_name for c in found)  # type: ignore[attr-defined]
+    def names(found: list[DeskCase]) -> list[str]:
+        return sorted(c.full_name for c in found)
 
     everyone = await services.desk_cases.cases(lan, CaseFilters())
     assert names(everyone) == ["Lê Văn Tám", "Đặng Thị Hường"]

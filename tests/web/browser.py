@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import uvicorn
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 
 from bot.services import Services
 from web.app import create_app
@@ -31,8 +31,8 @@ ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 360, "height": 740}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 T = TypeVar("T")
 
 
@@ -71,11 +71,11 @@ class BrowserThread:
         browser = self.browser
         return await asyncio.wrap_future(self._pool.submit(work, browser))
 
-    async def page(self, work: Callable[[Page], T], viewport: dict[str, int] = DESKTOP) -> T:
+    async def page(self, work: Callable[[Page], T], viewport: ViewportSize = DESKTOP) -> T:
         """Run `work` on a fresh page in a fresh context (no cookies), closed afterwards."""
 
         def in_context(browser: Browser) -> T:
-            context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+            context = browser.new_context(viewport=viewport)
             try:
                 return work(context.new_page())
             finally:
