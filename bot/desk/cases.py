@@ -34,6 +34,7 @@ class CaseFilters:
     not_enrolled: bool = False
     missed_today: bool = False
     query: str = ""
+    commune_code: int | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,8 @@ class DeskCaseService:
                 statement = statement.where(Case.status.in_(OPEN_STATUSES))
             if filters.kind:
                 statement = statement.where(Case.kind == filters.kind)
+            if filters.commune_code is not None:
+                statement = statement.where(Case.commune_code == filters.commune_code)
             if filters.missing_home:
                 statement = statement.where(Case.home_status != "set")
             if filters.not_enrolled:

@@ -290,3 +290,17 @@ async def test_case_timeline_has_its_checkins_and_vitals_and_is_audited(
             await session.scalars(select(AuditEntry).where(AuditEntry.action == "case.web_view"))
         )
     assert [(v.actor, v.subject_id) for v in views] == [(f"officer:{lan}", str(case_id))]
+
+
+async def test_case_list_of_one_commune_stays_in_the_area(
+    services: Services, clock: FakeClock
+) -> None:
+    from bot.desk.cases import CaseFilters
+
+    boss = await officer(services, 2001, "Thanh Hóa", "supervisor")
+    lan = await officer(services, 1001)
+    await make_case(services.db, clock.now())
+    there = await make_case(services.db, clock.now(), commune_code=QUANG_PHU)
+    found = await services.desk_cases.cases(boss, CaseFilters(commune_code=QUANG_PHU))
+    assert [c.id for c in found] == [there]
+    assert await services.desk_cases.cases(lan, CaseFilters(commune_code=QUANG_PHU)) == []

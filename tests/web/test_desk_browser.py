@@ -3,6 +3,7 @@ public page; screenshots at desktop and phone sizes go to tests/artifacts/screen
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
@@ -131,6 +132,10 @@ async def test_sign_in_by_link_once_and_map_for_a_supervisor(
             page.check("input[value='missed']")
             found["legend"] = page.locator("#legend li").first.get_attribute("data-by")
             found["counts"] = page.locator("#counts tbody tr").count()
+            # A corner of the shape: its centre holds an alert pin, which opens the alerts.
+            page.locator("path.commune").first.click(position={"x": 6, "y": 6})
+            page.wait_for_url(re.compile(r".*/ca\?xa=\d+$"))
+            found["commune_cases"] = page.locator("#cases tbody tr").count()
             again = page.goto(url + path)  # the same link a second time
             found["reused"] = again.status if again else 0
             return found
@@ -140,6 +145,7 @@ async def test_sign_in_by_link_once_and_map_for_a_supervisor(
         assert (seen["shapes"], seen["alerts"], seen["homes"]) == (2, 2, 0)
         assert seen["legend"] == "missed"
         assert seen["counts"] == 2
+        assert seen["commune_cases"] == 1  # a commune opened from the map: its cases
         assert seen["reused"] == 403
 
         expired = await sign_in_path(services, 2001)

@@ -18,7 +18,9 @@ from web.pages import Desk
 async def filters_of(request: Request) -> CaseFilters:
     """The list's filters, posted: a searched name or phone never goes into a URL."""
     if request.method != "POST":
-        return CaseFilters()
+        # From the map: a commune's code (not personal) may come in the address.
+        commune = request.query_params.get("xa", "")
+        return CaseFilters(commune_code=int(commune) if commune.isdigit() else None)
     q = await request.form()
 
     def text(name: str, limit: int) -> str:

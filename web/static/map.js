@@ -26,7 +26,7 @@
     var p = feature.properties;
     var fill = by === "active" ? colour(p.active, ACTIVE_STEPS, ACTIVE_COLOURS)
       : colour(p.missed, MISSED_STEPS, MISSED_COLOURS);
-    return { color: "#333", weight: 1, fillColor: fill, fillOpacity: 0.7 };
+    return { color: "#333", weight: 1, fillColor: fill, fillOpacity: 0.7, className: "commune" };
   }
   function legend() {
     var list = document.querySelector("#legend ul");
@@ -71,14 +71,15 @@
       onEachFeature: function (feature, layer) {
         var p = feature.properties;
         layer.bindTooltip(p.name + " · " + label("Active") + ": " + p.active + " · " + label("Missed") + ": " + Math.round(p.missed * 100) + " %");
-        layer.on("add", function () { if (layer.getElement) { layer.getElement().classList.add("commune"); } });
+        layer.on("click", function () { window.location.href = "/ca?xa=" + p.code; });
       }
     }).addTo(map);
-    shapes.eachLayer(function (layer) { if (layer.getElement()) { layer.getElement().classList.add("commune"); } });
     var overlays = {};
     overlays[label("Alerts")] = pins(data.alerts, "alert-pin", function () { return "/canh-bao"; }).addTo(map);
     overlays[label("Reports")] = pins(data.reports, "report-pin", null).addTo(map);
-    if (data.homes.length) { overlays[label("Homes")] = pins(data.homes, "home-pin", null).addTo(map); }
+    if (data.homes.length) {
+      overlays[label("Homes")] = pins(data.homes, "home-pin", function (pin) { return "/ca/" + pin.ref; }).addTo(map);
+    }
     L.control.layers(null, overlays, { collapsed: false }).addTo(map);
     var bounds = shapes.getBounds();
     if (bounds.isValid()) { map.fitBounds(bounds); } else {
