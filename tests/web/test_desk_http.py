@@ -83,3 +83,44 @@ async def test_worklist_page_lists_the_bots_worklist(
     assert page.status_code == 200
     assert "Hoàng Văn Em" in page.text
     assert "<b>Chưa tham gia</b>" in page.text  # the catalogue's own markup, not escaped
+
+
+async def test_extend_from_the_case_page_is_confirmed_then_made(
+    services: Services, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    from datetime import date
+
+    from bot.models import Case
+
+    csrf = await signed_in(services, client)
+    case_id = await make_case(services.db, clock.now(), full_name="Vũ Thị Gấm")
+    form = {"csrf": csrf, "action": "extend", "days": "3"}
+    asked = await client.post(f"/ca/{case_id}/thao-tac", data=form)
+    assert asked.status_code == 200
+    assert "thêm 3 ngày, đến 07/12/2026" in asked.text
+    async with services.db.transaction() as session:
+        unchanged = await session.get(Case, case_id)
+        assert unchanged is not None
+        assert unchanged.end_date == date(2026, 12, 4)  # nothing written before the confirmation
+    done = await client.post(f"/ca/{case_id}/thao-tac", data={**form, "confirm": "1"})
+    assert done.status_code == 303
+    async with services.db.transaction() as session:
+        changed = await session.get(Case, case_id)
+        assert changed is not None
+        assert changed.end_date == date(2026, 12, 7)
+    refused = await client.post(
+        f"/ca/{case_id}/thao-tac", data={**form, "days": "99", "confirm": "1"}
+    )
+    assert refused.status_code == 400
+
+
+async def test_a_case_of_another_commune_cannot_be_changed(
+    services: Services, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    csrf = await signed_in(services, client)
+    elsewhere = await make_case(services.db, clock.now(), commune_code=16522)
+    answer = await client.post(
+        f"/ca/{elsewhere}/thao-tac", data={"csrf": csrf, "action": "release", "confirm": "1"}
+    )
+    assert answer.status_code == 404
+    assert (await client.get(f"/ca/{elsewhere}")).status_code == 404
