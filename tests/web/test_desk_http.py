@@ -124,3 +124,20 @@ async def test_a_case_of_another_commune_cannot_be_changed(
     )
     assert answer.status_code == 404
     assert (await client.get(f"/ca/{elsewhere}")).status_code == 404
+
+
+async def test_exports_download_the_areas_cases(
+    services: Services, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    csrf = await signed_in(services, client)
+    await make_case(services.db, clock.now(), full_name="Đỗ Văn Hải")
+    await make_case(services.db, clock.now(), full_name="Ngô Bảo", commune_code=16522)
+    answer = await client.post("/xuat", data={"csrf": csrf, "what": "cases", "format": "csv"})
+    assert answer.status_code == 200
+    assert "attachment" in answer.headers["content-disposition"]
+    text = answer.content.decode("utf-8-sig")
+    assert "Đỗ Văn Hải" in text
+    assert "Ngô Bảo" not in text
+    xlsx = await client.post("/xuat", data={"csrf": csrf, "what": "checkins", "format": "xlsx"})
+    assert xlsx.content[:2] == b"PK"
+    assert (await client.post("/xuat", data={"what": "cases"})).status_code == 403
