@@ -12,7 +12,17 @@ from starlette.staticfiles import StaticFiles
 
 from bot.services import Services
 from web.pages import STATIC, Desk, environment
-from web.routes import actions, alerts, cases, exports, map, public, signin, worklist
+from web.routes import (
+    actions,
+    alerts,
+    cases,
+    exports,
+    importing,
+    map,
+    public,
+    signin,
+    worklist,
+)
 from web.security import CookieSigner
 
 
@@ -34,6 +44,7 @@ def create_app(services: Services, secret: str | None = None) -> Starlette:
         *cases.routes(desk),
         *actions.routes(desk),
         *exports.routes(desk),
+        *importing.routes(desk),
         *worklist.routes(desk),
         *public.routes(desk),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -141,3 +141,22 @@ async def test_exports_download_the_areas_cases(
     xlsx = await client.post("/xuat", data={"csrf": csrf, "what": "checkins", "format": "xlsx"})
     assert xlsx.content[:2] == b"PK"
     assert (await client.post("/xuat", data={"what": "cases"})).status_code == 403
+
+
+async def test_import_by_upload_reports_bad_rows_and_imports_a_clean_file(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    csrf = await signed_in(services, client)
+    header = "Họ và tên,Số điện thoại,Năm sinh,Loại\n"
+    bad = header + "Lý Thị Mai,0912345670,1990,F1\nKhông Số,abc,1990,F1\n"
+    files = {"file": ("ds.csv", bad.encode(), "text/csv")}
+    refused = await client.post("/nhap", data={"csrf": csrf}, files=files)
+    assert refused.status_code == 200
+    assert "Dòng 3" in refused.text
+    assert 'id="imported"' not in refused.text
+    good = header + "Lý Thị Mai,0912345670,1990,F1\n"
+    files = {"file": ("ds.csv", good.encode(), "text/csv")}
+    done = await client.post("/nhap", data={"csrf": csrf}, files=files)
+    assert 'id="imported"' in done.text
+    assert "Lý Thị Mai" in done.text
+    assert "?start=" in done.text
