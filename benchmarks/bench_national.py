@@ -436,7 +436,7 @@ async def main_async(cases: int, workers_count: int) -> None:
         try:
             now = datetime.now(UTC)
             # Time to insert and plan (generously), then a round's length and a margin.
-            lead = timedelta(seconds=90 + cases / 2000)
+            lead = timedelta(seconds=15 + cases / 3000)
             gap = timedelta(seconds=60 + 1.5 * cases / (len(bots) * RATE))
             times = round_times(now, lead, gap)
             local = [t.astimezone(TZ).strftime("%H:%M") for t in times]

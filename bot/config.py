@@ -22,6 +22,7 @@ ENV_CONFIG_FILE = "CACHLY_CONFIG"
 ENV_TOKEN = "CACHLY_TELEGRAM_TOKEN"
 ENV_DATABASE_URL = "CACHLY_DATABASE_URL"
 ENV_REPORTS_SECRET = "CACHLY_REPORTS_SECRET"
+ENV_WEBHOOK_SECRET = "CACHLY_TELEGRAM_WEBHOOK_SECRET"
 ENV_WEB_SECRET = "CACHLY_WEB_SECRET"
 
 
@@ -355,7 +356,8 @@ def _telegram_settings(telegram: _Reader, env: Mapping[str, str]) -> TelegramSet
     token = env.get(ENV_TOKEN) or file_token
     mode = telegram.choice("mode", "polling", ("polling", "webhook"))
     webhook_url = telegram.string("webhook_url", "")
-    webhook_secret = telegram.string("webhook_secret", "")
+    file_secret = telegram.string("webhook_secret", "")
+    webhook_secret = env.get(ENV_WEBHOOK_SECRET) or file_secret
     if mode == "webhook":
         if not webhook_url.startswith("https://"):
             raise ConfigError("telegram.webhook_url", "an https:// URL is needed in webhook mode")

@@ -8,12 +8,12 @@ own HTTP transport, started after the Application is initialised and stopped aft
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Sequence
 from functools import partial
 from urllib.parse import urlsplit
 
-from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
@@ -23,10 +23,13 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.messaging.pacing import ChatPacer
+from bot.messaging.poller import PollerLock
 from bot.messaging.sender import OutboxSender
 from bot.messaging.telegram.transport import HttpTransport
 from bot.messaging.updates import HandledUpdates
 from bot.services import Services
+from cachly.polling import poll
+from cachly.webhooks import WebhookBot, serve
 from handlers import register
 from handlers.buttons import NotingRateLimiter
 from handlers.context import CachlyApplication, CachlyContext
@@ -77,6 +80,9 @@ def build_application(services: Services) -> CachlyApplication:
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    if telegram.mode == "webhook":
+        # The worker's own web server hands updates over (cachly/webhooks.py).
+        builder = builder.updater(None)
     if telegram.base_url:
         builder = builder.base_url(telegram.base_url)
     if telegram.base_file_url:
@@ -150,14 +156,20 @@ def run(services: Services) -> None:
     application = build_application(services)
     telegram = services.settings.telegram
     if telegram.mode == "webhook":
-        application.run_webhook(
-            listen=telegram.webhook_listen,
-            port=telegram.webhook_port,
-            # Listen on the path Telegram is told to post to, whatever the proxy's layout.
-            url_path=urlsplit(telegram.webhook_url).path.lstrip("/"),
-            webhook_url=telegram.webhook_url,
-            secret_token=telegram.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        run_webhooks(services, application)
     else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        # One poller per bot: a second process stands by instead of 409s for ever.
+        lock = PollerLock(services.db, bot_id(telegram.token))
+        asyncio.run(poll(application, lock))
+
+
+def run_webhooks(services: Services, application: CachlyApplication) -> None:
+    """Webhook mode: this worker's server for the one bot; `cachly webhook set` registers it."""
+    telegram = services.settings.telegram
+    # Served on the path Telegram is told to post to, whatever the proxy's layout.
+    bot = WebhookBot(
+        "main", urlsplit(telegram.webhook_url).path, telegram.webhook_secret, application
+    )
+    asyncio.run(
+        serve([bot], services.db, services.clock, telegram.webhook_listen, telegram.webhook_port)
+    )

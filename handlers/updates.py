@@ -2,8 +2,8 @@
 
 The first group takes the update (bot/messaging/updates.py) or stops it there, if another worker
 or an earlier delivery has it; the last group marks it handled. Both are TypeHandlers on
-every Update, so long polling, PTB's webhook and any other way of feeding the Application
-go through them.
+every Update, so long polling, the webhook server (cachly/webhooks.py) and any other way of
+feeding the Application go through them.
 """
 
 from __future__ import annotations

@@ -17,10 +17,10 @@ DEPLOY = Path(__file__).parent.parent / "deploy"
 README = Path(__file__).parent.parent / "README.md"
 
 
-def _unit() -> configparser.ConfigParser:
+def _unit(name: str = "cachly.service") -> configparser.ConfigParser:
     unit = configparser.ConfigParser(strict=False, interpolation=None)
     unit.optionxform = str  # type: ignore[assignment,method-assign]
-    unit.read(DEPLOY / "cachly.service", encoding="utf-8")
+    unit.read(DEPLOY / name, encoding="utf-8")
     return unit
 
 
@@ -68,6 +68,48 @@ def test_systemd_accepts_the_unit(tmp_path: Path) -> None:
     assert not problems, result.stderr
 
 
+def test_the_worker_template_runs_one_webhook_worker_per_port() -> None:
+    service = _unit("cachly@.service")["Service"]
+    program, *arguments = service["ExecStart"].split()
+    assert Path(program).name == "cachly"
+    assert arguments == ["run", "--port", "%i"]
+    assert service["EnvironmentFile"] == _unit()["Service"]["EnvironmentFile"]
+    assert service["WorkingDirectory"] in service["ReadWritePaths"].split()
+    conf = (DEPLOY / "nginx-cachly.conf").read_text(encoding="utf-8")
+    # Every port nginx sends to is one `systemctl enable cachly@PORT` the unit names.
+    ports = re.findall(r"server 127\.0\.0\.1:(\d+);", conf)
+    header = (DEPLOY / "cachly@.service").read_text(encoding="utf-8")
+    enabled = re.search(r"systemctl enable --now (.+)", header)
+    assert enabled is not None
+    assert enabled.group(1).split() == [f"cachly@{port}" for port in ports]
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
+def test_systemd_accepts_the_worker_template(tmp_path: Path) -> None:
+    program = tmp_path / "cachly"
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    env = tmp_path / "cachly.env"
+    env.write_text("CACHLY_TELEGRAM_TOKEN=x\n")
+    text = (DEPLOY / "cachly@.service").read_text(encoding="utf-8")
+    text = text.replace("/opt/cachly/bin/cachly", str(program))
+    text = text.replace("/etc/cachly/cachly.env", str(env))
+    unit = tmp_path / "cachly@8443.service"
+    unit.write_text(text)
+    result = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", str(unit)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    problems = [
+        line
+        for line in result.stderr.splitlines()
+        if "cachly@" in line and "User=" not in line and "Group=" not in line
+    ]
+    assert not problems, result.stderr
+
+
 def test_nginx_forwards_the_webhook_path_and_the_secret_header() -> None:
     conf = (DEPLOY / "nginx-cachly.conf").read_text(encoding="utf-8")
     url = re.search(r'webhook_url = "([^"]+)"', conf)
@@ -90,7 +132,13 @@ def test_nginx_forwards_the_webhook_path_and_the_secret_header() -> None:
 
 def test_the_readme_points_at_every_piece() -> None:
     readme = README.read_text(encoding="utf-8")
-    for piece in ("deploy/cachly.service", "deploy/cachly.env.example", "deploy/nginx-cachly.conf"):
+    for piece in (
+        "deploy/cachly.service",
+        "deploy/cachly@.service",
+        "deploy/cachly.env.example",
+        "deploy/nginx-cachly.conf",
+    ):
         assert piece in readme
-    for command in ("cachly db backup", "cachly doctor", "--lang"):
+    commands = ("cachly db backup", "cachly doctor", "--lang", "cachly webhook set", "/healthz")
+    for command in commands:
         assert command in readme

@@ -33,9 +33,20 @@ VI: dict[str, str] = {
         "đang đặt tới {url} nên chế độ polling không nhận được cập nhật; "
         'xoá nó (deleteWebhook) hoặc đặt telegram.mode = "webhook"'
     ),
-    "doctor.webhook_other": "Telegram gửi tới {url}, không phải {wanted}; chạy 'cachly run'",
+    "doctor.webhook_other": (
+        "Telegram gửi tới {url}, không phải {wanted}; chạy 'cachly webhook set'"
+    ),
     "doctor.webhook_error": "lỗi gần nhất lúc {at}: {error}; {pending} cập nhật đang chờ",
     "doctor.webhook_ok": "{url}, {pending} cập nhật đang chờ",
+    "webhook.not_webhook_mode": (
+        'telegram.mode không phải "webhook": không có webhook nào để đặt '
+        "(ở chế độ polling, 'cachly webhook delete' xoá webhook cũ)"
+    ),
+    "webhook.set": "✓ {key}: Telegram sẽ gửi cập nhật tới {url}",
+    "webhook.info": "{key}: {url}, {pending} cập nhật đang chờ",
+    "webhook.last_error": "lỗi gần nhất: {error}",
+    "webhook.deleted": "✓ {key}: đã xoá webhook (các cập nhật đang chờ vẫn giữ)",
+    "webhook.refused": "Telegram từ chối webhook của {key}: {problem}",
 }
 
 EN: dict[str, str] = {
@@ -73,9 +84,18 @@ EN: dict[str, str] = {
         "set to {url}, so polling gets no updates; delete it (deleteWebhook) "
         'or set telegram.mode = "webhook"'
     ),
-    "doctor.webhook_other": "Telegram posts to {url}, not {wanted}; run 'cachly run'",
+    "doctor.webhook_other": "Telegram posts to {url}, not {wanted}; run 'cachly webhook set'",
     "doctor.webhook_error": (
         "last error at {at}: {error}; {pending} {pending:update|updates} waiting"
     ),
     "doctor.webhook_ok": "{url}, {pending} {pending:update|updates} waiting",
+    "webhook.not_webhook_mode": (
+        'telegram.mode is not "webhook": there is no webhook to set '
+        "(in polling mode 'cachly webhook delete' removes an old one)"
+    ),
+    "webhook.set": "✓ {key}: Telegram will post updates to {url}",
+    "webhook.info": "{key}: {url}, {pending} {pending:update|updates} waiting",
+    "webhook.last_error": "last error: {error}",
+    "webhook.deleted": "✓ {key}: webhook deleted (updates waiting are kept)",
+    "webhook.refused": "Telegram refused {key}'s webhook: {problem}",
 }

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import logs
 from bot.catalogue import LANGUAGES, plain
-from bot.cli import admin, cases, doctor, ops
+from bot.cli import admin, cases, doctor, ops, webhook
 from bot.cli.base import CommandFailed
 from bot.cli.language import cli_language
 from bot.config import ConfigError, Settings, load_settings
@@ -88,7 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(title="commands")
 
-    commands.add_parser("run", help="run the bot").set_defaults(handler=ops.run)
+    run = commands.add_parser("run", help="run the bot")
+    run.add_argument(
+        "--port", type=int, help="webhook mode: this worker's port (default: telegram.webhook_port)"
+    )
+    run.set_defaults(handler=ops.run)
     web = commands.add_parser("web", help="serve the web desk and the public page")
     web.add_argument("--host", help="address to listen on (default: web.host)")
     web.add_argument("--port", type=int, help="port to listen on (default: web.port)")
@@ -98,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     ).set_defaults(handler=doctor.doctor)
     _db_commands(commands)
     _admin_commands(commands)
+    _webhook_commands(commands)
     _cases_commands(commands)
     return parser
 
@@ -140,6 +145,20 @@ def _admin_commands(commands: Commands) -> None:
 
     outbox = admins.add_parser("outbox", help="pending, failed and the oldest waiting messages")
     outbox.set_defaults(handler=admin.admin_outbox)
+
+
+def _webhook_commands(commands: Commands) -> None:
+    hooks = commands.add_parser("webhook", help="register each bot's webhook with Telegram")
+    group = hooks.add_subparsers(title="webhook commands")
+    group.add_parser("set", help="register each bot's URL and secret").set_defaults(
+        handler=webhook.webhook_set
+    )
+    group.add_parser("info", help="what Telegram has for each bot").set_defaults(
+        handler=webhook.webhook_info
+    )
+    group.add_parser("delete", help="remove each bot's webhook").set_defaults(
+        handler=webhook.webhook_delete
+    )
 
 
 def _cases_commands(commands: Commands) -> None:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -34,6 +35,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         logger.warning("reports.secret is not set: /report is switched off")
     if args.run_bot is None:
         raise CommandFailed(plain(language, "cli.no_runner"))
+    if getattr(args, "port", None):
+        # One configuration for every worker; each is started on its own port.
+        settings = replace(settings, telegram=replace(settings.telegram, webhook_port=args.port))
     args.run_bot(settings)
     return 0
 

@@ -154,6 +154,12 @@ class BotApiStandIn(MessageMethods, FileMethods, EditMethods, UpdateMethods, Set
         """Updates not yet confirmed by a getUpdates offset."""
         return len(self._updates)
 
+    def take_updates(self) -> list[JSON]:
+        """The queued updates, removed: what Telegram posts to a webhook, in order."""
+        taken = list(self._updates)
+        self._updates.clear()
+        return taken
+
     @property
     def polling(self) -> bool:
         """Whether a getUpdates long poll is parked waiting for an update."""

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from typing import Any
 
 from standins.telegram.server.core import StandInCore
 from standins.telegram.server.request import Request, wake
 from standins.telegram.wire import JSON, QUERY_INVALID, ApiError, bad
+
+# What setWebhook accepts as secret_token (Bot API: 1-256 characters A-Z, a-z, 0-9, _ and -).
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class UpdateMethods(StandInCore):
@@ -48,7 +52,18 @@ class UpdateMethods(StandInCore):
     async def _set_webhook(self, request: Request) -> Any:
         if not request.params.get("url"):
             return await self._delete_webhook(request)
-        self.webhook = dict(request.params)
+        params = request.params
+        url = str(params["url"])
+        if not url.startswith("https://"):
+            raise bad("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not SECRET_TOKEN.fullmatch(str(secret)):
+            raise bad("secret token contains unallowed characters")
+        if isinstance(params.get("allowed_updates"), list):
+            self._allowed_updates = list(params["allowed_updates"])
+        if params.get("drop_pending_updates") is True:
+            self._updates.clear()
+        self.webhook = dict(params)
         return True
 
     async def _delete_webhook(self, request: Request) -> Any:

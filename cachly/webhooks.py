@@ -1,0 +1,186 @@
+"""The web server of one worker: every bot's webhook and /healthz, on Starlette and uvicorn.
+
+PTB's custom-webhook pattern (examples/customwebhookbot/starlettebot.py): each bot is its
+own Application with no updater; the server checks the bot's secret token, hands the
+update to that Application's queue and answers Telegram at once. Any number of bots share
+one server, one path each. Workers are separate processes, each with its own server and
+Applications; the first handler group (handlers/updates.py) makes sure a repeated
+delivery is handled once across them.
+
+It lives in the composition root, not in handlers/, because it starts and stops the
+Applications and the server process-wide; it only hands updates over, handling none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import signal
+import socket
+import threading
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from telegram import Update
+
+from bot.cli.base import schema_revisions
+from bot.clock import Clock
+from bot.db import Database
+from bot.messaging.status import outbox_status
+from cachly.lifecycle import all_started
+from handlers.context import CachlyApplication
+from handlers.polling import readable
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# /healthz gives up on the database after this long: a proxy's check must not hang.
+HEALTH_TIMEOUT_SECONDS = 5.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@dataclass(frozen=True)
+class WebhookBot:
+    """One bot as the server sees it: its key, the path Telegram posts to, its secret."""
+
+    key: str
+    path: str
+    secret: str
+    application: CachlyApplication
+
+
+def bot_path(key: str) -> str:
+    """The path of a bot's webhook: /telegram/<key>."""
+    return f"/telegram/{key}"
+
+
+def webhook_app(bots: Sequence[WebhookBot], db: Database, clock: Clock) -> Starlette:
+    """The ASGI app: POST on each bot's path, GET /healthz; anything else is 404."""
+    paths = [bot.path for bot in bots]
+    if len(set(paths)) != len(paths):
+        raise ValueError("two bots on one webhook path")
+    routes = [Route(bot.path, _receiver(bot), methods=["POST"]) for bot in bots]
+    routes.append(Route("/healthz", _health_endpoint(bots, db, clock), methods=["GET"]))
+    return Starlette(routes=routes)
+
+
+def _receiver(bot: WebhookBot) -> Any:
+    async def receive(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), bot.secret.encode()):
+            logger.warning("webhook %s: a request without the right secret token; refused", bot.key)
+            return Response(status_code=403)
+        update = _update_of(bot, await request.body())
+        if update is not None:
+            await bot.application.update_queue.put(update)
+        # 200 even for an update that cannot be read: Telegram would repeat anything else
+        # for ever, and the updates after it would wait.
+        return Response()
+
+    return receive
+
+
+def _update_of(bot: WebhookBot, body: bytes) -> Update | None:
+    """The update in a webhook body, or None (logged by id, never by content)."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        logger.warning("webhook %s: a body that is not JSON; skipped", bot.key)
+        return None
+    if not isinstance(data, dict):
+        logger.warning("webhook %s: a body that is not an update; skipped", bot.key)
+        return None
+    item = readable(data)  # logs an unreadable update by its id
+    if item is None or set(item) == {"update_id"}:
+        return None
+    return Update.de_json(item, bot.application.bot)
+
+
+def _health_endpoint(bots: Sequence[WebhookBot], db: Database, clock: Clock) -> Any:
+    async def healthz(request: Request) -> Response:
+        report = await health(bots, db, clock)
+        return JSONResponse(report, status_code=200 if report["ok"] else 503)
+
+    return healthz
+
+
+async def health(bots: Sequence[WebhookBot], db: Database, clock: Clock) -> dict[str, Any]:
+    """Database reachable, schema at head, each bot running, the outbox's backlog."""
+    report: dict[str, Any] = {
+        "bots": {bot.key: bot.application.running for bot in bots},
+    }
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
+            current, head = await schema_revisions(db)
+            async with db.transaction() as session:
+                status = await outbox_status(session, clock.now(), failures=0)
+    except Exception as error:
+        # The kind only: a driver's message may carry the database's address.
+        report.update(ok=False, database=f"unreachable ({type(error).__name__})")
+        return report
+    report["database"] = "ok"
+    report["schema"] = {"current": current, "head": head}
+    report["outbox"] = {"due": status.pending_due, "sending": status.sending}
+    report["ok"] = current == head and all(report["bots"].values())
+    return report
+
+
+@asynccontextmanager
+async def running(bots: Sequence[WebhookBot]) -> AsyncIterator[None]:
+    """Every bot's Application initialised and started (its hooks run), stopped after."""
+    async with all_started([bot.application for bot in bots]):
+        yield
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, which on SIGINT or SIGTERM stops serving and returns."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """As uvicorn's, without raising the signal again once serving stopped: that would
+        end the process before the Applications and the outbox sender stop."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        originals = {sig: signal.signal(sig, self.handle_exit) for sig in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in originals.items():
+                signal.signal(sig, handler)
+
+
+def server(app: Starlette, host: str, port: int) -> uvicorn.Server:
+    """uvicorn serving `app`: no access log (paths and clients), no logging set up of its own."""
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        log_config=None,
+        lifespan="off",
+        server_header=False,
+        # The proxy is the only client; its X-Forwarded-* are not needed here.
+        proxy_headers=False,
+    )
+    return _Server(config)
+
+
+async def serve(
+    bots: Sequence[WebhookBot], db: Database, clock: Clock, host: str, port: int
+) -> None:
+    """Serve every bot's webhook until SIGINT or SIGTERM, then stop the Applications."""
+    async with running(bots):
+        # Bound first: a port in use fails here, and once this is logged requests queue.
+        with socket.create_server((host, port)) as listening:
+            logger.info("webhooks of %d bot(s) listening on %s:%d", len(bots), host, port)
+            await server(webhook_app(bots, db, clock), host, port).serve(sockets=[listening])
