@@ -26,14 +26,23 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, policy
 from bot.catalogue import t
 from bot.messaging.message import Text
 from bot.messaging.outbox import FAILED, PENDING, PRIORITY_ALERT, SENDING, enqueue, shows
-from bot.models import Alert, AlertDelivery, Case, CitizenReport, Officer, OutboxMessage
+from bot.models import (
+    Alert,
+    AlertDelivery,
+    Case,
+    CitizenReport,
+    Officer,
+    OutboxMessage,
+    WebSession,
+    WebSignin,
+)
 from bot.preferences import language_of
 
 # What officers are sent, by outbox purpose, and the table whose row (the outbox row's
@@ -85,6 +94,7 @@ async def end_access(
     """Cancel what is queued to the officer about what they lost; neutralise their copies."""
     cancelled = await _cancel_queued(session, officer)
     neutralised = await _neutralise_copies(session, officer, now)
+    web_sessions = await _end_web_sessions(session, officer.id, now)
     audit.record(
         session,
         at=now,
@@ -95,7 +105,23 @@ async def end_access(
         reason=reason,
         cancelled=cancelled,
         neutralised=neutralised,
+        web_sessions=web_sessions,
     )
+
+
+async def _end_web_sessions(session: AsyncSession, officer_id: int, now: datetime) -> int:
+    """End the officer's web desk sessions and spend their unused sign-in links."""
+    await session.execute(
+        update(WebSignin)
+        .where(WebSignin.officer_id == officer_id, WebSignin.used_at.is_(None))
+        .values(used_at=now)
+    )
+    ended = await session.execute(
+        update(WebSession)
+        .where(WebSession.officer_id == officer_id, WebSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    return int(ended.rowcount)  # type: ignore[attr-defined]
 
 
 async def _cancel_queued(session: AsyncSession, officer: Officer) -> int:

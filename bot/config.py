@@ -24,6 +24,7 @@ ENV_TOKEN = "CACHLY_TELEGRAM_TOKEN"
 ENV_DATABASE_URL = "CACHLY_DATABASE_URL"
 ENV_REPORTS_SECRET = "CACHLY_REPORTS_SECRET"
 ENV_WEBHOOK_SECRET = "CACHLY_TELEGRAM_WEBHOOK_SECRET"
+ENV_WEB_SECRET = "CACHLY_WEB_SECRET"
 
 
 class ConfigError(Exception):
@@ -265,6 +266,25 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """The web desk: where it listens, its public address, map tiles, the cookie secret."""
+
+    base_url: str = "http://127.0.0.1:8080"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # Empty: the communes are drawn on a plain background, nothing is fetched.
+    tile_url: str = ""
+    secret: str = ""
+    signin_minutes: int = 10
+    session_hours: int = 8
+
+    @property
+    def secure(self) -> bool:
+        """Whether cookies are marked Secure (the desk is reached over TLS)."""
+        return self.base_url.startswith("https://")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of a deployment."""
 
@@ -281,6 +301,7 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     cases: CaseSettings = field(default_factory=CaseSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     # The [[bots]] of the configuration, each serving its own provinces; empty without
     # [[bots]] (all_bots then holds one: telegram.token serving deployment.provinces).
     bots: tuple[BotSettings, ...] = ()
@@ -385,10 +406,12 @@ def _build(reader: _Reader, env: Mapping[str, str]) -> Settings:
     retention = RetentionSettings(
         purge_after_days=reader.table("retention").integer("purge_after_days", 30, 1, 3650)
     )
+    web = _web_settings(reader.table("web"), env)
     bots = _bots_settings(reader, telegram.has("token"), dep, env)
     reader.reject_unknown()
     return Settings(
         bots=bots,
+        web=web,
         reports=reports,
         checkins=checkins,
         triage=triage,
@@ -694,6 +717,41 @@ def _report_settings(table: _Reader, env: Mapping[str, str]) -> ReportSettings:
         max_photo_mb=table.integer("max_photo_mb", defaults.max_photo_mb, 1, 10),
         case_distance_m=table.integer("case_distance_m", defaults.case_distance_m, 0, 5000),
         keep_days=table.integer("keep_days", defaults.keep_days, 1, 3650),
+    )
+
+
+def _long_secret(table: _Reader, env: Mapping[str, str], env_name: str) -> str:
+    """A signing secret from the environment, the file's `secret`, or its `secret_file`."""
+    inline = table.string("secret", "")
+    secret_file = table.string("secret_file", "")
+    if inline and secret_file:
+        raise ConfigError(table._key("secret_file"), "set secret or secret_file, not both")
+    secret = env.get(env_name) or inline
+    if not secret and secret_file:
+        try:
+            secret = Path(secret_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(
+                table._key("secret_file"), f"cannot read {secret_file} ({exc.strerror})"
+            ) from None
+    if secret and len(secret) < MIN_REPORT_SECRET:
+        raise ConfigError(table._key("secret"), f"expected at least {MIN_REPORT_SECRET} characters")
+    return secret
+
+
+def _web_settings(table: _Reader, env: Mapping[str, str]) -> WebSettings:
+    d = WebSettings()
+    base_url = table.string("base_url", d.base_url).rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(table._key("base_url"), "expected an http:// or https:// URL")
+    return WebSettings(
+        base_url=base_url,
+        host=table.string("host", d.host),
+        port=table.integer("port", d.port, 1, 65535),
+        tile_url=table.string("tile_url", d.tile_url),
+        secret=_long_secret(table, env, ENV_WEB_SECRET),
+        signin_minutes=table.integer("signin_minutes", d.signin_minutes, 1, 60),
+        session_hours=table.integer("session_hours", d.session_hours, 1, 24),
     )
 
 

@@ -13,6 +13,7 @@ from bot.checkins import CheckinService
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.desk import DeskAlertService, DeskCaseService, MapService, PublicService, SigninService
 from bot.dialogues import DialogueService
 from bot.digest import DigestService
 from bot.messaging.status import OutboxService
@@ -42,6 +43,11 @@ class Services:
     checkins: CheckinService = field(init=False)
     reports: ReportService = field(init=False)
     retention: RetentionService = field(init=False)
+    signins: SigninService = field(init=False)
+    desk_map: MapService = field(init=False)
+    desk_alerts: DeskAlertService = field(init=False)
+    desk_cases: DeskCaseService = field(init=False)
+    public: PublicService = field(init=False)
 
     def __post_init__(self) -> None:
         # Every unit of work knows its bot: what it queues goes to the bot of the recipient's
@@ -67,3 +73,15 @@ class Services:
         self.retention = RetentionService(
             self.db, self.clock, self.settings.retention.purge_after_days
         )
+        web, tz = self.settings.web, self.settings.schedule.tz
+        self.signins = SigninService(
+            self.db,
+            self.clock,
+            web.base_url,
+            timedelta(minutes=web.signin_minutes),
+            timedelta(hours=web.session_hours),
+        )
+        self.desk_map = MapService(self.db, self.clock, tz)
+        self.desk_alerts = DeskAlertService(self.db)
+        self.desk_cases = DeskCaseService(self.db, self.clock, tz)
+        self.public = PublicService(self.db, self.clock, provinces, tz)

@@ -71,7 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cachly import demo
 
         return demo.main(arguments[1:])
-    return cli.main(arguments, run_bot=run_bot)
+    from cachly.web import run_web
+
+    return cli.main(arguments, run_bot=run_bot, run_web=run_web)
 
 
 def run_bot(settings: Settings) -> None:

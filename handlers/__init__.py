@@ -17,6 +17,7 @@ from handlers.officer import cases as officer_cases
 from handlers.officer import checkins as officer_checkins
 from handlers.officer import onboarding, registration
 from handlers.officer import reports as officer_reports
+from handlers.officer import web as officer_web
 from handlers.person import checkins, enrolment, status
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ COMMANDS: tuple[tuple[str, Callback], ...] = (
     ("help", common.help_command),
     ("language", common.language),
     ("whoami", onboarding.whoami),
+    ("web", officer_web.web_link),
     ("cancel", dialogue.cancel),
     ("register", registration.register),
     ("cases", officer_cases.list_cases),

@@ -20,6 +20,7 @@ OFFICER_COMMANDS = (
     "export",
     "times",
     "whoami",
+    "web",
     "reports",
     "help",
     "language",

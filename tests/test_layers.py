@@ -39,8 +39,10 @@ def _offenders(package: str, forbidden: tuple[str, ...]) -> list[str]:
 @pytest.mark.parametrize(
     ("package", "forbidden"),
     [
-        ("bot", ("telegram", "handlers", "cachly", "standins", "tests")),
-        ("handlers", ("cachly", "standins", "tests")),
+        ("bot", ("telegram", "handlers", "cachly", "standins", "tests", "web")),
+        ("handlers", ("cachly", "standins", "tests", "web")),
+        # The desk is pages over the services: no Telegram, no bot glue, no root.
+        ("web", ("telegram", "handlers", "cachly", "standins", "tests")),
         ("geofence", ("bot", "handlers", "telegram", "sqlalchemy", "cachly")),
         ("standins", ("bot", "handlers", "cachly", "tests")),
         ("benchmarks", ("tests",)),

@@ -12,6 +12,7 @@ from bot.alerts.display import officer_name, parse_callback, render
 from bot.alerts.escalation import escalate_due, raise_home_not_set
 from bot.alerts.values import (
     ACKNOWLEDGED,
+    ACTIONS,
     CLOSED_STATES,
     FALSE_ALARM,
     NO_FALSE_ALARM_KINDS,
@@ -46,13 +47,20 @@ class AlertService:
     async def act(self, telegram_user_id: int, data: str) -> ActionResult:
         """Acknowledge, resolve or call a false alarm from a button; everything re-checked."""
         parsed = parse_callback(data)
+        if parsed is None:
+            async with self._db.transaction() as session:
+                await require_officer(session, telegram_user_id)
+            raise NotAuthorised("alert.refused")
+        return await self.perform(telegram_user_id, *parsed)
+
+    async def perform(self, telegram_user_id: int, action: str, alert_id: int) -> ActionResult:
+        """Acknowledge, resolve or call a false alarm (a button, or the web desk's form)."""
+        if action not in ACTIONS.values():
+            raise NotAuthorised("alert.refused")
         now = self._clock.now()
         async with self._db.transaction() as session:
             officer = await require_officer(session, telegram_user_id)
             language = await language_of(session, telegram_user_id, self.config.language)
-            if parsed is None:
-                raise NotAuthorised("alert.refused")
-            action, alert_id = parsed
             alert = await session.get(Alert, alert_id, with_for_update=True)
             if alert is None or not _may_see(officer, alert):
                 raise NotAuthorised("alert.refused")

@@ -31,6 +31,7 @@ VI: dict[str, str] = {
         "/times MÃ 08:00 17:00 – đổi giờ khai báo của một ca\n"
         "/reports – phản ánh của người dân\n"
         "/whoami – vai trò và xã/phường của bạn\n"
+        "/web – đường dẫn đăng nhập trang điều hành (bản đồ, cảnh báo)\n"
         "/language – đổi ngôn ngữ"
     ),
     "error.sorry": "Xin lỗi, đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.",
@@ -49,6 +50,7 @@ VI: dict[str, str] = {
     "command.help": "Trợ giúp",
     "command.language": "Đổi ngôn ngữ",
     "command.whoami": "Vai trò của tôi",
+    "command.web": "Trang điều hành",
     "command.cancel": "Huỷ việc đang làm",
 }
 
@@ -83,6 +85,7 @@ EN: dict[str, str] = {
         "/times CODE 08:00 17:00 – change a case's check-in times\n"
         "/reports – citizens' reports\n"
         "/whoami – your role and commune\n"
+        "/web – a sign-in link to the web desk (map, alerts)\n"
         "/language – change language"
     ),
     "error.sorry": "Sorry, something went wrong. Please try again in a few minutes.",
@@ -101,5 +104,6 @@ EN: dict[str, str] = {
     "command.help": "Help",
     "command.language": "Change language",
     "command.whoami": "My role",
+    "command.web": "Web desk",
     "command.cancel": "Cancel what is in progress",
 }

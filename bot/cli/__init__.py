@@ -24,9 +24,12 @@ __all__ = ["CommandFailed", "configure_logging", "main"]
 
 
 def main(
-    argv: Sequence[str] | None = None, *, run_bot: Callable[[Settings], None] | None = None
+    argv: Sequence[str] | None = None,
+    *,
+    run_bot: Callable[[Settings], None] | None = None,
+    run_web: Callable[[Settings, str, int], None] | None = None,
 ) -> int:
-    """The `cachly` command line; `run_bot` is how the composition root runs the bot."""
+    """The `cachly` command line; `run_bot` and `run_web` are how the root runs them."""
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -44,6 +47,7 @@ def main(
         return 2
     args.language = language = cli_language(args.lang, os.environ, settings.deployment.language)
     args.run_bot = run_bot
+    args.run_web = run_web
     try:
         return int(args.handler(settings, args) or 0)
     except CommandFailed as exc:
@@ -89,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
         "--port", type=int, help="webhook mode: this worker's port (default: telegram.webhook_port)"
     )
     run.set_defaults(handler=ops.run)
+    web = commands.add_parser("web", help="serve the web desk and the public page")
+    web.add_argument("--host", help="address to listen on (default: web.host)")
+    web.add_argument("--port", type=int, help="port to listen on (default: web.port)")
+    web.set_defaults(handler=ops.web)
     commands.add_parser(
         "doctor", help="check configuration, database, token, webhook and outbox"
     ).set_defaults(handler=doctor.doctor)

@@ -46,6 +46,18 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def web(settings: Settings, args: argparse.Namespace) -> int:
+    """Serve the web desk through the composition root's `run_web` (Telegram not needed)."""
+    language = args.language
+    asyncio.run(prepare_database(settings, language, upgrade=settings.database.is_sqlite))
+    if not settings.web.secret:
+        logger.warning("web.secret is not set: sessions end when the desk restarts")
+    if args.run_web is None:
+        raise CommandFailed(plain(language, "cli.no_runner"))
+    args.run_web(settings, args.host or settings.web.host, args.port or settings.web.port)
+    return 0
+
+
 async def check_token(settings: Settings, language: str) -> None:
     """Fail with one line (without the token) when Telegram refuses it or cannot be reached."""
     try:

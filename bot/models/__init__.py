@@ -13,6 +13,7 @@ from bot.models.checkins import Checkin, CheckinPlan, LiveStream, LocationFix
 from bot.models.messaging import Dialogue, HandledUpdate, OutboxMessage, SenderInstance
 from bot.models.officers import Invitation, Officer
 from bot.models.reports import CitizenReport
+from bot.models.web import WebSession, WebSignin
 
 __all__ = [
     "Alert",
@@ -36,4 +37,6 @@ __all__ = [
     "SenderInstance",
     "UTCDateTime",
     "UserPreference",
+    "WebSession",
+    "WebSignin",
 ]

@@ -94,7 +94,12 @@ async def test_grants_and_revocations_are_audited(services: Services) -> None:
         "officer.revoke",
         "officer.access_end",
     ]
-    assert entries[-1].details == {"reason": "revoked", "cancelled": 0, "neutralised": 0}
+    assert entries[-1].details == {
+        "reason": "revoked",
+        "cancelled": 0,
+        "neutralised": 0,
+        "web_sessions": 0,
+    }
     assert all("Lan" not in str(e.details) for e in entries)
 
 

@@ -197,7 +197,12 @@ async def test_a_revoked_or_moved_officer_gets_nothing_more_while_colleagues_get
     assert [r.purpose for r in withheld_rows] == ["alert"]
     ends = [e for e in entries if e.action == "officer.access_end"]
     assert [e.details["reason"] for e in ends] == ["revoked", "revoked", "moved"]
-    assert ends[0].details == {"reason": "revoked", "cancelled": 1, "neutralised": 3}
+    assert ends[0].details == {
+        "reason": "revoked",
+        "cancelled": 1,
+        "neutralised": 3,
+        "web_sessions": 0,
+    }
     withheld = [e for e in entries if e.action == "officer.withheld"]
     binh_id, chi_id = await officer_id_any(bot, binh), await officer_id_any(bot, chi)
     assert any(binh_id in e.details["officers"] for e in withheld)

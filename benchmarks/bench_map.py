@@ -1,0 +1,203 @@
+"""The province map's data at N cases: the time to serve /ban-do/du-lieu, and the page weight.
+
+N active cases are spread over every commune of Thanh Hóa (each commune a square boundary),
+each with two check-ins closed today (one in eight missed) and one open alert in a hundred.
+The timing is the data endpoint as a supervisor's browser calls it (through the ASGI app:
+session lookup, the grouped queries, GeoJSON, JSON encoding); the weight is the map page's
+HTML plus every script and stylesheet it loads (before tiles).
+
+Run from the repository root:
+    python -m benchmarks.bench_map                # N=100,000 (target: <= 200 ms)
+    python -m benchmarks.bench_map --cases 2000   # a quick run
+On SQLite by default; CACHLY_BENCH_DATABASE_URL names a PostgreSQL database it may empty.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import insert, select
+
+from bot.clock import FakeClock
+from bot.config import settings_from_mapping
+from bot.fresh import fresh_database
+from bot.models import Alert, Case, Checkin, Commune, Officer
+from bot.services import Services
+from web.app import create_app
+from web.pages import STATIC
+
+START = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)  # 12:00 in Vietnam
+PROVINCE = 38
+SUPERVISOR_USER = 9_000_001
+
+
+async def _data(services: Services, count: int) -> int:
+    """Boundaries for every commune, N cases, their check-ins, a few alerts; the communes."""
+    db, now = services.db, START
+    async with db.transaction() as session:
+        communes = list(
+            await session.scalars(select(Commune.code).where(Commune.province_code == PROVINCE))
+        )
+    side = int(len(communes) ** 0.5) + 1
+    features = []
+    for i, code in enumerate(communes):
+        lon, lat = 105.0 + (i % side) * 0.02, 19.3 + (i // side) * 0.02
+        ring = [
+            [lon, lat],
+            [lon + 0.02, lat],
+            [lon + 0.02, lat + 0.02],
+            [lon, lat + 0.02],
+            [lon, lat],
+        ]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"ma_xa": code},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
+    await services.boundaries.load({"type": "FeatureCollection", "features": features})
+    batch = 5000
+    for start in range(0, count, batch):
+        rows = []
+        for n in range(start, min(count, start + batch)):
+            rows.append(
+                {
+                    "code": f"B{n:07d}",
+                    "full_name": "Bench",
+                    "phone": "+84900000000",
+                    "commune_code": communes[n % len(communes)],
+                    "province_code": PROVINCE,
+                    "kind": "f1",
+                    "start_date": date(2026, 11, 20),
+                    "end_date": date(2026, 12, 4),
+                    "status": "active",
+                    "language": "vi",
+                    "home_status": "set",
+                    "zone": {"type": "circle", "lat": 19.5, "lon": 105.5, "radius_m": 50},
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        async with db.transaction() as session:
+            ids = list(await session.scalars(insert(Case).returning(Case.id), rows))
+            checkins: list[dict[str, object]] = [
+                {
+                    "case_id": case_id,
+                    "kind": "scheduled",
+                    "nominal_at": now - timedelta(hours=h),
+                    "due_at": now - timedelta(hours=h),
+                    "state": "closed",
+                    "outcome": "missed" if (case_id + h) % 8 == 0 else "on_time",
+                    "closes_at": now - timedelta(hours=h) + timedelta(minutes=120),
+                    "answers": {},
+                    "vitals": {},
+                    "danger_signs": [],
+                    "created_at": now,
+                }
+                for case_id in ids
+                for h in (3, 4)
+            ]
+            await session.execute(insert(Checkin), checkins)
+            alerts = [
+                {
+                    "kind": "missed_checkin",
+                    "severity": 4,
+                    "case_id": case_id,
+                    "commune_code": communes[(case_id - 1) % len(communes)],
+                    "province_code": PROVINCE,
+                    "state": "open",
+                    "open_key": f"case:{case_id}:missed_checkin",
+                    "evidence": [],
+                    "opened_at": now,
+                    "updated_at": now,
+                    "release_at": now,
+                }
+                for case_id in ids
+                if case_id % 100 == 0
+            ]
+            if alerts:
+                await session.execute(insert(Alert), alerts)
+        print(f"\r  cases: {min(count, start + batch):,}", end="", flush=True)
+    print()
+    async with db.transaction() as session:
+        session.add(
+            Officer(
+                telegram_user_id=SUPERVISOR_USER,
+                role="supervisor",
+                province_code=PROVINCE,
+                display_name="Bench",
+                created_at=now,
+            )
+        )
+    return len(communes)
+
+
+def _weight(html: str) -> tuple[int, dict[str, int]]:
+    """The page's HTML size and the size of every local script and stylesheet it loads."""
+    assets = re.findall(r'(?:src|href)="/static/([^"]+\.(?:js|css))"', html)
+    return len(html.encode()), {asset: (STATIC / asset).stat().st_size for asset in assets}
+
+
+async def main_async(count: int, rounds: int) -> None:
+    """Build the data, time the endpoint, print the figures."""
+    url = os.environ.get("CACHLY_BENCH_DATABASE_URL") or (
+        f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
+    )
+    settings = settings_from_mapping(
+        {"deployment": {"provinces": [PROVINCE]}}, {"CACHLY_DATABASE_URL": url}
+    )
+    clock = FakeClock(START)
+    db = await fresh_database(settings, clock)
+    services = Services(settings, db, clock)
+    print(f"database: {url.split('://', 1)[0]}, active cases: {count:,}")
+    communes = await _data(services, count)
+    code = (await services.signins.issue(SUPERVISOR_USER)).url.rsplit("/", 1)[1]
+    app = create_app(services, secret="b" * 40)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://desk") as client:
+        await client.get(f"/dang-nhap/{code}")
+        times, size = [], 0
+        for _ in range(rounds):
+            started = time.perf_counter()
+            response = await client.get("/ban-do/du-lieu")
+            times.append((time.perf_counter() - started) * 1000)
+            size = len(response.content)
+        assert response.status_code == 200
+        page = await client.get("/ban-do")
+    html_bytes, assets = _weight(page.text)
+    total = html_bytes + sum(assets.values())
+    print(
+        f"map data ({communes} communes, {count:,} cases, "
+        f"{len(response.json()['alerts'])} alert pins, "
+        f"{size / 1000:.0f} kB JSON): median {statistics.median(times):.1f} ms, "
+        f"best {min(times):.1f} ms over {rounds} requests (target <= 200 ms at 100,000)"
+    )
+    listed = ", ".join(f"{name} {n / 1000:.1f} kB" for name, n in assets.items())
+    print(
+        f"map page weight: {total / 1000:.1f} kB = HTML {html_bytes / 1000:.1f} kB + {listed} "
+        "(target <= 300 kB)"
+    )
+    await db.dispose()
+
+
+def main() -> None:
+    """Parse arguments and run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    asyncio.run(main_async(args.cases, args.rounds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""The map's data: communes with their counts, open alerts, homes and citizen reports.
+
+A supervisor sees the province, an officer their commune (bot/policy.py decides). Homes
+are drawn only for the commune's own officers. Every figure is one grouped query, so the
+province's data at 100,000 cases stays a few queries (benchmarks/bench_map.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot import policy
+from bot.alerts.counts import local_day_bounds
+from bot.cases.values import ACTIVE
+from bot.clock import Clock
+from bot.db import Database
+from bot.desk.scope import desk_officer
+from bot.models import Alert, Case, Checkin, CitizenReport, Commune
+
+OPEN_STATES = ("open", "acknowledged")
+OPEN_REPORT_STATES = ("open", "acknowledged")
+
+
+@dataclass(frozen=True)
+class CommuneShape:
+    """A commune on the map: its boundary (GeoJSON or None) and today's figures."""
+
+    code: int
+    name: str
+    boundary: dict[str, Any] | None
+    active: int
+    due_today: int
+    missed_today: int
+
+    @property
+    def missed_share(self) -> float:
+        """Missed check-ins today as a share of those whose window closed."""
+        return self.missed_today / self.due_today if self.due_today else 0.0
+
+
+@dataclass(frozen=True)
+class Pin:
+    """Something at a point: an alert (by kind), a home or a report; `ref` opens it."""
+
+    ref: int
+    kind: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class MapData:
+    """Everything the map page draws for one officer or supervisor."""
+
+    communes: tuple[CommuneShape, ...]
+    alerts: tuple[Pin, ...]
+    homes: tuple[Pin, ...]
+    reports: tuple[Pin, ...]
+
+
+def _centre(zone: dict[str, Any] | None) -> tuple[float, float] | None:
+    if not zone:
+        return None
+    if zone.get("type") == "circle":
+        return float(zone["lat"]), float(zone["lon"])
+    ring = zone.get("ring") or []  # (lon, lat) positions, closed: the first is the last
+    points = ring[:-1] or ring
+    if not points:
+        return None
+    return (
+        sum(float(p[1]) for p in points) / len(points),
+        sum(float(p[0]) for p in points) / len(points),
+    )
+
+
+class MapService:
+    """Builds the map's data for the signed-in officer's area."""
+
+    def __init__(self, db: Database, clock: Clock, tz: tzinfo) -> None:
+        self._db = db
+        self._clock = clock
+        self._tz = tz
+
+    async def data(self, officer_id: int) -> MapData:
+        """The communes, alert pins, homes (own commune only) and reports in the area."""
+        now = self._clock.now()
+        start, end = local_day_bounds(now.astimezone(self._tz).date(), self._tz)
+        async with self._db.transaction() as session:
+            officer = await desk_officer(session, officer_id)
+            in_area = policy.area_clause(officer, Case.commune_code, Case.province_code)
+            active = dict(
+                (
+                    await session.execute(
+                        select(Case.commune_code, func.count())
+                        .where(in_area, Case.status == ACTIVE)
+                        .group_by(Case.commune_code)
+                    )
+                ).all()
+            )
+            closed_today = Checkin.closes_at.is_not(None) & (Checkin.closes_at >= start)
+            day = (
+                await session.execute(
+                    select(
+                        Case.commune_code,
+                        func.count(),
+                        func.count().filter(Checkin.outcome == "missed"),
+                    )
+                    .join(Case, Case.id == Checkin.case_id)
+                    .where(in_area, closed_today, Checkin.closes_at < end, Checkin.closes_at <= now)
+                    .group_by(Case.commune_code)
+                )
+            ).all()
+            due = {row[0]: (int(row[1]), int(row[2])) for row in day}
+            communes = (
+                await session.execute(
+                    select(Commune.code, Commune.name, Commune.boundary)
+                    .where(policy.area_clause(officer, Commune.code, Commune.province_code))
+                    .order_by(Commune.name)
+                )
+            ).all()
+            shapes = tuple(
+                CommuneShape(
+                    code=code,
+                    name=name,
+                    boundary=boundary,
+                    active=int(active.get(code, 0)),
+                    due_today=due.get(code, (0, 0))[0],
+                    missed_today=due.get(code, (0, 0))[1],
+                )
+                for code, name, boundary in communes
+            )
+            open_alerts = (
+                await session.execute(
+                    select(Alert.id, Alert.kind, Alert.case_id).where(
+                        policy.area_clause(officer, Alert.commune_code, Alert.province_code),
+                        Alert.state.in_(OPEN_STATES),
+                    )
+                )
+            ).all()
+            # The homes of the alerts' cases by their ids: a join would make the planner
+            # walk every case of the province for a few hundred alerts.
+            case_ids = sorted({case_id for _, _, case_id in open_alerts if case_id is not None})
+            zones: dict[int, dict[str, Any] | None] = dict(
+                (
+                    await session.execute(select(Case.id, Case.zone).where(Case.id.in_(case_ids)))
+                ).all()
+                if case_ids
+                else []
+            )
+            alert_rows = [
+                (alert_id, kind, zones.get(case_id or 0)) for alert_id, kind, case_id in open_alerts
+            ]
+            homes: list[Pin] = []
+            if policy.is_commune_officer(officer):
+                for case_id, zone in (
+                    await session.execute(
+                        select(Case.id, Case.zone).where(
+                            in_area, Case.status == ACTIVE, Case.zone.is_not(None)
+                        )
+                    )
+                ).all():
+                    centre = _centre(zone)
+                    if centre is not None:
+                        homes.append(Pin(case_id, "home", *centre))
+            report_rows = (
+                await session.execute(
+                    select(CitizenReport.id, CitizenReport.location).where(
+                        policy.area_clause(
+                            officer, CitizenReport.commune_code, CitizenReport.province_code
+                        ),
+                        CitizenReport.state.in_(OPEN_REPORT_STATES),
+                        CitizenReport.location.is_not(None),
+                    )
+                )
+            ).all()
+        alerts = []
+        for alert_id, kind, zone in alert_rows:
+            centre = _centre(zone)
+            if centre is not None:
+                alerts.append(Pin(alert_id, kind, *centre))
+        reports = [
+            Pin(report_id, "report", float(loc["lat"]), float(loc["lon"]))
+            for report_id, loc in report_rows
+            if loc
+        ]
+        return MapData(shapes, tuple(alerts), tuple(homes), tuple(reports))

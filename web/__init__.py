@@ -1,0 +1,1 @@
+"""The web desk and the public situation page: Starlette pages over the bot's services."""

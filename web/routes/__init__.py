@@ -1,0 +1,1 @@
+"""The desk's routes, one module per area."""

@@ -1,0 +1,69 @@
+"""The session cookie, CSRF tokens and the sign-in rate limit.
+
+The cookie holds the session's random token, signed (itsdangerous) so that a forged or
+altered cookie is refused before the database is asked; the database keeps only the
+token's hash and says whether the session still holds (8 h, sign-out, revocation). The
+CSRF token of a form is an HMAC of the session token: it needs no storage and is worth
+nothing in another session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections import deque
+
+from itsdangerous import BadSignature, Signer
+
+COOKIE = "cachly_session"
+CSRF_FIELD = "csrf"
+
+
+class CookieSigner:
+    """Signs and reads the session cookie's value."""
+
+    def __init__(self, secret: str) -> None:
+        self._signer = Signer(secret, salt="cachly.web.session")
+        self._key = hashlib.sha256(("csrf:" + secret).encode()).digest()
+
+    def sign(self, token: str) -> str:
+        """The cookie value for a session token."""
+        return self._signer.sign(token).decode("ascii")
+
+    def unsign(self, value: str) -> str | None:
+        """The session token in a cookie value, or None when the signature is wrong."""
+        try:
+            return self._signer.unsign(value).decode("ascii")
+        except BadSignature:
+            return None
+
+    def csrf(self, token: str) -> str:
+        """The CSRF token bound to a session."""
+        return hmac.new(self._key, token.encode(), hashlib.sha256).hexdigest()
+
+    def csrf_ok(self, token: str, sent: str | None) -> bool:
+        """Whether a form's CSRF token belongs to this session."""
+        return sent is not None and hmac.compare_digest(self.csrf(token), sent)
+
+
+class RateLimit:
+    """At most `limit` attempts per `window` seconds per client address (in this process)."""
+
+    def __init__(self, limit: int = 10, window: float = 60.0) -> None:
+        self._limit = limit
+        self._window = window
+        self._seen: dict[str, deque[float]] = {}
+
+    def allow(self, client: str) -> bool:
+        """Count an attempt; False once the client is over the limit."""
+        now = time.monotonic()
+        seen = self._seen.setdefault(client, deque())
+        while seen and now - seen[0] > self._window:
+            seen.popleft()
+        if len(seen) >= self._limit:
+            return False
+        seen.append(now)
+        if len(self._seen) > 10_000:  # keep memory bounded under a spray of addresses
+            self._seen = {k: v for k, v in self._seen.items() if v}
+        return True
