@@ -76,7 +76,7 @@ async def test_a_secret_telegram_refuses_is_one_line_without_the_token(
         assert standin.webhook is None
     assert code == 1
     assert err.strip() == (
-        "cachly: Telegram refused main's webhook: Secret token contains unallowed characters"
+        "cachly: Telegram refused default's webhook: Secret token contains unallowed characters"
     )
     assert "stand-in-token" not in err
 
