@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, literal_column, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -166,9 +166,6 @@ class Planner:
                     "state": SCHEDULED,
                     "next_action_at": occ.due_at,
                     "step": None,
-                    "answers": {},
-                    "vitals": {},
-                    "danger_signs": [],
                     "created_at": now,
                 }
             )
@@ -209,20 +206,34 @@ async def analyze(db: Database, *tables: str) -> None:
         await connection.commit()
 
 
+# A new occurrence's answers, vitals and danger signs are empty: written as constants of
+# the statement, so that no row pays its own JSON encoding (600,000 of them at 100,000 cases).
+_EMPTY_JSON: dict[str, Any] = {
+    "answers": literal_column("'{}'"),
+    "vitals": literal_column("'{}'"),
+    "danger_signs": literal_column("'[]'"),
+}
+
+
 async def _insert_ignore(
     session: AsyncSession, model: type[Any], values: list[dict[str, Any]], keys: list[str]
 ) -> None:
     """Insert rows, skipping those whose unique key exists (another worker planned them)."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # The table, not the mapped class: plain Core, without the ORM's bulk-insert bookkeeping.
     # A list of parameters runs as executemany of one cached statement (SQLAlchemy batches
     # it into multi-row INSERTs itself); compiling a VALUES list per call costs far more.
-    statement = dialect.insert(model).on_conflict_do_nothing(index_elements=keys)
+    statement = (
+        dialect.insert(model.__table__)
+        .values(**_EMPTY_JSON)
+        .on_conflict_do_nothing(index_elements=keys)
+    )
     await session.execute(statement, values)
 
 
 async def _upsert_plans(session: AsyncSession, plans: list[dict[str, Any]]) -> None:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(CheckinPlan)
+    statement = dialect.insert(CheckinPlan.__table__)
     statement = statement.on_conflict_do_update(
         index_elements=["case_id"],
         set_={
