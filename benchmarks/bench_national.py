@@ -285,19 +285,34 @@ class Workers:
             process.wait()
 
 
-async def sent_prompts(db: Database, since: datetime) -> int:
-    """Prompts the outbox has sent for rounds due at or after `since`."""
+# A round's messages: its prompts, and the reminders that ask again when a prompt's fate
+# was lost in a kill (bot/checkins/rounds.py).
+ROUND_PURPOSES = ("checkin_prompt", "checkin_reminder")
+
+
+async def round_state(db: Database, since: datetime, now: datetime) -> tuple[int, int]:
+    """(sent, still to settle) of the round's messages queued since `since`; still to
+    settle counts check-ins due but not yet queued, and messages pending or sending."""
     async with db.transaction() as session:
-        count = await session.scalar(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(
-                OutboxMessage.purpose == "checkin_prompt",
-                OutboxMessage.state == "sent",
-                OutboxMessage.created_at >= since,
-            )
+        rows = dict(
+            (
+                await session.execute(
+                    select(OutboxMessage.state, func.count())
+                    .where(
+                        OutboxMessage.purpose.in_(ROUND_PURPOSES),
+                        OutboxMessage.created_at >= since,
+                    )
+                    .group_by(OutboxMessage.state)
+                )
+            ).all()
         )
-    return int(count or 0)
+        waiting = await session.scalar(
+            select(func.count())
+            .select_from(Checkin)
+            .where(Checkin.state == SCHEDULED, Checkin.due_at <= now)
+        )
+    open_rows = int(rows.get("pending", 0)) + int(rows.get("sending", 0))
+    return int(rows.get("sent", 0)), open_rows + int(waiting or 0)
 
 
 async def wait_until(moment: float) -> None:
@@ -322,13 +337,15 @@ async def run_round(
     progress = Progress(name, expected, every=10.0)
     deadline = time.monotonic() + 3600
     while time.monotonic() < deadline:
-        sent = await sent_prompts(db, since)
+        sent, unsettled = await round_state(db, since, datetime.now(UTC))
         progress.update(sent)
         if kill_at is not None and not killed and sent >= kill_at * expected:
             workers.kill_and_restart(0)
             killed = True
             figures.note = f"worker 1 killed at {sent:,} sent and restarted"
-        if sent >= expected:
+        # Done when everything is sent, or settled (a prompt lost in the kill is failed
+        # and its reminder sent instead).
+        if sent >= expected or (sent and not unsettled):
             break
         await asyncio.sleep(1.0)
     else:
