@@ -74,6 +74,7 @@ class Round:
     delivered: int = 0
     lost: int = 0
     duplicated: int = 0
+    reminded_early: int = 0  # prompt delivered, its fate lost in the kill: reminded at once
     count_429: int = 0
     last_delay: float = 0.0
     rates: dict[str, float] = field(default_factory=dict)
@@ -359,20 +360,27 @@ async def run_round(
 
 
 def count(figures: Round, report: dict[str, Any], until: float | None) -> None:
-    """Deliveries of the round (sent from its due time on), per bot and overall."""
+    """Deliveries of the round (from its due time on), per bot and overall: a person is
+    asked by the prompt or, when a kill lost the prompt's fate, by the reminder at once;
+    duplicated means prompted twice (a reminder after a delivered prompt is an early one)."""
     first_all, last_all, total = math.inf, 0.0, 0
+
+    def mine(times: list[float]) -> list[float]:
+        return [t for t in times if t >= figures.due - 1 and (until is None or t < until)]
+
     for key, bot in report.items():
-        times = sorted(
-            t
-            for chat_times in bot["sends"].values()
-            for t in chat_times
-            if t >= figures.due - 1 and (until is None or t < until)
-        )
-        for chat_times in bot["sends"].values():
-            mine = [t for t in chat_times if t >= figures.due - 1 and (until is None or t < until)]
-            if mine:
+        reminders = {chat: mine(times) for chat, times in bot["reminders"].items()}
+        chats = set(bot["sends"]) | {chat for chat, times in reminders.items() if times}
+        times: list[float] = []
+        for chat in chats:
+            prompts = mine(bot["sends"].get(chat, []))
+            again = reminders.get(chat, [])
+            if prompts or again:
                 figures.delivered += 1
-                figures.duplicated += len(mine) - 1
+            figures.duplicated += max(0, len(prompts) - 1)
+            figures.reminded_early += bool(prompts and again)
+            times += prompts + again
+        times.sort()
         figures.count_429 += int(bot["count_429"])
         if len(times) > 1:
             figures.rates[key] = (len(times) - 1) / (times[-1] - times[0])
@@ -411,7 +419,8 @@ def show(
         low = rates[0] if rates else 0.0
         print(
             f"{r.name}: {r.delivered:,} / {r.expected:,} delivered, lost {r.lost}, "
-            f"duplicated {r.duplicated}, 429s {r.count_429}; last prompt "
+            f"duplicated {r.duplicated}, reminded early {r.reminded_early}, "
+            f"429s {r.count_429}; last prompt "
             f"{r.last_delay / 60:.1f} min after its due time; overall {r.overall_rate:,.0f}/s; "
             f"per bot {low:.1f}–{rates[-1] if rates else 0:.1f}/s "
             f"(lowest {low / RATE:.2f} of {RATE:g}/s); peak memory per worker "

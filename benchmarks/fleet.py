@@ -21,6 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from cachly.demo.texts import says
 from standins.telegram import BotApiStandIn, Limits
 
 
@@ -53,14 +54,17 @@ async def serve(spec: dict[str, Any]) -> None:
 
 
 def report(standins: dict[str, BotApiStandIn]) -> dict[str, Any]:
-    """Per bot: the times of each chat's delivered messages, and the 429s answered."""
+    """Per bot: the times of each chat's delivered prompts and reminders, and the 429s."""
     out: dict[str, Any] = {}
     for key, standin in standins.items():
         sends: dict[int, list[float]] = defaultdict(list)
+        reminders: dict[int, list[float]] = defaultdict(list)
         for call in standin.calls:
             if call.method == "sendMessage" and call.ok and call.chat_id is not None:
-                sends[call.chat_id].append(call.at)
-        out[key] = {"sends": sends, "count_429": standin.count_429}
+                text = call.message.text if call.message else None
+                kind = reminders if says(text, "checkin.reminder") else sends
+                kind[call.chat_id].append(call.at)
+        out[key] = {"sends": sends, "reminders": reminders, "count_429": standin.count_429}
     return out
 
 
