@@ -8,10 +8,11 @@ province's data at 100,000 cases stays a few queries (benchmarks/bench_map.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import policy
 from bot.alerts.counts import local_day_bounds
@@ -19,7 +20,7 @@ from bot.cases.values import ACTIVE
 from bot.clock import Clock
 from bot.db import Database
 from bot.desk.scope import desk_officer
-from bot.models import Alert, Case, Checkin, CitizenReport, Commune
+from bot.models import Alert, Case, Checkin, CitizenReport, Commune, Officer
 
 OPEN_STATES = ("open", "acknowledged")
 OPEN_REPORT_STATES = ("open", "acknowledged")
@@ -91,100 +92,120 @@ class MapService:
         start, end = local_day_bounds(now.astimezone(self._tz).date(), self._tz)
         async with self._db.transaction() as session:
             officer = await desk_officer(session, officer_id)
-            in_area = policy.area_clause(officer, Case.commune_code, Case.province_code)
-            active = dict(
-                (
-                    await session.execute(
-                        select(Case.commune_code, func.count())
-                        .where(in_area, Case.status == ACTIVE)
-                        .group_by(Case.commune_code)
-                    )
-                ).all()
+            shapes = await _shapes(session, officer, now, start, end)
+            alerts = await _alert_pins(session, officer)
+            homes = await _home_pins(session, officer)
+            reports = await _report_pins(session, officer)
+        return MapData(shapes, alerts, homes, reports)
+
+
+async def _shapes(
+    session: AsyncSession, officer: Officer, now: datetime, start: datetime, end: datetime
+) -> tuple[CommuneShape, ...]:
+    """Each commune of the area with its active cases and today's closed and missed ones."""
+    in_area = policy.area_clause(officer, Case.commune_code, Case.province_code)
+    active = dict(
+        (
+            await session.execute(
+                select(Case.commune_code, func.count())
+                .where(in_area, Case.status == ACTIVE)
+                .group_by(Case.commune_code)
             )
-            closed_today = Checkin.closes_at.is_not(None) & (Checkin.closes_at >= start)
-            day = (
-                await session.execute(
-                    select(
-                        Case.commune_code,
-                        func.count(),
-                        func.count().filter(Checkin.outcome == "missed"),
-                    )
-                    .join(Case, Case.id == Checkin.case_id)
-                    .where(in_area, closed_today, Checkin.closes_at < end, Checkin.closes_at <= now)
-                    .group_by(Case.commune_code)
-                )
-            ).all()
-            due = {row[0]: (int(row[1]), int(row[2])) for row in day}
-            communes = (
-                await session.execute(
-                    select(Commune.code, Commune.name, Commune.boundary)
-                    .where(policy.area_clause(officer, Commune.code, Commune.province_code))
-                    .order_by(Commune.name)
-                )
-            ).all()
-            shapes = tuple(
-                CommuneShape(
-                    code=code,
-                    name=name,
-                    boundary=boundary,
-                    active=int(active.get(code, 0)),
-                    due_today=due.get(code, (0, 0))[0],
-                    missed_today=due.get(code, (0, 0))[1],
-                )
-                for code, name, boundary in communes
+        ).all()
+    )
+    closed_today = Checkin.closes_at.is_not(None) & (Checkin.closes_at >= start)
+    day = (
+        await session.execute(
+            select(
+                Case.commune_code,
+                func.count(),
+                func.count().filter(Checkin.outcome == "missed"),
             )
-            open_alerts = (
-                await session.execute(
-                    select(Alert.id, Alert.kind, Alert.case_id).where(
-                        policy.area_clause(officer, Alert.commune_code, Alert.province_code),
-                        Alert.state.in_(OPEN_STATES),
-                    )
-                )
-            ).all()
-            # The homes of the alerts' cases by their ids: a join would make the planner
-            # walk every case of the province for a few hundred alerts.
-            case_ids = sorted({case_id for _, _, case_id in open_alerts if case_id is not None})
-            zones: dict[int, dict[str, Any] | None] = dict(
-                (
-                    await session.execute(select(Case.id, Case.zone).where(Case.id.in_(case_ids)))
-                ).all()
-                if case_ids
-                else []
+            .join(Case, Case.id == Checkin.case_id)
+            .where(in_area, closed_today, Checkin.closes_at < end, Checkin.closes_at <= now)
+            .group_by(Case.commune_code)
+        )
+    ).all()
+    due = {row[0]: (int(row[1]), int(row[2])) for row in day}
+    communes = (
+        await session.execute(
+            select(Commune.code, Commune.name, Commune.boundary)
+            .where(policy.area_clause(officer, Commune.code, Commune.province_code))
+            .order_by(Commune.name)
+        )
+    ).all()
+    return tuple(
+        CommuneShape(
+            code=code,
+            name=name,
+            boundary=boundary,
+            active=int(active.get(code, 0)),
+            due_today=due.get(code, (0, 0))[0],
+            missed_today=due.get(code, (0, 0))[1],
+        )
+        for code, name, boundary in communes
+    )
+
+
+async def _alert_pins(session: AsyncSession, officer: Officer) -> tuple[Pin, ...]:
+    """The area's open alerts, pinned at their case's home."""
+    open_alerts = (
+        await session.execute(
+            select(Alert.id, Alert.kind, Alert.case_id).where(
+                policy.area_clause(officer, Alert.commune_code, Alert.province_code),
+                Alert.state.in_(OPEN_STATES),
             )
-            alert_rows = [
-                (alert_id, kind, zones.get(case_id or 0)) for alert_id, kind, case_id in open_alerts
-            ]
-            homes: list[Pin] = []
-            if policy.is_commune_officer(officer):
-                for case_id, zone in (
-                    await session.execute(
-                        select(Case.id, Case.zone).where(
-                            in_area, Case.status == ACTIVE, Case.zone.is_not(None)
-                        )
-                    )
-                ).all():
-                    centre = _centre(zone)
-                    if centre is not None:
-                        homes.append(Pin(case_id, "home", *centre))
-            report_rows = (
-                await session.execute(
-                    select(CitizenReport.id, CitizenReport.location).where(
-                        policy.area_clause(
-                            officer, CitizenReport.commune_code, CitizenReport.province_code
-                        ),
-                        CitizenReport.state.in_(OPEN_REPORT_STATES),
-                        CitizenReport.location.is_not(None),
-                    )
-                )
-            ).all()
-        alerts = []
-        for alert_id, kind, zone in alert_rows:
-            centre = _centre(zone)
-            if centre is not None:
-                alerts.append(Pin(alert_id, kind, *centre))
-        reports = [
-            Pin(report_id, "report", float(loc["lat"]), float(loc["lon"]))
-            for report_id, loc in report_rows
-            if loc
-        ]
-        return MapData(shapes, tuple(alerts), tuple(homes), tuple(reports))
+        )
+    ).all()
+    # The homes of the alerts' cases by their ids: a join would make the planner walk
+    # every case of the province for a few hundred alerts.
+    case_ids = sorted({case_id for _, _, case_id in open_alerts if case_id is not None})
+    zones: dict[int, dict[str, Any] | None] = dict(
+        (await session.execute(select(Case.id, Case.zone).where(Case.id.in_(case_ids)))).all()
+        if case_ids
+        else []
+    )
+    pins = []
+    for alert_id, kind, case_id in open_alerts:
+        centre = _centre(zones.get(case_id or 0))
+        if centre is not None:
+            pins.append(Pin(alert_id, kind, *centre))
+    return tuple(pins)
+
+
+async def _home_pins(session: AsyncSession, officer: Officer) -> tuple[Pin, ...]:
+    """The homes of the commune's active cases: for its own officers only."""
+    if not policy.is_commune_officer(officer):
+        return ()
+    in_area = policy.area_clause(officer, Case.commune_code, Case.province_code)
+    rows = (
+        await session.execute(
+            select(Case.id, Case.zone).where(in_area, Case.status == ACTIVE, Case.zone.is_not(None))
+        )
+    ).all()
+    pins = []
+    for case_id, zone in rows:
+        centre = _centre(zone)
+        if centre is not None:
+            pins.append(Pin(case_id, "home", *centre))
+    return tuple(pins)
+
+
+async def _report_pins(session: AsyncSession, officer: Officer) -> tuple[Pin, ...]:
+    """The area's open citizen reports that carry a location."""
+    rows = (
+        await session.execute(
+            select(CitizenReport.id, CitizenReport.location).where(
+                policy.area_clause(
+                    officer, CitizenReport.commune_code, CitizenReport.province_code
+                ),
+                CitizenReport.state.in_(OPEN_REPORT_STATES),
+                CitizenReport.location.is_not(None),
+            )
+        )
+    ).all()
+    return tuple(
+        Pin(report_id, "report", float(loc["lat"]), float(loc["lon"]))
+        for report_id, loc in rows
+        if loc
+    )
