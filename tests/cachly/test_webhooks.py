@@ -8,7 +8,7 @@ import json
 import logging
 import socket
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,7 +25,7 @@ from cachly.root import build_application, build_bots, webhook_bots
 from cachly.webhooks import SECRET_HEADER, WebhookBot, running, server, webhook_app
 from handlers.reply import PACER_KEY
 from standins.telegram import BotApiStandIn, Limits
-from tests.handlers.test_bots import lai_chau, two_bots
+from tests.handlers.test_bots import lai_chau, on_standins, two_bots
 from tests.harness import BOT_USERNAME, TOKEN
 
 SECRET = "s3cret_token-A"
@@ -229,23 +229,12 @@ async def test_every_bot_at_its_own_path_with_its_own_secret(
     database_url: str, db: Database, clock: FakeClock
 ) -> None:
     """Two provinces' bots in one worker: each update reaches its bot, answered by that bot."""
-    async with lai_chau(db), AsyncExitStack() as stack:
-        bots, standins = [], {}
-        for number, bot in enumerate(two_bots(database_url).all_bots, start=1):
-            token = f"{800000000 + number}:stand-in-{bot.key}"
-            standin = await stack.enter_async_context(
-                BotApiStandIn(token, bot_username=f"cachly_{bot.key}_bot", clock=clock.now)
-            )
-            standins[bot.key] = standin
-            bots.append(
-                replace(bot, token=token, base_url=standin.base_url, webhook_secret=f"s-{bot.key}")
-            )
-        base = two_bots(database_url)
-        settings = replace(
-            base,
-            bots=tuple(bots),
-            telegram=replace(base.telegram, mode="webhook", webhook_url="https://bot.example.org"),
-        )
+    base = two_bots(database_url)
+    webhook = replace(base.telegram, mode="webhook", webhook_url="https://bot.example.org")
+    async with (
+        lai_chau(db),
+        on_standins(replace(base, telegram=webhook), clock) as (settings, standins),
+    ):
         hooked = webhook_bots(settings, build_bots(settings, db, clock))
         assert [(b.key, b.path) for b in hooked] == [("a", "/telegram/a"), ("b", "/telegram/b")]
         async with running(hooked), serving(webhook_app(hooked, db, clock)) as client:

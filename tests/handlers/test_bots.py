@@ -67,6 +67,26 @@ async def lai_chau(db: Database) -> AsyncIterator[None]:
             await session.execute(delete(Province).where(Province.code == LAI_CHAU))
 
 
+@asynccontextmanager
+async def on_standins(
+    settings: Settings, clock: FakeClock
+) -> AsyncIterator[tuple[Settings, dict[str, BotApiStandIn]]]:
+    """`settings` with each bot on a stand-in of its own (its token, a webhook secret), and
+    the stand-ins by bot key."""
+    async with AsyncExitStack() as stack:
+        bots, standins = [], {}
+        for number, bot in enumerate(settings.all_bots, start=1):
+            token = f"{800000000 + number}:stand-in-{bot.key}"
+            standin = await stack.enter_async_context(
+                BotApiStandIn(token, bot_username=f"cachly_{bot.key}_bot", clock=clock.now)
+            )
+            standins[bot.key] = standin
+            bots.append(
+                replace(bot, token=token, base_url=standin.base_url, webhook_secret=f"s-{bot.key}")
+            )
+        yield replace(settings, bots=tuple(bots)), standins
+
+
 def local(clock: FakeClock, hhmm: str) -> None:
     hour, minute = map(int, hhmm.split(":"))
     clock.set(datetime(2026, 11, 25, hour, minute, tzinfo=UTC) - timedelta(hours=7))
@@ -240,16 +260,7 @@ async def test_an_enrolment_link_opens_only_through_its_province_bot(
 async def test_one_process_long_polls_every_bot(
     database_url: str, db: Database, clock: FakeClock
 ) -> None:
-    async with lai_chau(db), AsyncExitStack() as stack:
-        bots, standins = [], {}
-        for number, bot in enumerate(two_bots(database_url).all_bots, start=1):
-            token = f"{800000000 + number}:stand-in-{bot.key}"
-            standin = await stack.enter_async_context(
-                BotApiStandIn(token, bot_username=f"cachly_{bot.key}_bot", clock=clock.now)
-            )
-            standins[bot.key] = standin
-            bots.append(replace(bot, token=token, base_url=standin.base_url))
-        settings = replace(two_bots(database_url), bots=tuple(bots))
+    async with lai_chau(db), on_standins(two_bots(database_url), clock) as (settings, standins):
         stopping = asyncio.Event()
         polling = asyncio.create_task(
             poll_all(build_bots(settings, db, clock), stopping, poll_timeout=1)
