@@ -26,6 +26,11 @@ class Forbidden(TransportError):
     """The recipient blocked the bot (or never started it)."""
 
 
+class OutsideWindow(Forbidden):
+    """This channel cannot reach the person now (Zalo's free window is closed and no
+    template fits, or they have no Zalo): the caller tries the next channel (SMS)."""
+
+
 class TransientError(TransportError):
     """A network error, a timeout or a 5xx: worth trying again later."""
 
