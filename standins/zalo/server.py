@@ -41,7 +41,8 @@ from standins.zalo.wire import JSON
 class Fault:
     """One injected answer to the next message call (CS or ZNS)."""
 
-    kind: Literal["bad_gateway", "cut", "error"]
+    # pass: answered as usual (so that the next fault hits a later call)
+    kind: Literal["pass", "bad_gateway", "cut", "error"]
     code: int = 0  # for "error": the Zalo error code to answer
     deliver: bool = True  # for "cut": deliver the message, then lose the answer
 
