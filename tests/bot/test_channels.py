@@ -207,3 +207,20 @@ async def test_an_sos_on_zalo_alerts_the_officers_naming_the_channel(
     assert "Phạm Văn Cường" in text
     assert "Kênh: Zalo" in text
     assert "Phạm Văn Cường" in said((await rows_to(services, chat))[-1]).text
+
+
+async def test_an_sms_from_a_zalo_persons_phone_goes_on_in_their_conversation(
+    services: Services, clock: FakeClock
+) -> None:
+    await officer(services)
+    case_id, chat = await zalo_person(services, clock, phone=SMS_PHONE)
+    # Zalo could not reach them, so the prompt went by SMS; they answer it by SMS.
+    await services.inbound.checkin(Channel.ZALO, "zalo-user-1")
+    feeling = actions(said((await rows_to(services, chat))[-1]))
+    await services.inbound.action(Channel.SMS, SMS_PHONE, feeling[0])
+    async with services.db.transaction() as session:
+        [checkin] = (await session.scalars(select(Checkin))).all()
+        assert checkin.case_id == case_id
+        assert checkin.answers["feeling"] == "good"
+    # The next question goes to the case's chat (the Zalo sender falls back to SMS itself).
+    assert "triệu chứng" in said((await rows_to(services, chat))[-1]).text
