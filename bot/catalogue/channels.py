@@ -16,6 +16,7 @@ VI: dict[str, str] = {
     "channel.next.sms": "Tin nhắn mời đồng ý đã gửi đến số {phone}.",
     "channel.shown": "Kênh: {channel}",
     "channel.sent_by_sms": "(đã gửi qua SMS)",
+    "channel.digest": "Nhận tin qua: {items}",
     "command.channel": "Đổi kênh nhận tin của ca",
     "channel.not_understood": (
         "Tôi chưa hiểu tin nhắn này. Hãy trả lời câu hỏi khai báo khi được hỏi; "
@@ -40,6 +41,7 @@ EN: dict[str, str] = {
     "channel.next.sms": "An invitation to consent was sent by SMS to {phone}.",
     "channel.shown": "Channel: {channel}",
     "channel.sent_by_sms": "(sent by SMS)",
+    "channel.digest": "Reached on: {items}",
     "command.channel": "Change a case's channel",
     "channel.not_understood": (
         "I did not understand this message. Answer the check-in questions when asked; "

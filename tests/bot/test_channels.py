@@ -10,10 +10,11 @@ from sqlalchemy import select
 from bot.actions import Action
 from bot.channels import Channel, chat_channel, contact_chat_id, contact_id_of, parse_channel
 from bot.clock import FakeClock
+from bot.digest import area_digest, render_digest
 from bot.messaging.message import Choice, Text, from_json
 from bot.models import Alert, Case, ChannelContact, Checkin, OutboxMessage
 from bot.services import Services
-from tests.factories import make_case
+from tests.factories import HAC_THANH, make_case
 
 BOT = "cachly_test_bot"
 OFFICER = 1001
@@ -224,3 +225,18 @@ async def test_an_sms_from_a_zalo_persons_phone_goes_on_in_their_conversation(
         assert checkin.answers["feeling"] == "good"
     # The next question goes to the case's chat (the Zalo sender falls back to SMS itself).
     assert "triệu chứng" in said((await rows_to(services, chat))[-1]).text
+
+
+async def test_the_digest_says_how_many_are_reached_off_telegram(
+    services: Services, clock: FakeClock
+) -> None:
+    await make_case(services.db, clock.now())
+    await zalo_person(services, clock)
+    tz = services.settings.schedule.tz
+    day = clock.now().astimezone(tz).date()
+    async with services.db.transaction() as session:
+        digest = await area_digest(session, "Hạc Thành", [HAC_THANH], day, tz, chart=False)
+    assert "Nhận tin qua: Telegram 1, Zalo 1" in render_digest("vi", digest, day)
+    async with services.db.transaction() as session:
+        telegram_only = await area_digest(session, "Đông Sơn", [16378], day, tz, chart=False)
+    assert "Nhận tin qua" not in render_digest("vi", telegram_only, day)
