@@ -182,7 +182,11 @@ async def test_a_zalo_person_checks_in_with_buttons_and_a_location(
     await services.inbound.action(Channel.ZALO, user, symptoms[-1])  # none of them
     assert "Nhiệt độ" in (await last()).text
     await services.inbound.text(Channel.ZALO, user, "36,8")
-    assert (await last()).location_request is not None
+    location_question = await last()
+    assert location_question.location_request is not None
+    # Zalo has no one-tap button at the bottom of the screen: the way Zalo shares it.
+    assert "Gửi vị trí hiện tại</b>" in location_question.text
+    assert "dưới cùng màn hình" not in location_question.text
     await services.inbound.location(Channel.ZALO, user, HOME["lat"], HOME["lon"], 12.0)
     assert "đang ở nhà" in (await last()).text
     assert all(row.bot == "zalo" for row in await rows_to(services, chat))
