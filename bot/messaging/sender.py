@@ -129,6 +129,7 @@ class _Claimed:
     priority: int = 0
     unknown_fates: int = 0
     edit: bool = False
+    purpose: str = ""  # what the row is for: a channel's renderer may choose by it
 
 
 @dataclass
@@ -181,6 +182,7 @@ _TAKE = (
         _OUTBOX.c.attempts,
         _OUTBOX.c.priority,
         _OUTBOX.c.unknown_fates,
+        _OUTBOX.c.purpose,
     )
 )
 _OUTCOME_COLUMNS = (
@@ -462,7 +464,13 @@ class OutboxSender:
     # ---- the call ------------------------------------------------------------------------
 
     async def _send(self, row: _Claimed) -> None:
-        call = self._render(row.kind, row.body, row.chat_id, edit_message_id=row.target_message_id)
+        call = self._render(
+            row.kind,
+            row.body,
+            row.chat_id,
+            edit_message_id=row.target_message_id,
+            purpose=row.purpose,
+        )
         if self._settings.paid_broadcast and call.method in SEND_METHODS:
             call.params["allow_paid_broadcast"] = True
         outcome = _Outcome(row, "sent")
@@ -648,6 +656,7 @@ class OutboxSender:
                     took.priority,
                     took.unknown_fates,
                     is_edit(took.kind, took.body, c.edit_of_id),
+                    took.purpose,
                 )
             )
         return rows

@@ -27,9 +27,19 @@ class Renderer(Protocol):
     """Turns an outbox row's stored content into its channel's call (one per channel)."""
 
     def __call__(
-        self, kind: str, body: dict[str, Any], chat_id: int, *, edit_message_id: int | None = None
+        self,
+        kind: str,
+        body: dict[str, Any],
+        chat_id: int,
+        *,
+        edit_message_id: int | None = None,
+        purpose: str = "",
     ) -> ApiCall:
-        """The call that says the row's content to `chat_id` (or edits that message)."""
+        """The call that says the row's content to `chat_id` (or edits that message).
+
+        `purpose` is the row's (a check-in prompt, a reminder, ...): a channel that must
+        choose a registered template outside a free window (Zalo's ZNS) chooses by it.
+        """
         ...
 
 

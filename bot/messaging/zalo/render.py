@@ -11,8 +11,8 @@ content into Zalo messages here (`messages`):
   become `oa.open.url` buttons; typed answers (a location request's alternatives, "skip")
   become `oa.query.show` buttons that send the answer as if typed. Zalo takes 5 buttons a
   message: the first 5 go with the text, the rest follow in messages of their own;
-- a location request becomes the question and how to share a location in Zalo's menu
-  (there is no button for it);
+- a location request has no button on Zalo (the person shares a location from Zalo's own
+  menu, as the services' Zalo texts say): only its typed alternatives become buttons;
 - a pin becomes a text with a map link; a picture or a document its caption and a note
   (the OA's media upload is not used);
 - Zalo cannot edit a message: an edit that carries choices (the next state of a question)
@@ -23,16 +23,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.catalogue import plain, t
+from bot.catalogue import plain
+from bot.channels import Channel, chat_channel
+from bot.channels import contact_id_of as contact_of_chat
 from bot.messaging.markup import plain_text
 from bot.messaging.message import Choice, Content, Document, Picture, Pin, Text
-from bot.messaging.telegram.render import ApiCall
+from bot.messaging.transport import ApiCall
 from bot.messaging.zalo import wire
 
 # The call the outbox sender hands the Zalo transport for every row.
 SEND = "zalo.send"
-# Chat ids of Zalo contacts (bot/channels.py): -(2**60) - contact id.
-_ZALO_BASE = -(2**60)
 
 Message = dict[str, Any]
 
@@ -58,8 +58,8 @@ def render_stored(
 
 def contact_id_of(chat_id: int) -> int:
     """The Zalo contact a chat id stands for (ValueError for any other chat)."""
-    contact_id = _ZALO_BASE - chat_id
-    if not 0 < contact_id < 2**59:
+    contact_id = contact_of_chat(chat_id)
+    if not contact_id or chat_channel(chat_id) is not Channel.ZALO:
         raise ValueError(f"chat {chat_id} is not a Zalo contact's")
     return contact_id
 
@@ -78,8 +78,6 @@ def messages(content: Content, language: str, *, edit: bool = False) -> list[Mes
 def text_messages(text: Text, language: str) -> list[Message]:
     """A text with its buttons, in as many messages as Zalo's limits need."""
     words = plain_text(text.text).strip()
-    if text.location_request is not None:
-        words = f"{words}\n\n{plain_text(t(language, 'zalo.share_location'))}"
     buttons = _buttons(text)
     parts = split_text(words)
     out: list[Message] = [{"text": part} for part in parts[:-1]]
