@@ -285,6 +285,41 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class ZaloTemplateSettings:
+    """A ZNS template Zalo approved, for the outbox rows of one purpose.
+
+    `params`: (name, source, max_length) each; a source is text, date, time or =<value>
+    (bot/messaging/zalo/templates.py).
+    """
+
+    purpose: str
+    template_id: str
+    params: tuple[tuple[str, str, int], ...]
+    price_vnd: int = 300
+
+
+@dataclass(frozen=True)
+class ZaloSettings:
+    """The Zalo Official Account channel: the OA's app, its secrets, its webhook, templates."""
+
+    enabled: bool = False
+    app_id: str = ""
+    oa_id: str = ""
+    app_secret: str = field(default="", repr=False)
+    oa_secret_key: str = field(default="", repr=False)
+    # The operator's first refresh token; from then on token_file holds the rotated one.
+    refresh_token: str = field(default="", repr=False)
+    token_file: str = ""
+    openapi_url: str = "https://openapi.zalo.me"
+    oauth_url: str = "https://oauth.zaloapp.com"
+    business_url: str = "https://business.openapi.zalo.me"
+    webhook_path: str = "/zalo/webhook"
+    # Zalo publishes no rate for the OA API; the sender stays well under what is known.
+    rate_per_second: float = 10.0
+    templates: tuple[ZaloTemplateSettings, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of a deployment."""
 
@@ -302,6 +337,7 @@ class Settings:
     cases: CaseSettings = field(default_factory=CaseSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    zalo: ZaloSettings = field(default_factory=ZaloSettings)
     # The [[bots]] of the configuration, each serving its own provinces; empty without
     # [[bots]] (all_bots then holds one: telegram.token serving deployment.provinces).
     bots: tuple[BotSettings, ...] = ()
@@ -407,11 +443,13 @@ def _build(reader: _Reader, env: Mapping[str, str]) -> Settings:
         purge_after_days=reader.table("retention").integer("purge_after_days", 30, 1, 3650)
     )
     web = _web_settings(reader.table("web"), env)
+    zalo = _zalo_settings(reader.table("zalo"), env)
     bots = _bots_settings(reader, telegram.has("token"), dep, env)
     reader.reject_unknown()
     return Settings(
         bots=bots,
         web=web,
+        zalo=zalo,
         reports=reports,
         checkins=checkins,
         triage=triage,
@@ -752,6 +790,74 @@ def _web_settings(table: _Reader, env: Mapping[str, str]) -> WebSettings:
         secret=_long_secret(table, env, ENV_WEB_SECRET),
         signin_minutes=table.integer("signin_minutes", d.signin_minutes, 1, 60),
         session_hours=table.integer("session_hours", d.session_hours, 1, 24),
+    )
+
+
+def _zalo_settings(table: _Reader, env: Mapping[str, str]) -> ZaloSettings:
+    d = ZaloSettings()
+    enabled = table.boolean("enabled", d.enabled)
+    settings = ZaloSettings(
+        enabled=enabled,
+        app_id=table.string("app_id", d.app_id),
+        oa_id=table.string("oa_id", d.oa_id),
+        app_secret=_secret(table, "app_secret", env, required=enabled),
+        oa_secret_key=_secret(table, "oa_secret_key", env, required=enabled),
+        refresh_token=_secret(table, "refresh_token", env, required=False),
+        token_file=table.string("token_file", d.token_file),
+        openapi_url=_base_url(table, "openapi_url", d.openapi_url),
+        oauth_url=_base_url(table, "oauth_url", d.oauth_url),
+        business_url=_base_url(table, "business_url", d.business_url),
+        webhook_path=table.string("webhook_path", d.webhook_path),
+        rate_per_second=table.number("rate_per_second", d.rate_per_second, 0.1, 1000.0),
+        templates=tuple(_zalo_template(t) for t in table.tables("templates")),
+    )
+    if not settings.webhook_path.startswith("/"):
+        raise ConfigError(table._key("webhook_path"), "expected a path starting with /")
+    purposes = [template.purpose for template in settings.templates]
+    if len(set(purposes)) != len(purposes):
+        raise ConfigError(table._key("templates"), "two templates for one purpose")
+    if enabled and not settings.app_id:
+        raise ConfigError(table._key("app_id"), "the OA's app id is needed")
+    if enabled and not settings.token_file:
+        raise ConfigError(
+            table._key("token_file"), "a file for the rotating refresh token is needed"
+        )
+    return settings
+
+
+def _base_url(table: _Reader, name: str, default: str) -> str:
+    value = table.string(name, default).rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError(table._key(name), "expected an http:// or https:// URL")
+    return value
+
+
+# A template parameter's source, and its maximum length after a colon: "text:120".
+_ZNS_SOURCE = re.compile(r"(text|date|time|=.*?)(?::([0-9]+))?")
+
+
+def _zalo_template(table: _Reader) -> ZaloTemplateSettings:
+    purpose = table.string("purpose", "")
+    template_id = table.string("template_id", "")
+    if not purpose or not template_id:
+        raise ConfigError(table._key("template_id"), "a template needs its purpose and id")
+    raw = table._get("params", {})
+    if not isinstance(raw, Mapping) or not raw:
+        raise ConfigError(table._key("params"), 'expected a table of name = "source[:length]"')
+    params: list[tuple[str, str, int]] = []
+    for name, spec in raw.items():
+        match = _ZNS_SOURCE.fullmatch(spec) if isinstance(spec, str) else None
+        if match is None:
+            raise ConfigError(
+                table._key("params"),
+                f"{name}: expected text, date, time or =value, with an optional :length",
+            )
+        params.append((str(name), match.group(1), int(match.group(2) or 0)))
+    return ZaloTemplateSettings(
+        purpose=purpose,
+        template_id=template_id,
+        params=tuple(params),
+        price_vnd=table.integer("price_vnd", 300, 0, 100_000),
     )
 
 

@@ -36,6 +36,7 @@ from bot.messaging.updates import HandledUpdates
 from bot.services import Services
 from cachly.polling import poll
 from cachly.webhooks import WebhookBot, serve
+from cachly.zalo import close_zalo_sender, open_zalo_sender, zalo_routes
 from handlers import register
 from handlers.buttons import NotingRateLimiter
 from handlers.context import DEPLOYMENT_KEY, CachlyApplication, CachlyContext
@@ -52,6 +53,9 @@ WEBHOOK_RECLAIM_SECONDS = 60.0
 TRANSPORT_KEY = "outbox_transport"
 # bot_data key: whether this Application closes the shared database at its shutdown.
 OWNS_DB_KEY = "owns_database"
+# bot_data keys: the Zalo contacts' sender (on the first bot's Application, as the ticks).
+ZALO_SENDER_KEY = "zalo_sender"
+ZALO_CHANNEL_KEY = "zalo_channel"
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,12 @@ async def _post_init(application: CachlyApplication) -> None:
     outbox_sender, transport = await open_sender(services)
     application.bot_data[SENDER_KEY] = outbox_sender
     application.bot_data[TRANSPORT_KEY] = transport
+    deployment: Services = application.bot_data.get(DEPLOYMENT_KEY, services)
+    if application.bot_data.get(OWNS_DB_KEY, True) and deployment.settings.zalo.enabled:
+        # One Zalo sender per process, over the whole deployment (its contacts are anyone's).
+        zalo_sender, channel = await open_zalo_sender(deployment)
+        application.bot_data[ZALO_SENDER_KEY] = zalo_sender
+        application.bot_data[ZALO_CHANNEL_KEY] = channel
 
 
 async def _post_shutdown(application: CachlyApplication) -> None:
@@ -191,6 +201,10 @@ async def _post_shutdown(application: CachlyApplication) -> None:
         await outbox_sender.stop()
     if transport is not None:
         await transport.shutdown()
+    zalo_sender = application.bot_data.pop(ZALO_SENDER_KEY, None)
+    zalo_channel = application.bot_data.pop(ZALO_CHANNEL_KEY, None)
+    if zalo_sender is not None and zalo_channel is not None:
+        await close_zalo_sender(zalo_sender, zalo_channel)
     services: Services = application.bot_data["services"]
     if application.bot_data.get(OWNS_DB_KEY, True):
         await services.db.dispose()
@@ -233,7 +247,14 @@ def run_webhooks(services: Services, bots: Sequence[BotApplication]) -> None:
     telegram = services.settings.telegram
     hooked = webhook_bots(services.settings, bots)
     asyncio.run(
-        serve(hooked, services.db, services.clock, telegram.webhook_listen, telegram.webhook_port)
+        serve(
+            hooked,
+            services.db,
+            services.clock,
+            telegram.webhook_listen,
+            telegram.webhook_port,
+            extra_routes=zalo_routes(services),
+        )
     )
 
 

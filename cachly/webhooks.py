@@ -58,12 +58,19 @@ class WebhookBot:
     application: CachlyApplication
 
 
-def webhook_app(bots: Sequence[WebhookBot], db: Database, clock: Clock) -> Starlette:
-    """The ASGI app: POST on each bot's path, GET /healthz; anything else is 404."""
-    paths = [bot.path for bot in bots]
+def webhook_app(
+    bots: Sequence[WebhookBot],
+    db: Database,
+    clock: Clock,
+    extra_routes: Sequence[Route] = (),
+) -> Starlette:
+    """The ASGI app: POST on each bot's path, GET /healthz, the channels' webhooks (Zalo's
+    `extra_routes`); anything else is 404."""
+    paths = [bot.path for bot in bots] + [route.path for route in extra_routes]
     if len(set(paths)) != len(paths):
         raise ValueError("two bots on one webhook path")
     routes = [Route(bot.path, _receiver(bot), methods=["POST"]) for bot in bots]
+    routes.extend(extra_routes)
     routes.append(Route("/healthz", _health_endpoint(bots, db, clock), methods=["GET"]))
     return Starlette(routes=routes)
 
@@ -171,11 +178,18 @@ def server(app: Starlette, host: str, port: int) -> uvicorn.Server:
 
 
 async def serve(
-    bots: Sequence[WebhookBot], db: Database, clock: Clock, host: str, port: int
+    bots: Sequence[WebhookBot],
+    db: Database,
+    clock: Clock,
+    host: str,
+    port: int,
+    *,
+    extra_routes: Sequence[Route] = (),
 ) -> None:
     """Serve every bot's webhook until SIGINT or SIGTERM, then stop the Applications."""
     async with running(bots):
         # Bound first: a port in use fails here, and once this is logged requests queue.
         with socket.create_server((host, port)) as listening:
             logger.info("webhooks of %d bot(s) listening on %s:%d", len(bots), host, port)
-            await server(webhook_app(bots, db, clock), host, port).serve(sockets=[listening])
+            app = webhook_app(bots, db, clock, extra_routes)
+            await server(app, host, port).serve(sockets=[listening])
