@@ -85,6 +85,16 @@ def t(language: str, key: str, /, **params: object) -> str:
     return _render(template, safe)
 
 
+def for_channel(key: str, channel: str) -> str:
+    """The key of a text as the person's channel says it (`<key>.zalo`), if it has one.
+
+    Telegram's texts are the keys themselves; a channel with no button for a location (Zalo)
+    words "press the button" its own way.
+    """
+    variant = f"{key}.{channel}"
+    return variant if variant in CATALOGUE[DEFAULT_LANGUAGE] else key
+
+
 def plain(language: str, key: str, /, **params: object) -> str:
     """Render a catalogue text for a place without HTML (button labels, files, the CLI)."""
     texts = CATALOGUE.get(language) or CATALOGUE[DEFAULT_LANGUAGE]

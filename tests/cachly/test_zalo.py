@@ -258,3 +258,28 @@ async def test_the_code_sent_in_the_chat_enrols_as_the_follow_would(
         await d.drained()
         async with db.transaction() as session:
             assert (await session.scalars(select(Alert))).all() == []  # not enrolled yet
+
+
+async def test_without_home_coordinates_the_home_is_asked_as_zalo_shares_a_location(
+    settings: Settings, db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    async with deployment(settings, db, clock, tmp_path) as d:
+        officer: User = await d.harness.officer(OFFICER)
+        content = f"Họ và tên,Số điện thoại,Loại,Kênh\nLê Thị Hoa,{PHONE},F1,Zalo\n"
+        outcome = await d.harness.services.cases.import_file(
+            "ds.csv", content.encode(), bot_username=BOT_USERNAME, telegram_user_id=OFFICER
+        )
+        code = parse_qs(urlparse(outcome.created[0].link).query)["ref"][0]
+        await d.person.follow(ref=code)
+        await d.next("đồng ý")
+        await d.person.press("✅ Tôi đồng ý")
+        asked = await d.next("đang ở nhà")
+        assert "Gửi vị trí hiện tại" in asked.text
+        assert "bấm nút" not in asked.text  # Telegram's one-tap button is not on Zalo
+        await d.person.send_text("ở nhà rồi")
+        again = await d.next("Gửi vị trí hiện tại")
+        assert "bấm nút" not in again.text
+        await d.person.share_location(*HOME)
+        await d.next("Đã gửi vị trí nhà")
+        pin = await officer.wait_for_message(lambda m: m.location is not None)
+        assert pin.location is not None
