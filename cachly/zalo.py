@@ -32,6 +32,7 @@ from bot.messaging.zalo.render import render_stored
 from bot.messaging.zalo.templates import ZnsParam, ZnsTemplate, by_purpose
 from bot.messaging.zalo.tokens import TokenKeeper
 from bot.messaging.zalo.transport import ZaloTransport
+from bot.messaging.zalo.usage import ZnsLedger
 from bot.services import Services
 from bot.text import fold
 
@@ -85,6 +86,7 @@ def zalo_channel(services: Services) -> ZaloChannel:
         clock=services.clock,
         templates=templates,
         tz=services.settings.schedule.tz,
+        ledger=ZnsLedger(services.db),
     )
     return ZaloChannel(client, transport)
 
@@ -169,6 +171,8 @@ async def handle_event(services: Services, event: webhook.Event) -> None:
         case webhook.UnreadableLocation(user_id=user, at=at):
             # Impossible coordinates: answered as any unusable fix is, asked again.
             await inbound.location(zalo, user, math.nan, math.nan, None, at)
+        case webhook.Delivered(tracking_id=tracking, at=at) if tracking:
+            await ZnsLedger(services.db).delivered(tracking, at)
         case _:
             pass  # unfollow, delivery receipts, stickers: nothing to answer
 

@@ -2,6 +2,8 @@
 the home location's questions as Zalo shares a location (`<key>.zalo`, for_channel)."""
 
 VI: dict[str, str] = {
+    "doctor.zns": "tin mẫu Zalo (ZNS)",
+    "doctor.zns_usage": "{days} ngày qua: đã gửi {sent}, đã đến {delivered}, {cost} đồng",
     "zalo.more_choices": "Chọn tiếp:",
     "zalo.pin": "📍 Vị trí trên bản đồ: {url}",
     "zalo.pin_accuracy": "📍 Vị trí trên bản đồ (sai số khoảng {metres} m): {url}",
@@ -23,6 +25,8 @@ VI: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
+    "doctor.zns": "Zalo template messages (ZNS)",
+    "doctor.zns_usage": "last {days} days: {sent} sent, {delivered} delivered, {cost} VND",
     "zalo.more_choices": "More choices:",
     "zalo.pin": "📍 On the map: {url}",
     "zalo.pin_accuracy": "📍 On the map (within about {metres} m): {url}",

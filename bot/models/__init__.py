@@ -15,6 +15,7 @@ from bot.models.messaging import Dialogue, HandledUpdate, OutboxMessage, SenderI
 from bot.models.officers import Invitation, Officer
 from bot.models.reports import CitizenReport
 from bot.models.web import WebSession, WebSignin
+from bot.models.zalo import ZnsMessage
 
 __all__ = [
     "Alert",
@@ -41,4 +42,5 @@ __all__ = [
     "UserPreference",
     "WebSession",
     "WebSignin",
+    "ZnsMessage",
 ]

@@ -86,6 +86,19 @@ class ZaloUser:
         message: JSON = {"text": text, "attachments": [attachment]}
         return await self._post(self._message_event("user_send_location", message))
 
+    async def acknowledge(self, message: Received) -> int:
+        """Their phone got `message`: Zalo's delivery event (with a ZNS's tracking id)."""
+        receipt: JSON = {"msg_id": message.msg_id}
+        if message.tracking_id is not None:
+            receipt["tracking_id"] = message.tracking_id
+        event = self.standin.event(
+            "user_received_message",
+            sender={"id": self.user_id},
+            recipient={"id": self.standin.oa_id},
+            message=receipt,
+        )
+        return await self._post(event)
+
     async def send_event(self, name: str, message: JSON) -> int:
         """Post any message event of theirs (a sticker, a malformed location)."""
         self._interacted()

@@ -19,6 +19,7 @@ from bot.clock import FakeClock
 from bot.config import Settings, ZaloTemplateSettings
 from bot.db import Database
 from bot.messaging.zalo.transport import ZaloTransport
+from bot.messaging.zalo.usage import ZnsUsage, zns_usage
 from bot.models import Alert, Case, ChannelContact, Checkin, OutboxMessage
 from cachly.root import ZALO_CHANNEL_KEY
 from cachly.zalo import zalo_routes
@@ -213,6 +214,11 @@ async def test_a_zalo_person_enrols_checks_in_and_falls_out_of_the_window(
         assert template.template_data["date"] == "28/11/2026"
         assert "Lê Thị Hoa" in template.template_data["message"]
         await d.drained()
+        # Counted and priced where the operator sees it; its delivery noted by Zalo's event.
+        assert await d.person.acknowledge(template) == 200
+        async with db.transaction() as session:
+            usage = await zns_usage(session, clock.now() - timedelta(days=30))
+            assert usage == ZnsUsage(sent=1, delivered=1, cost_vnd=300)
         assert d.transport.stats.zns_sent >= 1
         assert d.transport.stats.zns_cost_vnd == 300 * d.transport.stats.zns_sent
         assert d.zalo.zns_cost_vnd == d.transport.stats.zns_cost_vnd

@@ -64,6 +64,23 @@ class Contact(Protocol):
     def window_sent(self) -> int: ...
 
 
+class ZnsRecorder(Protocol):
+    """Where each template message sent is kept, priced (bot/messaging/zalo/usage.py)."""
+
+    async def record(
+        self,
+        *,
+        contact_id: int,
+        purpose: str,
+        template_id: str,
+        price_vnd: int,
+        tracking_id: str,
+        at: datetime,
+    ) -> None:
+        """Keep one template message Zalo accepted."""
+        ...
+
+
 class Contacts(Protocol):
     """The contacts as the transport reads and counts them (the ContactBook)."""
 
@@ -99,6 +116,7 @@ class ZaloTransport:
         clock: Clock,
         templates: Mapping[str, ZnsTemplate],
         tz: ZoneInfo,
+        ledger: ZnsRecorder | None = None,
         slow_down_seconds: float = SLOW_DOWN_SECONDS,
     ) -> None:
         self._client = client
@@ -108,6 +126,7 @@ class ZaloTransport:
         self._templates = dict(templates)
         self._tz = tz
         self._slow_down = slow_down_seconds
+        self._ledger = ledger
         self.stats = ZaloStats()
 
     async def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -159,7 +178,7 @@ class ZaloTransport:
                     raise
                 # Sending the row again would repeat what was already delivered.
                 raise UnknownOutcome(f"part {index + 1} of {len(parts)}: {error}") from error
-            await self._contacts.note_sent(contact.id, in_window=True)
+            await self._noted(contact.id, in_window=True)
             self.stats.cs_sent += 1
         return {"via": "cs", "zalo_message_ids": ids}
 
@@ -216,9 +235,22 @@ class ZaloTransport:
             raise self._mapped(error) from error
         except ZaloNetworkError as error:
             raise _network(error) from error
-        await self._contacts.note_sent(contact.id, in_window=False)
+        await self._noted(contact.id, in_window=False)
         self.stats.zns_sent += 1
         self.stats.zns_cost_vnd += template.price_vnd
+        if self._ledger is not None:
+            try:
+                await self._ledger.record(
+                    contact_id=contact.id,
+                    purpose=purpose,
+                    template_id=template.template_id,
+                    price_vnd=template.price_vnd,
+                    tracking_id=tracking,
+                    at=now,
+                )
+            except Exception:
+                # It went out: failing the row now would send it again.
+                logger.exception("ZNS sent to contact %s but not recorded", contact.id)
         return {"via": "zns", "zalo_message_ids": [receipt.msg_id], "tracking_id": tracking}
 
     async def _zns(
@@ -236,6 +268,13 @@ class ZaloTransport:
             template_data=data,
             tracking_id=tracking,
         )
+
+    async def _noted(self, contact_id: int, *, in_window: bool) -> None:
+        """Count a message that went out; a failure here must not make the row go again."""
+        try:
+            await self._contacts.note_sent(contact_id, in_window=in_window)
+        except Exception:
+            logger.exception("Zalo message to contact %s sent but not counted", contact_id)
 
     # ---- tokens and errors ---------------------------------------------------------------
 
