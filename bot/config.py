@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vietnam_provinces import Province
 
+from bot.messaging.zalo import wire as zalo_wire
 from geofence import GeofenceSettings
 
 # Every message exists in these languages; the first is the default.
@@ -310,9 +311,9 @@ class ZaloSettings:
     # The operator's first refresh token; from then on token_file holds the rotated one.
     refresh_token: str = field(default="", repr=False)
     token_file: str = ""
-    openapi_url: str = "https://openapi.zalo.me"
-    oauth_url: str = "https://oauth.zaloapp.com"
-    business_url: str = "https://business.openapi.zalo.me"
+    openapi_url: str = zalo_wire.OPENAPI_URL
+    oauth_url: str = zalo_wire.OAUTH_URL
+    business_url: str = zalo_wire.BUSINESS_URL
     webhook_path: str = "/zalo/webhook"
     # Zalo publishes no rate for the OA API; the sender stays well under what is known.
     rate_per_second: float = 10.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uvicorn
+from starlette.applications import Starlette
 
 from bot.clock import SystemClock
 from bot.config import Settings
@@ -15,8 +16,13 @@ from web.app import create_app
 def run_web(settings: Settings, host: str, port: int) -> None:
     """Serve the desk until interrupted; no Telegram connection is made."""
     services = Services(settings, Database(settings.database), SystemClock())
-    app = create_app(services)
-    # The OA's webhook beside the desk (first: before any catch-all of the desk's).
-    app.router.routes[:0] = zalo_routes(services)
     # Access logs would carry the sign-in code in a path: off (our own logs hold ids only).
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
+    uvicorn.run(web_app(services), host=host, port=port, access_log=False, log_level="info")
+
+
+def web_app(services: Services, secret: str | None = None) -> Starlette:
+    """The desk, with the OA's webhook beside it when the Zalo channel is on."""
+    app = create_app(services, secret)
+    # First: before any catch-all of the desk's.
+    app.router.routes[:0] = zalo_routes(services)
+    return app

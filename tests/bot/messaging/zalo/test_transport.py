@@ -16,10 +16,12 @@ from bot.messaging.transport import (
     TransientError,
     UnknownOutcome,
 )
+from bot.messaging.zalo.client import ZaloClient
 from bot.messaging.zalo.render import render_stored
+from bot.messaging.zalo.tokens import TokenKeeper
 from bot.messaging.zalo.transport import ZaloTransport
 from standins.zalo import Fault, Limits, ZaloStandIn, ZaloUser
-from tests.bot.messaging.zalo.conftest import Contact, Contacts
+from tests.bot.messaging.zalo.conftest import PROMPT, TZ, Contact, Contacts
 
 CONTACT_ID = 5
 CHAT = -(2**60) - CONTACT_ID
@@ -221,3 +223,69 @@ async def test_an_unknown_contact_or_call_is_refused(transport: ZaloTransport) -
         await _send(transport, Text("x"))
     with pytest.raises(PermanentError, match="not a Zalo call"):
         await transport.call("sendMessage", {})
+
+
+class BrokenBook(Contacts):
+    """A contact book whose counting fails (the database went away mid-send)."""
+
+    async def note_sent(self, contact_id: int, *, in_window: bool) -> None:
+        raise ConnectionError("database gone")
+
+
+class Ledger:
+    """Template messages recorded, or a failure to record them."""
+
+    def __init__(self, *, broken: bool = False) -> None:
+        self.kept: list[dict[str, object]] = []
+        self.broken = broken
+
+    async def record(self, **row: object) -> None:
+        if self.broken:
+            raise ConnectionError("database gone")
+        self.kept.append(row)
+
+
+async def test_a_message_sent_is_never_failed_by_what_comes_after_it(
+    client: ZaloClient, keeper: TokenKeeper, clock: FakeClock, zalo: ZaloStandIn
+) -> None:
+    user = zalo.user("8100000000000000005", phone=PHONE)
+    user.person.following, user.person.last_interaction = True, clock.now()
+    book = BrokenBook()
+    book.add(Contact(CONTACT_ID, user.user_id, PHONE, last_inbound_at=clock.now()))
+    ledger = Ledger(broken=True)
+    transport = ZaloTransport(
+        client, keeper, book, clock=clock, templates={PROMPT.purpose: PROMPT}, tz=TZ, ledger=ledger
+    )
+    # The counting fails after Zalo took it: the row is sent, not tried again.
+    assert (await _send(transport, Text("x"), "case_notice"))["via"] == "cs"
+    clock.advance(timedelta(hours=49))
+    assert (await _send(transport, _prompt()))["via"] == "zns"
+    assert transport.stats.zns_sent == 1
+
+
+async def test_each_template_message_is_recorded_with_its_price(
+    client: ZaloClient, keeper: TokenKeeper, clock: FakeClock, zalo: ZaloStandIn, contacts: Contacts
+) -> None:
+    zalo.user("8100000000000000005", phone=PHONE)
+    contacts.add(Contact(CONTACT_ID, "8100000000000000005", PHONE))
+    ledger = Ledger()
+    transport = ZaloTransport(
+        client,
+        keeper,
+        contacts,
+        clock=clock,
+        templates={PROMPT.purpose: PROMPT},
+        tz=TZ,
+        ledger=ledger,
+    )
+    sent = await _send(transport, _prompt())
+    assert ledger.kept == [
+        {
+            "contact_id": CONTACT_ID,
+            "purpose": "checkin_prompt",
+            "template_id": "tpl-prompt",
+            "price_vnd": 300,
+            "tracking_id": sent["tracking_id"],
+            "at": clock.now(),
+        }
+    ]
