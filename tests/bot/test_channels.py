@@ -244,3 +244,32 @@ async def test_the_digest_says_how_many_are_reached_off_telegram(
     async with services.db.transaction() as session:
         telegram_only = await area_digest(session, "Đông Sơn", [16378], day, tz, chart=False)
     assert "Nhận tin qua" not in render_digest("vi", telegram_only, day)
+
+
+async def test_an_active_case_moved_to_sms_consents_there_and_keeps_its_history(
+    services: Services, clock: FakeClock
+) -> None:
+    await officer(services)
+    case_id = await make_case(services.db, clock.now(), chat_id=5001, phone=SMS_PHONE)
+    async with services.db.transaction() as session:
+        case = await session.get(Case, case_id)
+        assert case is not None
+        code, enrolled_at = case.code, case.enrolled_at
+    issued = await services.cases.change_channel(OFFICER, code, Channel.SMS, BOT)
+    assert issued is not None
+    assert issued.link == ""  # asked by SMS
+    async with services.db.transaction() as session:
+        case = await session.get(Case, case_id)
+        assert case is not None
+        # Until they consent by SMS, their messages still go to Telegram.
+        assert (case.status, case.chat_id) == ("active", 5001)
+        contact = (await session.execute(select(ChannelContact))).scalar_one()
+    chat = contact_chat_id(Channel.SMS, contact.id)
+    [invitation] = await rows_to(services, chat)
+    await services.inbound.action(Channel.SMS, SMS_PHONE, actions(said(invitation))[0])
+    async with services.db.transaction() as session:
+        case = await session.get(Case, case_id)
+        assert case is not None
+        assert (case.status, case.chat_id, case.channel) == ("active", chat, "sms")
+        assert case.enrolled_at == enrolled_at
+    assert await services.cases.change_channel(OFFICER, code, Channel.SMS, BOT) is None
