@@ -5,12 +5,15 @@ The sender is an ordinary OutboxSender over the Zalo renderer and transport
 and recovery as Telegram's, at [zalo] rate_per_second. The webhook route verifies each
 event's signature (refused with 403 otherwise, nothing read), parses it and hands it to
 bot/inbound.py; it answers 200 at once for anything genuine, as Zalo wants within two
-seconds (it repeats an event for twelve hours otherwise). It is served by `cachly web` and
-by the webhook server, at [zalo] webhook_path.
+seconds (it repeats an event for twelve hours otherwise). An event Zalo repeats, or that
+reaches two workers, is handled once (bot/messaging/updates.py, keyed by the event's
+message id or its sender, kind and time). It is served by `cachly web` and by the webhook
+server, at [zalo] webhook_path.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
@@ -26,6 +29,7 @@ from bot.alerts import chat_unreachable, delivery_resent
 from bot.channels import Channel
 from bot.messaging.contacts import ContactBook
 from bot.messaging.sender import OutboxSender
+from bot.messaging.updates import HandledUpdates
 from bot.messaging.zalo import webhook
 from bot.messaging.zalo.client import ZaloClient, ZaloUrls
 from bot.messaging.zalo.render import render_stored
@@ -127,10 +131,25 @@ def zalo_routes(services: Services) -> list[Route]:
     zalo = services.settings.zalo
     if not zalo.enabled:
         return []
-    return [Route(zalo.webhook_path, partial(_receive, services), methods=["POST"])]
+    # A worker that took an event and died: another takes it after this long.
+    handled = HandledUpdates(services.db, services.clock, SENDER_ID, reclaim_seconds=60.0)
+    return [Route(zalo.webhook_path, partial(_receive, services, handled), methods=["POST"])]
 
 
-async def _receive(services: Services, request: Request) -> Response:
+def event_key(payload: dict[str, object]) -> int:
+    """A 63-bit id of an event: the same for Zalo's repeats of it, distinct from others'."""
+    message = payload.get("message")
+    msg_id = message.get("msg_id") if isinstance(message, dict) else None
+    parts = (
+        [str(payload.get("event_name")), str(msg_id)]
+        if msg_id
+        else [str(payload.get(k)) for k in ("event_name", "sender", "follower", "timestamp")]
+    )
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+async def _receive(services: Services, handled: HandledUpdates, request: Request) -> Response:
     zalo = services.settings.zalo
     body = await request.body()
     try:
@@ -146,11 +165,15 @@ async def _receive(services: Services, request: Request) -> Response:
         logger.warning("zalo webhook: refused (%s)", refused)
         return Response(status_code=403)
     event = webhook.parse(payload)
+    key = event_key(payload)
+    if not await handled.take(key):
+        return Response()  # a repeat: handled (or being handled) already
     try:
         await handle_event(services, event)
     except Exception:
         # Answered 200 all the same: Zalo would repeat it for hours, failing each time.
         logger.exception("zalo webhook: %s not handled", type(event).__name__)
+    await handled.done(key)
     return Response()
 
 
