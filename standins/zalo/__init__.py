@@ -9,8 +9,9 @@ button limits, registered templates with their exact parameters, phone numbers w
 a request rate. Simulated people (``standin.user(id, phone)``) follow the OA, write, press
 buttons and share locations as signed webhook events posted to ``standin.webhook_url``.
 
-Its seams: ``wire`` (paths, limits, codes), ``records`` (what it keeps), ``limits`` (rate
-and window), ``auth`` (tokens), ``server`` (the stand-in), ``users`` (simulated people).
+Its seams: ``wire`` (paths, limits, codes), ``checks`` (what Zalo checks in a request),
+``records`` (what it keeps), ``limits`` (rate and window), ``auth`` (tokens), ``server``
+(the stand-in), ``users`` (simulated people).
 """
 
 from standins.zalo.limits import Limits
