@@ -63,6 +63,7 @@ from bot.messaging.slots import SendSlots
 from bot.messaging.telegram.render import SEND_METHODS, is_edit, render_stored
 from bot.messaging.transport import (
     Forbidden,
+    OutsideWindow,
     PermanentError,
     Renderer,
     RetryAfter,
@@ -86,6 +87,9 @@ MIN_CLAIM = 10
 
 # (session, chat id, now) -> None; called in the unit of work that records the failure.
 ForbiddenHook = Callable[[AsyncSession, int, datetime], Awaitable[None]]
+# A row its channel cannot carry now (OutsideWindow), by id: True if it was handed on to
+# another channel (an SMS instead of Zalo), False if the person cannot be reached.
+HandOnHook = Callable[[AsyncSession, int, datetime], Awaitable[bool]]
 
 
 # ---- waking up when something is queued ------------------------------------------------
@@ -137,7 +141,7 @@ class _Outcome:
     """What came of one call, waiting to be written down."""
 
     row: _Claimed
-    kind: str  # sent | retry | unknown | flood | failed | forbidden | released
+    kind: str  # sent | retry | unknown | flood | failed | forbidden | handed_on | released
     message_id: int | None = None
     error: str | None = None
 
@@ -242,6 +246,7 @@ class OutboxSender:
         *,
         on_forbidden: ForbiddenHook | None = None,
         on_resent: ResentHook | None = None,
+        on_hand_on: HandOnHook | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         record_send_times: bool = False,
         bot_id: int = 0,
@@ -255,6 +260,7 @@ class OutboxSender:
         self._transport = transport
         self._settings = settings
         self._on_forbidden = on_forbidden
+        self._on_hand_on = on_hand_on
         self._on_resent = on_resent
         self._monotonic = monotonic
         self._slots = SendSlots(settings.rate_per_second, monotonic)
@@ -488,6 +494,9 @@ class OutboxSender:
             # whatever is most urgent when it ends goes first.
             self._release_ready()
             logger.warning("flood control: every send waits %.1f s", error.seconds)
+        except OutsideWindow as error:
+            outcome.kind, outcome.error = "handed_on", str(error)
+            self.stats.forbidden += 1
         except Forbidden as error:
             outcome.kind, outcome.error = "forbidden", str(error)
             self.stats.forbidden += 1
@@ -576,7 +585,11 @@ class OutboxSender:
                 statement = self._updates[columns] = _outcome_update(columns)
             await session.execute(statement, rows)
         for outcome in outcomes:
-            if outcome.kind == "forbidden" and self._on_forbidden is not None:
+            if outcome.kind == "handed_on" and self._on_hand_on is not None:
+                if await self._on_hand_on(session, outcome.row.id, now):
+                    continue
+                outcome.kind = "forbidden"
+            if outcome.kind in ("forbidden", "handed_on") and self._on_forbidden is not None:
                 await self._on_forbidden(session, outcome.row.chat_id, now)
 
     async def _claim(self, session: AsyncSession, limit: int, now: datetime) -> list[_Claimed]:
@@ -703,7 +716,7 @@ def outcome_values(outcome: _Outcome, settings: OutboxSettings, now: datetime) -
     elif kind in ("flood", "released"):
         # First in line again once the pause is over.
         values.update(state=PENDING, not_before=now, last_error=_short(outcome.error))
-    else:  # failed, forbidden, or out of attempts
+    else:  # failed, forbidden, handed on to another channel, or out of attempts
         values.update(state=FAILED, last_error=_short(outcome.error))
         if kind == "retry":
             logger.warning("outbox row %s given up after %d attempts", row.id, attempts)
