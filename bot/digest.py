@@ -262,6 +262,7 @@ class WorkItem:
     code: str
     phone: str
     kind: str | None = None  # the alert kind, for open alerts
+    channel: str = "telegram"  # what carries the person's messages
 
 
 @dataclass(frozen=True)
@@ -471,7 +472,7 @@ class DigestService:
 
 def _item(case: Case, kind: str | None = None) -> WorkItem:
     # The worklist is for calling: the international form is the one Telegram makes tappable.
-    return WorkItem(case.full_name, case.code, case.phone, kind)
+    return WorkItem(case.full_name, case.code, case.phone, kind, case.channel)
 
 
 async def _missed_last(session: AsyncSession, cases: list[Case], now: datetime) -> list[WorkItem]:
@@ -519,6 +520,8 @@ def render_worklist(language: str, worklist: Worklist) -> str:
                 lines.append(
                     t(language, "worklist.item", name=item.name, code=item.code, phone=item.phone)
                 )
+            if item.channel != "telegram":
+                lines[-1] += f" · {plain(language, f'channel.{item.channel}')}"
         if section in worklist.more:
             more = number(language, worklist.more[section])
             lines.append(t(language, "worklist.more", count=more))

@@ -16,6 +16,7 @@ from bot.db import Database
 from bot.desk import DeskAlertService, DeskCaseService, MapService, PublicService, SigninService
 from bot.dialogues import DialogueService
 from bot.digest import DigestService
+from bot.inbound import InboundService
 from bot.messaging.status import OutboxService
 from bot.officers import OfficerService
 from bot.preferences import PreferenceService
@@ -41,6 +42,7 @@ class Services:
     outbox: OutboxService = field(init=False)
     cases: CaseService = field(init=False)
     checkins: CheckinService = field(init=False)
+    inbound: InboundService = field(init=False)
     reports: ReportService = field(init=False)
     retention: RetentionService = field(init=False)
     signins: SigninService = field(init=False)
@@ -69,6 +71,9 @@ class Services:
         self.outbox = OutboxService(self.db, self.clock)
         self.cases = CaseService(self.db, self.clock, self.settings)
         self.checkins = CheckinService(self.db, self.clock, self.settings)
+        self.inbound = InboundService(
+            self.db, self.clock, self.cases, self.checkins, self.dialogues, self.preferences
+        )
         self.reports = ReportService(self.db, self.clock, self.settings, self.boundaries)
         self.retention = RetentionService(
             self.db, self.clock, self.settings.retention.purge_after_days

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.catalogue import plain as catalogue_text
+from bot.channels import contact_id_of
 from bot.messaging.message import Choice, Content, Document, Link, Picture, Pin, Text, from_json
 from bot.messaging.sms import gsm, wording
-from bot.messaging.telegram.render import ApiCall
+from bot.messaging.transport import ApiCall
 from bot.text import fold
 
 SEND, NOOP = "sendSms", "noop"
@@ -39,8 +40,6 @@ MAX_SPOKEN = 3
 # Codes of the stored map: replaced by a message that asks something, cleared by one that
 # ends the conversation, kept otherwise (a plain notice leaves the last question open).
 REPLACE, CLEAR, KEEP = "replace", "clear", "keep"
-# A contact's chat id is below every Telegram chat id (bot/channels.py's numbering).
-_CONTACT_BASE = -(2**60)
 _NON_WORD = re.compile(r"[^\w]+")
 
 
@@ -112,11 +111,6 @@ class ReplyVia:
 def words_of(label: str) -> str:
     """A label or a reply as they are compared: unaccented, lower case, bare words."""
     return " ".join(_NON_WORD.sub(" ", fold(label)).split())
-
-
-def contact_id_of(chat_id: int) -> int | None:
-    """The contact a chat id stands for (None: a Telegram chat)."""
-    return _CONTACT_BASE - chat_id if chat_id < _CONTACT_BASE else None
 
 
 def render_stored(
