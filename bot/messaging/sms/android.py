@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +23,6 @@ import android_sms_gateway as asg
 import httpx
 from android_sms_gateway import errors as asg_errors
 from android_sms_gateway.ahttp import HttpxAsyncHttpClient
-from android_sms_gateway.constants import DEFAULT_URL
 
 from bot.messaging.sms import gsm
 from bot.messaging.sms.gateway import (
@@ -42,29 +40,10 @@ from bot.messaging.sms.gateway import (
     Unavailable,
     e164,
 )
+from bot.messaging.sms.settings import AndroidSettings
 
 RECEIVED, SENT, DELIVERED, FAILED = "sms:received", "sms:sent", "sms:delivered", "sms:failed"
 SIGNATURE_HEADER, TIMESTAMP_HEADER = "x-signature", "x-timestamp"
-
-
-@dataclass(frozen=True)
-class AndroidSettings:
-    """The app's API (cloud by default), its credentials and the webhooks' signing key."""
-
-    login: str = ""
-    password: str = field(default="", repr=False)
-    base_url: str = DEFAULT_URL
-    signing_key: str = field(default="", repr=False)
-    # A webhook older (or newer) than this is refused: a replayed one changes nothing.
-    webhook_tolerance_seconds: int = 300
-    # The SIM to send from on a dual-SIM phone (None: the app's choice).
-    sim_number: int | None = None
-    # An SMS still queued on the phone after this long is dropped by the app.
-    ttl_seconds: int | None = 3600
-    # Priority ≥ 100 bypasses the app's own limits and delays (SOS replies need no queue).
-    priority: int = 0
-    rate_limit_seconds: float = 5.0
-    timeout_seconds: float = 10.0
 
 
 class AndroidGateway:

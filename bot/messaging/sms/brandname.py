@@ -24,10 +24,8 @@ import json
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -47,82 +45,14 @@ from bot.messaging.sms.gateway import (
     Unavailable,
     e164,
 )
-
-ESMS_SEND_URL = "https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/"
-# eSMS's names for what cachly sends and reads; `fields` in the settings overrides any.
-ESMS_FIELDS: Mapping[str, str] = {
-    # the send request
-    "api_key": "ApiKey",
-    "secret_key": "SecretKey",
-    "brandname": "Brandname",
-    "phone": "Phone",
-    "text": "Content",
-    "sms_type": "SmsType",
-    "unicode": "IsUnicode",
-    "sandbox": "Sandbox",
-    "callback_url": "CallbackUrl",
-    "request_id": "RequestId",
-    # its answer
-    "result": "CodeResult",
-    "message_id": "SMSID",
-    "error": "ErrorMessage",
-    # the delivery report
-    "report_id": "SMSID",
-    "report_status": "SendStatus",
-    "report_success": "SendSuccess",
-    "report_failed": "SendFailed",
-    "report_phone": "phonenumber",
-    # a reply to the short code (MO)
-    "mo_sender": "sender",
-    "mo_content": "content",
-    "mo_keyword": "keyword",
-    "mo_id": "smsid",
-    "mo_time": "receiverTime",
-    "mo_cpid": "cpid",
-    "mo_sign": "sign",
-}
-# eSMS's CodeResult table: 100 accepted; 99 number blocked, 108 number malformed.
-ESMS_OK = ("100",)
-ESMS_INVALID_NUMBER = ("99", "108")
-# SendStatus of a delivery report: 5 processed (the counts say how), 4 refused.
-STATUS_DONE, STATUS_REFUSED = "5", "4"
-# eSMS writes an MO's time in Vietnam's local time, as yyyyMMddHHmmss.
-MO_TIME_FORMAT = "%Y%m%d%H%M%S"
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-# The query parameter of the CallbackUrl that proves a report is ours (eSMS signs none).
-CALLBACK_TOKEN = "token"
-
-
-@dataclass(frozen=True)
-class BrandnameSettings:
-    """How to reach the aggregator, and its names for everything (eSMS's by default)."""
-
-    api_key: str = field(default="", repr=False)
-    secret_key: str = field(default="", repr=False)
-    brandname: str = ""
-    url: str = ESMS_SEND_URL
-    sms_type: str = "2"
-    # Where the aggregator sends delivery reports; `callback_token` is added to it.
-    callback_url: str = ""
-    callback_token: str = field(default="", repr=False)
-    sandbox: bool = False
-    # How the provider wants numbers: "national" (0912345678), "international" (84...) or
-    # "e164" (+84...).
-    phone_format: str = "national"
-    fields: Mapping[str, str] = field(default_factory=dict)
-    ok_codes: tuple[str, ...] = ESMS_OK
-    invalid_number_codes: tuple[str, ...] = ESMS_INVALID_NUMBER
-    rate_limit_codes: tuple[str, ...] = ()
-    # The pause asked of the sender after a 429 without Retry-After (or a rate-limit code).
-    rate_limit_seconds: float = 5.0
-    timeout_seconds: float = 10.0
-    # Replies through the short code: eSMS's CP id and private key sign each MO.
-    mo_cpid: str = ""
-    mo_private_key: str = field(default="", repr=False)
-
-    def name(self, ours: str) -> str:
-        """The provider's name for one of cachly's fields."""
-        return self.fields.get(ours) or ESMS_FIELDS[ours]
+from bot.messaging.sms.settings import (
+    CALLBACK_TOKEN,
+    MO_TIME_FORMAT,
+    STATUS_DONE,
+    STATUS_REFUSED,
+    VIETNAM,
+    BrandnameSettings,
+)
 
 
 class BrandnameGateway:
