@@ -53,17 +53,27 @@ class AndroidGateway:
         self, settings: AndroidSettings, *, client: httpx.AsyncClient | None = None
     ) -> None:
         self._settings = settings
-        self._http = client or httpx.AsyncClient(timeout=settings.timeout_seconds)
-        self._api = asg.AsyncAPIClient(
-            settings.login or None,
-            settings.password,
-            base_url=settings.base_url,
-            http_client=HttpxAsyncHttpClient(self._http),
-        )
+        # Made on the first send: a process that only reads webhooks opens no connections.
+        self._http = client
+        self._client: Any = None
 
     async def aclose(self) -> None:
         """Close the HTTP connections."""
-        await self._http.aclose()
+        if self._http is not None:
+            await self._http.aclose()
+            self._http, self._client = None, None
+
+    def _api(self) -> Any:
+        if self._client is None:
+            s = self._settings
+            self._http = self._http or httpx.AsyncClient(timeout=s.timeout_seconds)
+            self._client = asg.AsyncAPIClient(
+                s.login or None,
+                s.password,
+                base_url=s.base_url,
+                http_client=HttpxAsyncHttpClient(self._http),
+            )
+        return self._client
 
     async def send(self, phone: str, text: str) -> SentSms:
         """Queue one SMS on the phone; the app's message id."""
@@ -77,7 +87,7 @@ class AndroidGateway:
             priority=s.priority,
         )
         try:
-            state = await self._api.send(message)
+            state = await self._api().send(message)
         except asg_errors.APIError as error:
             raise _mapped(error, s.rate_limit_seconds) from error
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:

@@ -62,11 +62,19 @@ class BrandnameGateway:
         self, settings: BrandnameSettings, *, client: httpx.AsyncClient | None = None
     ) -> None:
         self._settings = settings
-        self._client = client or httpx.AsyncClient(timeout=settings.timeout_seconds)
+        # Made on the first send: a process that only reads callbacks opens no connections.
+        self._client = client
 
     async def aclose(self) -> None:
         """Close the HTTP connections."""
-        await self._client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=self._settings.timeout_seconds)
+        return self._client
 
     async def send(self, phone: str, text: str) -> SentSms:
         """Post one SMS; the aggregator's SMSID when it accepts it."""
@@ -86,7 +94,7 @@ class BrandnameGateway:
         if s.callback_url:
             body[s.name("callback_url")] = callback_url(s.callback_url, s.callback_token)
         try:
-            response = await self._client.post(s.url, json=body)
+            response = await self._http().post(s.url, json=body)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
             raise Unavailable(f"not reached: {type(error).__name__}") from error
         except httpx.HTTPError as error:

@@ -75,7 +75,7 @@ class SmsTransport:
         await self._gateway.aclose()
 
     async def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Send one rendered SMS; the gateway's id as `sms_id` (a noop sends nothing)."""
+        """Send one rendered SMS; the gateway's id as `receipt` (a noop sends nothing)."""
         if method == sms_text.NOOP:
             return {}
         if method != sms_text.SEND:
@@ -119,8 +119,9 @@ class SmsTransport:
 
 
 def _result(sent: SentSms) -> dict[str, Any]:
-    # No Telegram message id: an SMS is never edited; delivery reports name `sms_id`.
-    return {"sms_id": sent.message_id, "segments": sent.segments}
+    # No message id: an SMS is never edited. The sender keeps the receipt on the row, and
+    # delivery reports name it.
+    return {"receipt": sent.message_id, "segments": sent.segments}
 
 
 def _mapped(error: GatewayError) -> Exception:

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.messaging.sms.android import AndroidGateway, AndroidSettings
-from bot.messaging.sms.brandname import BrandnameGateway, BrandnameSettings
+from bot.messaging.sms.android import AndroidGateway
+from bot.messaging.sms.brandname import BrandnameGateway
 from bot.messaging.sms.gateway import (
     BadCallback,
     CallbackRequest,
@@ -20,6 +20,7 @@ from bot.messaging.sms.gateway import (
     RateLimited,
     Rejected,
 )
+from bot.messaging.sms.settings import AndroidSettings, BrandnameSettings
 from standins.sms.android import AndroidStandIn
 from standins.sms.brandname import BrandnameStandIn
 from tests.bot.messaging.sms.catcher import Catcher, catching
