@@ -35,6 +35,7 @@ from bot.messaging.telegram.transport import HttpTransport
 from bot.messaging.updates import HandledUpdates
 from bot.services import Services
 from cachly.polling import poll
+from cachly.sms import close_sms_sender, open_sms_sender
 from cachly.webhooks import WebhookBot, serve
 from handlers import register
 from handlers.buttons import NotingRateLimiter
@@ -52,6 +53,10 @@ WEBHOOK_RECLAIM_SECONDS = 60.0
 TRANSPORT_KEY = "outbox_transport"
 # bot_data key: whether this Application closes the shared database at its shutdown.
 OWNS_DB_KEY = "owns_database"
+# bot_data keys: whether this Application runs the deployment's SMS sender (the one with
+# the ticks), and that sender with its transport.
+SMS_HOST_KEY = "sms_host"
+SMS_SENDER_KEY = "sms_sender"
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,7 @@ def build_application(
     application: CachlyApplication = builder.build()
     application.bot_data["services"] = services
     application.bot_data[DEPLOYMENT_KEY] = deployment or services
+    application.bot_data[SMS_HOST_KEY] = ticks
     outbox = services.settings.outbox
     application.bot_data[PACER_KEY] = ChatPacer(
         outbox.reply_burst, outbox.per_chat_interval_seconds
@@ -181,6 +187,10 @@ async def _post_init(application: CachlyApplication) -> None:
     outbox_sender, transport = await open_sender(services)
     application.bot_data[SENDER_KEY] = outbox_sender
     application.bot_data[TRANSPORT_KEY] = transport
+    if application.bot_data.get(SMS_HOST_KEY, True):
+        # People on SMS: one sender for the deployment, beside the first bot's.
+        deployment: Services = application.bot_data[DEPLOYMENT_KEY]
+        application.bot_data[SMS_SENDER_KEY] = await open_sms_sender(deployment)
 
 
 async def _post_shutdown(application: CachlyApplication) -> None:
@@ -191,6 +201,7 @@ async def _post_shutdown(application: CachlyApplication) -> None:
         await outbox_sender.stop()
     if transport is not None:
         await transport.shutdown()
+    await close_sms_sender(application.bot_data.pop(SMS_SENDER_KEY, None))
     services: Services = application.bot_data["services"]
     if application.bot_data.get(OWNS_DB_KEY, True):
         await services.db.dispose()

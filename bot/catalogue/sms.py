@@ -4,7 +4,8 @@
 the SMS renderer recognises the text a service built and says this one. A `.nolink` variant
 is said when the person has no location link. Vietnamese is written without accents on
 purpose: a GSM-7 segment holds 160 characters, a Vietnamese (UCS-2) one only 70.
-Keys without an `sms.` wording are said as they are, unaccented.
+Keys without an `sms.` wording are said as they are, unaccented. The `location_page.`
+texts are the web desk's location page (a browser: accents and all).
 """
 
 VI: dict[str, str] = {
@@ -64,6 +65,19 @@ VI: dict[str, str] = {
         "Da bao tram y te, can bo se lien he ngay. Nguy hiem: goi 115. Ai can giup?"
     ),
     "sms.location.which_person": "Vi tri cua ai?",
+    # The location page a link opens.
+    "location_page.title": "Gửi vị trí cho trạm y tế",
+    "location_page.intro": (
+        "Trạm y tế cần biết bạn đang ở đâu cho lần khai báo này. Bấm nút dưới đây, "
+        "rồi cho phép trình duyệt dùng vị trí. Vị trí chỉ được gửi một lần."
+    ),
+    "location_page.send": "📍 Gửi vị trí của tôi",
+    "location_page.cannot": "Không gửi được vị trí",
+    "location_page.asking": "Đang lấy vị trí…",
+    "location_page.thanks": "Đã gửi. Cảm ơn! Trạm y tế sẽ nhắn tin cho bạn kết quả.",
+    "location_page.noted": "Đã ghi: không gửi được vị trí. Cảm ơn!",
+    "location_page.gone": "Liên kết này đã dùng rồi hoặc đã hết hạn.",
+    "location_page.refused": "Không gửi được. Xin mở lại liên kết trong tin nhắn.",
 }
 
 EN: dict[str, str] = {
@@ -120,4 +134,16 @@ EN: dict[str, str] = {
         "The health station is told and will call. In danger: call 115. Who needs help?"
     ),
     "sms.location.which_person": "Whose location?",
+    "location_page.title": "Send your location to the health station",
+    "location_page.intro": (
+        "The health station needs to know where you are for this check-in. Press the "
+        "button below, then let the browser use your location. It is sent once."
+    ),
+    "location_page.send": "📍 Send my location",
+    "location_page.cannot": "I cannot send my location",
+    "location_page.asking": "Finding your location…",
+    "location_page.thanks": "Sent. Thank you! The health station will text you the result.",
+    "location_page.noted": "Noted: no location could be sent. Thank you!",
+    "location_page.gone": "This link was used already or has expired.",
+    "location_page.refused": "This could not be sent. Please open the link in the SMS again.",
 }

@@ -144,6 +144,7 @@ class AndroidStandIn(SmsStandIn):
             await self.fire("sms:failed", {**base, "failedAt": moment, "reason": UNDELIVERABLE})
             return
         phone.inbox.append(Received(sms.message_id, sms.text, sms.segments, self.clock()))
+        self.notify()
         sms.state = "Delivered"
         await self.fire("sms:delivered", {**base, "deliveredAt": moment})
 

@@ -39,6 +39,7 @@ class SmsStandIn:
         self._server: tornado.httpserver.HTTPServer | None = None
         self._client: httpx.AsyncClient | None = None
         self._pending: set[asyncio.Task[None]] = set()
+        self._changed = asyncio.Event()
 
     def routes(self) -> list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]]:
         """The stand-in's handlers."""
@@ -91,6 +92,25 @@ class SmsStandIn:
         self._window = (start, count + 1)
         return False
 
+    def notify(self) -> None:
+        """Something a test may wait for happened (an SMS reached a phone, a callback ended)."""
+        self._changed.set()
+
+    async def wait_for(
+        self,
+        predicate: Callable[[], bool],
+        timeout: float = 10.0,  # noqa: ASYNC109 (a safety net, not a way to wait)
+        describe: str = "the condition",
+    ) -> None:
+        """Until `predicate()` holds, woken by each change; fails after `timeout` seconds."""
+        try:
+            async with asyncio.timeout(timeout):
+                while not predicate():
+                    self._changed.clear()
+                    await self._changed.wait()
+        except TimeoutError:
+            raise AssertionError(f"no {describe} within {timeout}s") from None
+
     def later(self, make: Callable[[], Any]) -> None:
         """Run a callback coroutine after the current answer; `settle` awaits it."""
         task = asyncio.get_running_loop().create_task(make())
@@ -121,4 +141,5 @@ class SmsStandIn:
         except httpx.HTTPError:
             status = 0
         self.callbacks.append((url, status))
+        self.notify()
         return status

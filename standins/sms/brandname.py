@@ -99,6 +99,7 @@ class BrandnameStandIn(SmsStandIn):
         phone = self.phones.get(number)
         if phone is not None:
             phone.inbox.append(Received(sms.sms_id, text, sms.segments, self.clock()))
+            self.notify()
         callback = str(request.get("CallbackUrl") or "")
         if callback:
             self.later(lambda: self._report(callback, sms, delivered=phone is not None))
