@@ -3,7 +3,8 @@
 One per deployment (it runs beside the first bot's sender, over the whole deployment's
 services): the same claiming, pacing (at `[sms] rate_per_second`), retries and recovery
 as every sender, with the SMS renderer and transport. An undeliverable number is
-`Forbidden`, and the same hook as Telegram's marks the case unreachable.
+`Forbidden`, and its hook marks the case unreachable as Telegram's does (a case still
+waiting for consent too).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
-from bot.alerts import chat_unreachable, delivery_resent
+from bot.alerts import delivery_resent
 from bot.channels import Channel
 from bot.messaging.contacts import ContactBook
 from bot.messaging.sender import OutboxSender
 from bot.messaging.sms import text
+from bot.messaging.sms.delivery import number_unreachable
 from bot.messaging.sms.links import LocationLinks
 from bot.messaging.sms.setup import gateway_for, options_for
 from bot.messaging.sms.transport import SmsTransport
@@ -53,7 +55,7 @@ async def open_sms_sender(services: Services) -> tuple[OutboxSender, SmsTranspor
         services.clock,
         transport,
         replace(settings.outbox, rate_per_second=settings.sms.rate_per_second),
-        on_forbidden=partial(chat_unreachable, services.alerts.config),
+        on_forbidden=partial(number_unreachable, services.alerts.config),
         on_resent=delivery_resent,
         bot_id=SMS_SENDER_ID,
         bot=Channel.SMS.value,

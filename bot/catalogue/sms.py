@@ -65,6 +65,8 @@ VI: dict[str, str] = {
         "Da bao tram y te, can bo se lien he ngay. Nguy hiem: goi 115. Ai can giup?"
     ),
     "sms.location.which_person": "Vi tri cua ai?",
+    # An officer's alert card: the SMS could not reach the person's number.
+    "alert.ev.undeliverable": "• {time}: tin nhắn SMS không đến được số này",
     # The location page a link opens.
     "location_page.title": "Gửi vị trí cho trạm y tế",
     "location_page.intro": (
@@ -134,6 +136,7 @@ EN: dict[str, str] = {
         "The health station is told and will call. In danger: call 115. Who needs help?"
     ),
     "sms.location.which_person": "Whose location?",
+    "alert.ev.undeliverable": "• {time}: SMS cannot reach this number",
     "location_page.title": "Send your location to the health station",
     "location_page.intro": (
         "The health station needs to know where you are for this check-in. Press the "

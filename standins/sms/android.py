@@ -187,7 +187,8 @@ class AndroidStandIn(SmsStandIn):
                 "X-Signature": signature,
                 "X-Timestamp": stamp,
             }
-            statuses.append(await self.request("POST", hook["url"], content=body, headers=headers))
+            status = await self.callback("POST", hook["url"], content=body, headers=headers)
+            statuses.append(status)
         return statuses
 
 

@@ -27,12 +27,18 @@ class SmsStandIn:
         rate_per_second: int = 20,
         clock: Callable[[], datetime] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        retry_seconds: float = 10.0,
+        retries: int = 5,
     ) -> None:
         self.port = 0
         self.phones: dict[str, SimPhone] = {}
         # Every callback made to cachly: (url, HTTP status of cachly's answer).
         self.callbacks: list[tuple[str, int]] = []
         self.rate_per_second = rate_per_second
+        # A callback cachly does not answer with a 2xx is made again (the Android app waits
+        # 10 s, then doubles; eSMS tries 5 times): `retry_seconds` is the first wait.
+        self.retry_seconds = retry_seconds
+        self.retries = retries
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self._monotonic = monotonic
         self._window = (0, 0)  # (second, sends in it)
@@ -121,6 +127,27 @@ class SmsStandIn:
         """Wait for every callback made so far (and those they led to)."""
         while self._pending:
             await asyncio.gather(*list(self._pending), return_exceptions=True)
+
+    async def callback(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Any = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> int:
+        """Call cachly back as a gateway does: again, with backoff, until it answers 2xx."""
+        wait = self.retry_seconds
+        for _ in range(self.retries):
+            status = await self.request(
+                method, url, params=params, content=content, headers=headers
+            )
+            if 200 <= status < 300:
+                return status
+            await asyncio.sleep(wait)  # the gateway's retry policy, scaled down in tests
+            wait *= 2
+        return await self.request(method, url, params=params, content=content, headers=headers)
 
     async def request(
         self,

@@ -143,7 +143,7 @@ class BrandnameStandIn(SmsStandIn):
             "telcoid": "1",
             "phonenumber": national,
         }
-        await self.request("GET", url, params=query)
+        await self.callback("GET", url, params=query)
 
     async def reply(self, phone: SimPhone, text: str) -> int:
         """The owner of `phone` texts "<keyword> <text>" to the short code: eSMS's MO GET."""

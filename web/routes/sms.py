@@ -28,7 +28,7 @@ from starlette.routing import Route
 
 from bot.catalogue import plain
 from bot.channels import Channel
-from bot.messaging.sms.delivery import record_report
+from bot.messaging.sms.delivery import Recorded, record_report
 from bot.messaging.sms.gateway import (
     BadCallback,
     CallbackRequest,
@@ -88,7 +88,10 @@ def _callback(desk: Desk, gateway: SmsGateway) -> Endpoint:
         if isinstance(said, InboundSms):
             await inbound.received(said)
         elif isinstance(said, DeliveryReport):
-            await record_report(services.db, services.alerts.config, said, now)
+            recorded = await record_report(services.db, services.alerts.config, said, now)
+            if recorded is Recorded.UNKNOWN:
+                # Gateways call again after a refusal; by then the sender has written it.
+                return PlainTextResponse("unknown message, try again", status_code=503)
         status, content_type, body = gateway.answer(said)
         return Response(body, status_code=status, media_type=content_type)
 

@@ -99,15 +99,17 @@ class SmsTransport:
             max_segments=options.max_segments,
             via=options.via,
         )
+        # The codes are kept before the text leaves: a reply can come back faster than the
+        # gateway's answer. A text that certainly did not leave gives the old ones back.
+        await self._keep_codes(contact_id, draft)
         try:
             sent = await self._gateway.send(phone, message)
         except MaybeSent as error:
-            # It may be on the phone already: its codes are the ones the person sees.
-            await self._keep_codes(contact_id, draft)
-            raise UnknownOutcome(str(error)) from error
+            raise UnknownOutcome(str(error)) from error  # it may be on the phone already
         except GatewayError as error:
+            if draft.codes != sms_text.KEEP:
+                await self._book.set_reply_codes(contact_id, contact.reply_codes)
             raise _mapped(error) from error
-        await self._keep_codes(contact_id, draft)
         await self._book.note_sent(contact_id, in_window=False)
         return _result(sent)
 
