@@ -67,6 +67,8 @@ VI: dict[str, str] = {
     "sms.location.which_person": "Vi tri cua ai?",
     # An officer's alert card: the SMS could not reach the person's number.
     "alert.ev.undeliverable": "• {time}: tin nhắn SMS không đến được số này",
+    # The /case card of a person on SMS who has sent no location (no smartphone, no link).
+    "cases.no_geofence": "chưa có — nhắn SMS, chưa gửi vị trí qua liên kết: chưa kiểm tra được",
     # The location page a link opens.
     "location_page.title": "Gửi vị trí cho trạm y tế",
     "location_page.intro": (
@@ -137,6 +139,7 @@ EN: dict[str, str] = {
     ),
     "sms.location.which_person": "Whose location?",
     "alert.ev.undeliverable": "• {time}: SMS cannot reach this number",
+    "cases.no_geofence": "none — on SMS, no location sent through the link: cannot be checked",
     "location_page.title": "Send your location to the health station",
     "location_page.intro": (
         "The health station needs to know where you are for this check-in. Press the "
