@@ -18,6 +18,17 @@ VI: dict[str, str] = {
     "sms.code.join": ", ",
     "sms.location_link": "Link: {url}",
     "sms.pin": "Vi tri: {lat}, {lon}",
+    # Consent, when an officer registers the person.
+    "sms.enrol.notice": (
+        "Xin chao {name}. {commune} moi ban tham gia theo doi cach ly tai nha den {end}. "
+        "Tram y te ghi ho ten, SDT, dia chi, khai bao suc khoe va vi tri ban gui; chi can bo "
+        "y te xem; xoa sau khi het cach ly. Ban dong y khong?"
+    ),
+    "sms.enrol.agree": "dong y",
+    "sms.enrol.refuse": "khong dong y",
+    "sms.enrol.welcome": "Cam on! {name} da tham gia, cach ly den ngay {end}.",
+    "sms.enrol.use_buttons": "Xin tra loi bang so: 1 neu dong y, 2 neu khong dong y.",
+    "sms.enrol.refused": "Ban da khong dong y. Tram y te da duoc bao va se lien he voi ban.",
     # The prompt and the questionnaire.
     "sms.checkin.prompt": "Chao {name}! Den gio khai bao suc khoe.",
     "sms.checkin.reminder": "Nhac lai: {name} chua khai bao suc khoe.",
@@ -93,6 +104,16 @@ EN: dict[str, str] = {
     "sms.code.join": ", ",
     "sms.location_link": "Link: {url}",
     "sms.pin": "Location: {lat}, {lon}",
+    "sms.enrol.notice": (
+        "Hello {name}. {commune} invites you to home-isolation follow-up until {end}. "
+        "The station keeps your name, phone, address, check-ins and locations you send; only "
+        "health officers see them; deleted after isolation. Do you agree?"
+    ),
+    "sms.enrol.agree": "you agree",
+    "sms.enrol.refuse": "you do not",
+    "sms.enrol.welcome": "Thank you! {name} has joined. Isolation ends on {end}.",
+    "sms.enrol.use_buttons": "Please reply with a number: 1 if you agree, 2 if you do not.",
+    "sms.enrol.refused": "You did not agree. The health station is told and will contact you.",
     "sms.checkin.prompt": "Hello {name}! Time for your health check-in.",
     "sms.checkin.reminder": "Reminder: {name} has not checked in yet.",
     "sms.checkin.feel.good": "well",

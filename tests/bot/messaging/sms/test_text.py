@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from bot.cases.display import consent_notice
+from bot.cases.values import Invitation
 from bot.catalogue import CATALOGUE, t
 from bot.channels import Channel, contact_chat_id
 from bot.checkins import display
@@ -142,3 +146,17 @@ def test_every_sms_wording_is_gsm7_in_both_languages_with_the_same_keys() -> Non
             base = key.removeprefix("sms.").removesuffix(".nolink")
             if not key.startswith(("sms.code", "sms.location_link", "sms.pin")):
                 assert base in texts, key
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_consent_question_is_whole_in_two_segments(language: str) -> None:
+    invitation = Invitation(
+        7, "Trần Thị Bình", "Phường Hạc Thành", date(2026, 11, 25), date(2026, 12, 9)
+    )
+    draft = _draft(consent_notice(language, invitation))
+    text = compose(draft, language, max_segments=2)
+    assert ".." not in text  # nothing of the privacy notice is cut
+    assert gsm.segments(text) == 2
+    assert "Phuong Hac Thanh" in text
+    codes = draft.reply_codes()
+    assert (codes["1"], codes["2"]) == ("en:y:7", "en:n:7")
