@@ -45,7 +45,9 @@ async def _enrolled(day: SmsDay) -> tuple[int, int]:
     phone = day.standin.phone(PHONE)
     case_id = await import_sms_case(services, "Trần Thị Bình", PHONE)
     invitation = await day.received(phone, 1)
-    assert "1=" in invitation  # the consent question's codes
+    # The consent question's codes, to reply to the phone or through the short code.
+    codes = r"(Tra loi 1 neu dong y, 2 neu |gui 8079: 1=dong y, 2=)khong dong y\."
+    assert re.search(codes, invitation), invitation
     assert await day.reply(phone, "1") == 200
     welcome = await day.received(phone, 2)
     assert "Tran Thi Binh" in welcome
