@@ -88,6 +88,8 @@ class AreaDigest:
     ending_tomorrow: int
     not_enrolled: int
     history: list[tuple[date, Compliance]] = field(default_factory=list)
+    # Active cases per channel, so officers know how many they reach off Telegram.
+    channels: dict[str, int] = field(default_factory=dict)
 
 
 async def area_digest(
@@ -106,6 +108,15 @@ async def area_digest(
                 select(Case.kind, func.count())
                 .where(Case.commune_code.in_(communes), Case.status == "active")
                 .group_by(Case.kind)
+            )
+        ).all()
+    )
+    channels = dict(
+        (
+            await session.execute(
+                select(Case.channel, func.count())
+                .where(Case.commune_code.in_(communes), Case.status == "active")
+                .group_by(Case.channel)
             )
         ).all()
     )
@@ -140,6 +151,7 @@ async def area_digest(
         ending_tomorrow=int(ending or 0),
         not_enrolled=int(pending or 0),
         history=history if chart else [],
+        channels=channels,
     )
 
 
@@ -163,6 +175,9 @@ def render_digest(language: str, digest: AreaDigest, day: date) -> str:
             other=number(language, digest.active.get("other", 0)),
         ),
     ]
+    if set(digest.channels) - {"telegram"}:
+        # Only once someone is off Telegram: a Telegram-only commune's digest is unchanged.
+        lines.append(t(language, "channel.digest", items=_channels(language, digest.channels)))
     today = digest.today
     if today.total:
         lines.append(
@@ -187,6 +202,15 @@ def render_digest(language: str, digest: AreaDigest, day: date) -> str:
     )
     lines.append(t(language, "digest.not_enrolled", count=number(language, digest.not_enrolled)))
     return Raw("\n".join(lines))
+
+
+def _channels(language: str, counts: dict[str, int]) -> str:
+    order = ("telegram", "zalo", "sms")
+    return ", ".join(
+        f"{plain(language, f'channel.{c}')} {number(language, counts[c])}"
+        for c in order
+        if counts.get(c)
+    )
 
 
 def _kinds(language: str, counts: dict[str, int]) -> str:

@@ -15,9 +15,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actions import Action, is_id
-from bot.cases import ENROL_FLOW, HOME_FLOW, CaseService
+from bot.cases import ENROL_FLOW, HOME_FLOW, OPEN_STATUSES, CaseService
 from bot.cases.display import ask_home, consent_notice, consent_reminder, home_sent
 from bot.catalogue import t
 from bot.channels import Channel
@@ -26,10 +27,10 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.dialogues import DialogueService
 from bot.errors import UserError
-from bot.messaging.contacts import ContactInfo, contact_at, info, note_inbound
+from bot.messaging.contacts import contact_at, info, note_inbound
 from bot.messaging.message import Content, Text
 from bot.messaging.outbox import PRIORITY_REPLY, enqueue
-from bot.models import ChannelContact
+from bot.models import Case, ChannelContact
 from bot.preferences import PreferenceService
 from geofence import Fix, FixKind, fix_problem
 
@@ -64,26 +65,24 @@ class InboundService:
         self, channel: Channel, address: str, *, code: str | None = None, phone: str | None = None
     ) -> None:
         """They followed the OA (or opened a link): with a one-time code, the consent notice."""
-        contact = await self._touch(channel, address, phone=phone, add=True)
-        if contact is None:
+        chat = await self._touch(channel, address, phone=phone, add=True)
+        if chat is None:
             return
-        language = await self._preferences.language(contact.chat_id)
+        language = await self._preferences.language(chat)
         if not code:
-            await self._say(contact, [Text(t(language, "channel.welcome"))])
+            await self._say(chat, [Text(t(language, "channel.welcome"))])
             return
-        chat = contact.chat_id
         await self._safely(
-            contact,
+            chat,
             language,
             lambda: self._invitation(chat, code, language),
         )
 
     async def text(self, channel: Channel, address: str, text: str) -> None:
         """A typed message: an answer to the conversation they are in."""
-        contact = await self._touch(channel, address)
-        if contact is None:
+        chat = await self._touch(channel, address)
+        if chat is None:
             return
-        chat = contact.chat_id
         language = await self._preferences.language(chat)
         state = await self._dialogues.current(chat)
         flow = state.flow if state is not None else None
@@ -94,20 +93,19 @@ class InboundService:
         elif flow == WHERE_FLOW:
             said = [Text(t(language, "checkin.press_a_button"))]
         elif flow in (FLOW, None):
-            await self._safely(contact, language, lambda: self._typed(chat, text))
+            await self._safely(chat, language, lambda: self._typed(chat, text))
             return
         else:
             said = [Text(t(language, "channel.not_understood"))]
-        await self._say(contact, said)
+        await self._say(chat, said)
 
     async def action(self, channel: Channel, address: str, action: str) -> None:
         """A button pressed (or an SMS reply code): the action its choice carried."""
-        contact = await self._touch(channel, address)
-        if contact is None:
+        chat = await self._touch(channel, address)
+        if chat is None:
             return
-        chat = contact.chat_id
         language = await self._preferences.language(chat)
-        await self._safely(contact, language, lambda: self._pressed(chat, action, language))
+        await self._safely(chat, language, lambda: self._pressed(chat, action, language))
 
     async def location(
         self,
@@ -119,35 +117,33 @@ class InboundService:
         at: datetime | None = None,
     ) -> None:
         """A shared location: the home being anchored, or a check-in's location."""
-        contact = await self._touch(channel, address)
-        if contact is None:
+        chat = await self._touch(channel, address)
+        if chat is None:
             return
-        chat = contact.chat_id
         language = await self._preferences.language(chat)
         if fix_problem(lat, lon, accuracy_m) is not None:
-            await self._say(contact, [Text(t(language, "location.rejected.impossible"))])
+            await self._say(chat, [Text(t(language, "location.rejected.impossible"))])
             return
         when = at or self._clock.now()
         await self._safely(
-            contact, language, lambda: self._located(chat, lat, lon, accuracy_m, when, language)
+            chat, language, lambda: self._located(chat, lat, lon, accuracy_m, when, language)
         )
 
     async def sos(self, channel: Channel, address: str) -> None:
         """SOS typed (or its reply code): the most urgent alert, at once."""
-        contact = await self._touch(channel, address)
-        if contact is None:
+        chat = await self._touch(channel, address)
+        if chat is None:
             return
-        result = await self._checkins.sos(contact.chat_id)
-        await self._say(contact, [display.sos_reply(result)])
+        result = await self._checkins.sos(chat)
+        await self._say(chat, [display.sos_reply(result)])
 
     async def checkin(self, channel: Channel, address: str) -> None:
         """Answer now (as /checkin): the open check-in, or the next round early."""
-        contact = await self._touch(channel, address)
-        if contact is None:
+        chat = await self._touch(channel, address)
+        if chat is None:
             return
-        chat = contact.chat_id
         language = await self._preferences.language(chat)
-        await self._safely(contact, language, lambda: self._start(chat, None))
+        await self._safely(chat, language, lambda: self._start(chat, None))
 
     # ---- the conversation -----------------------------------------------------------------
 
@@ -260,11 +256,14 @@ class InboundService:
 
     async def _touch(
         self, channel: Channel, address: str, *, phone: str | None = None, add: bool = False
-    ) -> ContactInfo | None:
-        """The sender's contact, its window opened again; None for a stranger on SMS.
+    ) -> int | None:
+        """The chat of the sender's conversation, their window opened again; None for a
+        stranger on SMS.
 
         Anyone may follow an OA, so a Zalo follower is added; an SMS from a number no case
-        was registered with changes nothing.
+        was registered with changes nothing. An SMS from the phone of a person on Zalo
+        (who got a prompt by SMS when Zalo could not reach them) goes on in their Zalo
+        case's conversation.
         """
         now = self._clock.now()
         async with self._db.transaction() as session:
@@ -281,14 +280,27 @@ class InboundService:
                     )
                 ).scalar_one_or_none()
                 if contact is None:
+                    contact = await self._sms_alias(session, address, now)
+                if contact is None:
                     logger.info("%s message from an unknown address dropped", channel.value)
                     return None
             note_inbound(contact, now)
-            return info(contact)
+            chat = info(contact).chat_id
+            if channel is Channel.SMS:
+                chat = await _conversation_chat(session, chat, address)
+            return chat
+
+    async def _sms_alias(
+        self, session: AsyncSession, phone: str, now: datetime
+    ) -> ChannelContact | None:
+        """The SMS contact of a phone that an open case on another channel has, if any."""
+        if await _open_case_chat(session, phone) is None:
+            return None
+        return await contact_at(session, Channel.SMS, phone, now, phone=phone)
 
     async def _safely(
         self,
-        contact: ContactInfo,
+        chat: int,
         language: str,
         act: Callable[[], Awaitable[list[Content]]],
     ) -> None:
@@ -299,9 +311,9 @@ class InboundService:
             # Off Telegram there are no commands to point to.
             key = "channel.not_understood" if error.key == NOT_UNDERSTOOD else error.key
             said = [Text(t(language, key, **error.params))]
-        await self._say(contact, said)
+        await self._say(chat, said)
 
-    async def _say(self, contact: ContactInfo, said: Sequence[Content]) -> None:
+    async def _say(self, chat: int, said: Sequence[Content]) -> None:
         if not said:
             return
         now = self._clock.now()
@@ -309,10 +321,37 @@ class InboundService:
             for content in said:
                 enqueue(
                     session,
-                    chat_id=contact.chat_id,
+                    chat_id=chat,
                     province=None,
                     priority=PRIORITY_REPLY,
                     purpose=REPLY,
                     now=now,
                     content=content,
                 )
+
+
+async def _open_case_chat(session: AsyncSession, phone: str) -> int | None:
+    """The chat of the newest open, bound case on Zalo with this phone (whom Zalo could
+    not reach, so they were asked by SMS)."""
+    chat: int | None = await session.scalar(
+        select(Case.chat_id)
+        .where(
+            Case.phone == phone,
+            Case.channel == Channel.ZALO.value,
+            Case.status.in_(OPEN_STATUSES),
+            Case.chat_id.is_not(None),
+        )
+        .order_by(Case.id.desc())
+        .limit(1)
+    )
+    return chat
+
+
+async def _conversation_chat(session: AsyncSession, chat: int, phone: str) -> int:
+    """The SMS contact's own chat if a case is bound to it, else its phone's open case's."""
+    own = await session.scalar(
+        select(Case.id).where(Case.chat_id == chat, Case.status.in_(OPEN_STATUSES)).limit(1)
+    )
+    if own is not None:
+        return chat
+    return await _open_case_chat(session, phone) or chat

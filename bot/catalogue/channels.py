@@ -16,6 +16,23 @@ VI: dict[str, str] = {
     "channel.next.sms": "Tin nhắn mời đồng ý đã gửi đến số {phone}.",
     "channel.shown": "Kênh: {channel}",
     "channel.sent_by_sms": "(đã gửi qua SMS)",
+    "channel.digest": "Nhận tin qua: {items}",
+    # How to share a location, on each channel (Telegram's texts are in checkins.py).
+    "checkin.ask_location.zalo": (
+        "📍 Cuối cùng, <b>{name}</b> hãy gửi vị trí hiện tại: bấm dấu ➕ (hoặc ⋯) cạnh ô soạn "
+        "tin → <b>Vị trí</b> → <b>Gửi vị trí hiện tại</b>."
+    ),
+    "checkin.ask_location.sms": (
+        "📍 Cuối cùng, <b>{name}</b> hãy mở đường dẫn dưới đây và cho phép chia sẻ vị trí."
+    ),
+    "spot.prompt.zalo": (
+        "📍 Kiểm tra nhanh: <b>{name}</b> hãy gửi vị trí hiện tại trong {minutes} phút tới: "
+        "bấm dấu ➕ (hoặc ⋯) cạnh ô soạn tin → <b>Vị trí</b> → <b>Gửi vị trí hiện tại</b>."
+    ),
+    "spot.prompt.sms": (
+        "📍 Kiểm tra nhanh: <b>{name}</b> hãy mở đường dẫn dưới đây trong {minutes} phút tới "
+        "và cho phép chia sẻ vị trí."
+    ),
     "command.channel": "Đổi kênh nhận tin của ca",
     "channel.not_understood": (
         "Tôi chưa hiểu tin nhắn này. Hãy trả lời câu hỏi khai báo khi được hỏi; "
@@ -40,6 +57,23 @@ EN: dict[str, str] = {
     "channel.next.sms": "An invitation to consent was sent by SMS to {phone}.",
     "channel.shown": "Channel: {channel}",
     "channel.sent_by_sms": "(sent by SMS)",
+    "channel.digest": "Reached on: {items}",
+    "checkin.ask_location.zalo": (
+        "📍 Last step: <b>{name}</b>, please send your current location: press ➕ (or ⋯) next "
+        "to the message box → <b>Location</b> → <b>Send current location</b>."
+    ),
+    "checkin.ask_location.sms": (
+        "📍 Last step: <b>{name}</b>, please open the link below and allow sharing your location."
+    ),
+    "spot.prompt.zalo": (
+        "📍 Quick check: <b>{name}</b>, please send your current location within {minutes} "
+        "minutes: press ➕ (or ⋯) next to the message box → <b>Location</b> → "
+        "<b>Send current location</b>."
+    ),
+    "spot.prompt.sms": (
+        "📍 Quick check: <b>{name}</b>, please open the link below within {minutes} minutes "
+        "and allow sharing your location."
+    ),
     "command.channel": "Change a case's channel",
     "channel.not_understood": (
         "I did not understand this message. Answer the check-in questions when asked; "

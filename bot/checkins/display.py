@@ -99,10 +99,22 @@ def times_choices(language: str, case_id: int, times: Sequence[str]) -> Buttons:
 # ---- prompts and reminders (queued) -------------------------------------------------------
 
 
-def prompt(language: str, kind: str, name: str, checkin_id: int, spot_minutes: int) -> Text:
+def _for_channel(key: str, channel: str) -> str:
+    """The key of a text that says how to share a location, as the person's channel does it."""
+    return key if channel == "telegram" else f"{key}.{channel}"
+
+
+def prompt(
+    language: str,
+    kind: str,
+    name: str,
+    checkin_id: int,
+    spot_minutes: int,
+    channel: str = "telegram",
+) -> Text:
     """A round's prompt (how do you feel?) or a spot check's (send your location now)."""
     if kind == SPOT:
-        text = t(language, "spot.prompt", name=name, minutes=spot_minutes)
+        text = t(language, _for_channel("spot.prompt", channel), name=name, minutes=spot_minutes)
         return Text(text, location_request=location_request(language))
     return Text(t(language, "checkin.prompt", name=name), feeling_choices(language, checkin_id))
 
@@ -135,7 +147,7 @@ def question(asked: Question) -> Text | None:
         text = t(language, key, name=name, value=value, seconds=asked.rest_s)
         return Text(text, skip_choice(language, cid, asked.step))
     if asked.step == LOCATION:
-        text = t(language, "checkin.ask_location", name=name)
+        text = t(language, _for_channel("checkin.ask_location", asked.channel), name=name)
         return Text(text, location_request=location_request(language))
     return None
 

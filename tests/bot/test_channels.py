@@ -10,10 +10,11 @@ from sqlalchemy import select
 from bot.actions import Action
 from bot.channels import Channel, chat_channel, contact_chat_id, contact_id_of, parse_channel
 from bot.clock import FakeClock
+from bot.digest import area_digest, render_digest
 from bot.messaging.message import Choice, Text, from_json
 from bot.models import Alert, Case, ChannelContact, Checkin, OutboxMessage
 from bot.services import Services
-from tests.factories import make_case
+from tests.factories import HAC_THANH, make_case
 
 BOT = "cachly_test_bot"
 OFFICER = 1001
@@ -181,7 +182,11 @@ async def test_a_zalo_person_checks_in_with_buttons_and_a_location(
     await services.inbound.action(Channel.ZALO, user, symptoms[-1])  # none of them
     assert "Nhiệt độ" in (await last()).text
     await services.inbound.text(Channel.ZALO, user, "36,8")
-    assert (await last()).location_request is not None
+    location_question = await last()
+    assert location_question.location_request is not None
+    # Zalo has no one-tap button at the bottom of the screen: the way Zalo shares it.
+    assert "Gửi vị trí hiện tại</b>" in location_question.text
+    assert "dưới cùng màn hình" not in location_question.text
     await services.inbound.location(Channel.ZALO, user, HOME["lat"], HOME["lon"], 12.0)
     assert "đang ở nhà" in (await last()).text
     assert all(row.bot == "zalo" for row in await rows_to(services, chat))
@@ -207,3 +212,64 @@ async def test_an_sos_on_zalo_alerts_the_officers_naming_the_channel(
     assert "Phạm Văn Cường" in text
     assert "Kênh: Zalo" in text
     assert "Phạm Văn Cường" in said((await rows_to(services, chat))[-1]).text
+
+
+async def test_an_sms_from_a_zalo_persons_phone_goes_on_in_their_conversation(
+    services: Services, clock: FakeClock
+) -> None:
+    await officer(services)
+    case_id, chat = await zalo_person(services, clock, phone=SMS_PHONE)
+    # Zalo could not reach them, so the prompt went by SMS; they answer it by SMS.
+    await services.inbound.checkin(Channel.ZALO, "zalo-user-1")
+    feeling = actions(said((await rows_to(services, chat))[-1]))
+    await services.inbound.action(Channel.SMS, SMS_PHONE, feeling[0])
+    async with services.db.transaction() as session:
+        [checkin] = (await session.scalars(select(Checkin))).all()
+        assert checkin.case_id == case_id
+        assert checkin.answers["feeling"] == "good"
+    # The next question goes to the case's chat (the Zalo sender falls back to SMS itself).
+    assert "triệu chứng" in said((await rows_to(services, chat))[-1]).text
+
+
+async def test_the_digest_says_how_many_are_reached_off_telegram(
+    services: Services, clock: FakeClock
+) -> None:
+    await make_case(services.db, clock.now())
+    await zalo_person(services, clock)
+    tz = services.settings.schedule.tz
+    day = clock.now().astimezone(tz).date()
+    async with services.db.transaction() as session:
+        digest = await area_digest(session, "Hạc Thành", [HAC_THANH], day, tz, chart=False)
+    assert "Nhận tin qua: Telegram 1, Zalo 1" in render_digest("vi", digest, day)
+    async with services.db.transaction() as session:
+        telegram_only = await area_digest(session, "Đông Sơn", [16378], day, tz, chart=False)
+    assert "Nhận tin qua" not in render_digest("vi", telegram_only, day)
+
+
+async def test_an_active_case_moved_to_sms_consents_there_and_keeps_its_history(
+    services: Services, clock: FakeClock
+) -> None:
+    await officer(services)
+    case_id = await make_case(services.db, clock.now(), chat_id=5001, phone=SMS_PHONE)
+    async with services.db.transaction() as session:
+        case = await session.get(Case, case_id)
+        assert case is not None
+        code, enrolled_at = case.code, case.enrolled_at
+    issued = await services.cases.change_channel(OFFICER, code, Channel.SMS, BOT)
+    assert issued is not None
+    assert issued.link == ""  # asked by SMS
+    async with services.db.transaction() as session:
+        case = await session.get(Case, case_id)
+        assert case is not None
+        # Until they consent by SMS, their messages still go to Telegram.
+        assert (case.status, case.chat_id) == ("active", 5001)
+        contact = (await session.execute(select(ChannelContact))).scalar_one()
+    chat = contact_chat_id(Channel.SMS, contact.id)
+    [invitation] = await rows_to(services, chat)
+    await services.inbound.action(Channel.SMS, SMS_PHONE, actions(said(invitation))[0])
+    async with services.db.transaction() as session:
+        case = await session.get(Case, case_id)
+        assert case is not None
+        assert (case.status, case.chat_id, case.channel) == ("active", chat, "sms")
+        assert case.enrolled_at == enrolled_at
+    assert await services.cases.change_channel(OFFICER, code, Channel.SMS, BOT) is None
