@@ -57,6 +57,8 @@ VI: dict[str, str] = {
     "sms.checkin.skip.pulse": "khong do duoc",
     "sms.checkin.ask_location": "Cuoi cung, {name} bam link de gui vi tri hien tai.",
     "sms.checkin.ask_location.nolink": "Cuoi cung: vi tri cua {name}.",
+    "sms.checkin.ask_location.sms": "Cuoi cung, {name} mo link de gui vi tri hien tai.",
+    "sms.checkin.ask_location.sms.nolink": "Cuoi cung: vi tri cua {name}.",
     "sms.checkin.location_skip": "khong gui duoc vi tri",
     "sms.checkin.press_a_button": "Xin tra loi bang mot so trong tin nhan truoc.",
     "sms.checkin.danger": (
@@ -65,6 +67,8 @@ VI: dict[str, str] = {
     ),
     "sms.spot.prompt": "Kiem tra nhanh: {name} bam link gui vi tri trong {minutes} phut.",
     "sms.spot.prompt.nolink": "Kiem tra nhanh vi tri cua {name} trong {minutes} phut.",
+    "sms.spot.prompt.sms": "Kiem tra nhanh: {name} mo link gui vi tri trong {minutes} phut.",
+    "sms.spot.prompt.sms.nolink": "Kiem tra nhanh vi tri cua {name} trong {minutes} phut.",
     # Locations and SOS.
     "sms.location.rejected.forwarded": "Vi tri nay khong dung duoc. Hay bam link gui vi tri.",
     "sms.location.rejected.venue": "Day la dia diem chon tren ban do. Hay bam link gui vi tri.",
@@ -141,6 +145,8 @@ EN: dict[str, str] = {
     "sms.checkin.skip.pulse": "cannot measure",
     "sms.checkin.ask_location": "Last, {name}, open the link to send where you are.",
     "sms.checkin.ask_location.nolink": "Last: {name}'s location.",
+    "sms.checkin.ask_location.sms": "Last, {name}, open the link to send where you are.",
+    "sms.checkin.ask_location.sms.nolink": "Last: {name}'s location.",
     "sms.checkin.location_skip": "you cannot send it",
     "sms.checkin.press_a_button": "Please reply with one of the numbers in the last message.",
     "sms.checkin.danger": (
@@ -149,6 +155,8 @@ EN: dict[str, str] = {
     ),
     "sms.spot.prompt": "Quick check: {name}, open the link within {minutes} min.",
     "sms.spot.prompt.nolink": "Quick location check for {name} in {minutes} min.",
+    "sms.spot.prompt.sms": "Quick check: {name}, open the link within {minutes} min.",
+    "sms.spot.prompt.sms.nolink": "Quick location check for {name} in {minutes} min.",
     "sms.location.rejected.forwarded": "This location cannot be used. Open the link to send yours.",
     "sms.location.rejected.venue": "This is a place picked on a map. Open the link to send yours.",
     "sms.location.breach": (

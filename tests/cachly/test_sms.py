@@ -105,6 +105,7 @@ async def test_an_sms_person_through_a_day_on_an_android_phone(
         assert "Nhiet do" in temperature
         await day.reply(phone, "36,8")
         where = await day.received(phone, 6)
+        assert "mo link" in where
         found = LINK.search(where)
         assert found is not None, where
         said = await chromium.run(_share(day.base_url, found.group(0)))

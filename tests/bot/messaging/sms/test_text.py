@@ -85,7 +85,7 @@ def test_many_choices_are_listed_compactly() -> None:
 
 
 def test_a_location_request_becomes_the_link_or_its_alternative() -> None:
-    draft = _draft(display.prompt("vi", "spot", "Lê Văn Đức", 42, 20))
+    draft = _draft(display.prompt("vi", "spot", "Lê Văn Đức", 42, 20, channel="sms"))
     assert draft.location
     with_link = compose(draft, "vi", link=LINK)
     assert LINK in with_link
