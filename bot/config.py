@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vietnam_provinces import Province
 
+from bot.messaging.sms.settings import ESMS_FIELDS, AndroidSettings, BrandnameSettings
 from bot.messaging.zalo import wire as zalo_wire
 from geofence import GeofenceSettings
 
@@ -26,6 +27,16 @@ ENV_DATABASE_URL = "CACHLY_DATABASE_URL"
 ENV_REPORTS_SECRET = "CACHLY_REPORTS_SECRET"
 ENV_WEBHOOK_SECRET = "CACHLY_TELEGRAM_WEBHOOK_SECRET"
 ENV_WEB_SECRET = "CACHLY_WEB_SECRET"
+# The SMS gateways' secrets ([sms.brandname], [sms.android]): better here than in the file.
+ENV_SMS_SECRETS = {
+    "api_key": "CACHLY_SMS_API_KEY",
+    "secret_key": "CACHLY_SMS_SECRET_KEY",
+    "callback_token": "CACHLY_SMS_CALLBACK_TOKEN",
+    "mo_private_key": "CACHLY_SMS_MO_PRIVATE_KEY",
+    "password": "CACHLY_SMS_ANDROID_PASSWORD",
+    "signing_key": "CACHLY_SMS_SIGNING_KEY",
+}
+SMS_GATEWAYS = ("", "brandname", "android")
 
 
 class ConfigError(Exception):
@@ -321,6 +332,27 @@ class ZaloSettings:
 
 
 @dataclass(frozen=True)
+class SmsSettings:
+    """[sms]: the gateway of people on SMS ("" = none), how long a text may be, replies."""
+
+    gateway: str = ""
+    max_segments: int = 2
+    rate_per_second: float = 5.0
+    # Replies through a short code (a brandname cannot be answered): its keyword and number.
+    reply_keyword: str = ""
+    reply_number: str = ""
+    # Send a one-time link to the web desk's location page with a location question.
+    location_links: bool = True
+    brandname: BrandnameSettings = field(default_factory=BrandnameSettings)
+    android: AndroidSettings = field(default_factory=AndroidSettings)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether people can be reached by SMS."""
+        return bool(self.gateway)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of a deployment."""
 
@@ -339,6 +371,7 @@ class Settings:
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     web: WebSettings = field(default_factory=WebSettings)
     zalo: ZaloSettings = field(default_factory=ZaloSettings)
+    sms: SmsSettings = field(default_factory=SmsSettings)
     # The [[bots]] of the configuration, each serving its own provinces; empty without
     # [[bots]] (all_bots then holds one: telegram.token serving deployment.provinces).
     bots: tuple[BotSettings, ...] = ()
@@ -445,12 +478,14 @@ def _build(reader: _Reader, env: Mapping[str, str]) -> Settings:
     )
     web = _web_settings(reader.table("web"), env)
     zalo = _zalo_settings(reader.table("zalo"), env)
+    sms = _sms_settings(reader.table("sms"), env)
     bots = _bots_settings(reader, telegram.has("token"), dep, env)
     reader.reject_unknown()
     return Settings(
         bots=bots,
         web=web,
         zalo=zalo,
+        sms=sms,
         reports=reports,
         checkins=checkins,
         triage=triage,
@@ -859,6 +894,89 @@ def _zalo_template(table: _Reader) -> ZaloTemplateSettings:
         template_id=template_id,
         params=tuple(params),
         price_vnd=table.integer("price_vnd", 300, 0, 100_000),
+    )
+
+
+def _sms_settings(table: _Reader, env: Mapping[str, str]) -> SmsSettings:
+    d = SmsSettings()
+    gateway = table.choice("gateway", d.gateway, SMS_GATEWAYS)
+    brandname = _brandname_settings(table.table("brandname"), env)
+    android = _android_settings(table.table("android"), env)
+    if gateway == "brandname":
+        for name in ("api_key", "secret_key", "brandname"):
+            if not getattr(brandname, name):
+                raise ConfigError(f"sms.brandname.{name}", "needed for the brandname gateway")
+    if gateway == "android" and not (android.password and android.signing_key):
+        raise ConfigError("sms.android", "the app's password and signing_key are needed")
+    return SmsSettings(
+        gateway=gateway,
+        max_segments=table.integer("max_segments", d.max_segments, 1, 6),
+        rate_per_second=table.number("rate_per_second", d.rate_per_second, 0.01, 1000),
+        reply_keyword=table.string("reply_keyword", d.reply_keyword),
+        reply_number=table.string("reply_number", d.reply_number),
+        location_links=table.boolean("location_links", d.location_links),
+        brandname=brandname,
+        android=android,
+    )
+
+
+def _sms_secret(table: _Reader, name: str, env: Mapping[str, str]) -> str:
+    # Read the file's value even when the environment wins, so it counts as a known key.
+    inline = table.string(name, "")
+    return env.get(ENV_SMS_SECRETS[name]) or inline
+
+
+def _codes(table: _Reader, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    values = table.list(name, list(default))
+    if not all(isinstance(v, str) for v in values):
+        raise ConfigError(table._key(name), "expected a list of strings")
+    return tuple(values)
+
+
+def _brandname_settings(table: _Reader, env: Mapping[str, str]) -> BrandnameSettings:
+    d = BrandnameSettings()
+    names = table.table("fields")
+    fields = {ours: names.string(ours, theirs) for ours, theirs in ESMS_FIELDS.items()}
+    return BrandnameSettings(
+        api_key=_sms_secret(table, "api_key", env),
+        secret_key=_sms_secret(table, "secret_key", env),
+        brandname=table.string("brandname", d.brandname),
+        url=table.string("url", d.url),
+        sms_type=table.string("sms_type", d.sms_type),
+        callback_url=table.string("callback_url", d.callback_url),
+        callback_token=_sms_secret(table, "callback_token", env),
+        sandbox=table.boolean("sandbox", d.sandbox),
+        phone_format=table.choice(
+            "phone_format", d.phone_format, ("national", "international", "e164")
+        ),
+        fields={k: v for k, v in fields.items() if v != ESMS_FIELDS[k]},
+        ok_codes=_codes(table, "ok_codes", d.ok_codes),
+        invalid_number_codes=_codes(table, "invalid_number_codes", d.invalid_number_codes),
+        rate_limit_codes=_codes(table, "rate_limit_codes", d.rate_limit_codes),
+        rate_limit_seconds=table.number("rate_limit_seconds", d.rate_limit_seconds, 0.1, 3600),
+        timeout_seconds=table.number("timeout_seconds", d.timeout_seconds, 1, 120),
+        mo_cpid=table.string("mo_cpid", d.mo_cpid),
+        mo_private_key=_sms_secret(table, "mo_private_key", env),
+    )
+
+
+def _android_settings(table: _Reader, env: Mapping[str, str]) -> AndroidSettings:
+    d = AndroidSettings()
+    sim = table.integer("sim_number", 0, 0, 3)
+    ttl = table.integer("ttl_seconds", d.ttl_seconds or 0, 0, 7 * 24 * 3600)
+    return AndroidSettings(
+        login=table.string("login", d.login),
+        password=_sms_secret(table, "password", env),
+        base_url=table.string("base_url", d.base_url),
+        signing_key=_sms_secret(table, "signing_key", env),
+        webhook_tolerance_seconds=table.integer(
+            "webhook_tolerance_seconds", d.webhook_tolerance_seconds, 10, 3600
+        ),
+        sim_number=sim or None,
+        ttl_seconds=ttl or None,
+        priority=table.integer("priority", d.priority, -128, 127),
+        rate_limit_seconds=table.number("rate_limit_seconds", d.rate_limit_seconds, 0.1, 3600),
+        timeout_seconds=table.number("timeout_seconds", d.timeout_seconds, 1, 120),
     )
 
 

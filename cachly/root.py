@@ -35,6 +35,7 @@ from bot.messaging.telegram.transport import HttpTransport
 from bot.messaging.updates import HandledUpdates
 from bot.services import Services
 from cachly.polling import poll
+from cachly.sms import close_sms_sender, open_sms_sender
 from cachly.webhooks import WebhookBot, serve
 from cachly.zalo import close_zalo_sender, open_zalo_sender, zalo_routes
 from handlers import register
@@ -56,6 +57,10 @@ OWNS_DB_KEY = "owns_database"
 # bot_data keys: the Zalo contacts' sender (on the first bot's Application, as the ticks).
 ZALO_SENDER_KEY = "zalo_sender"
 ZALO_CHANNEL_KEY = "zalo_channel"
+# bot_data keys: whether this Application runs the deployment's SMS sender (the one with
+# the ticks), and that sender with its transport.
+SMS_HOST_KEY = "sms_host"
+SMS_SENDER_KEY = "sms_sender"
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,7 @@ def build_application(
     application: CachlyApplication = builder.build()
     application.bot_data["services"] = services
     application.bot_data[DEPLOYMENT_KEY] = deployment or services
+    application.bot_data[SMS_HOST_KEY] = ticks
     outbox = services.settings.outbox
     application.bot_data[PACER_KEY] = ChatPacer(
         outbox.reply_burst, outbox.per_chat_interval_seconds
@@ -191,6 +197,9 @@ async def _post_init(application: CachlyApplication) -> None:
         zalo_sender, channel = await open_zalo_sender(deployment)
         application.bot_data[ZALO_SENDER_KEY] = zalo_sender
         application.bot_data[ZALO_CHANNEL_KEY] = channel
+    if application.bot_data.get(SMS_HOST_KEY, True):
+        # People on SMS: one sender for the deployment, beside the first bot's.
+        application.bot_data[SMS_SENDER_KEY] = await open_sms_sender(deployment)
 
 
 async def _post_shutdown(application: CachlyApplication) -> None:
@@ -205,6 +214,7 @@ async def _post_shutdown(application: CachlyApplication) -> None:
     zalo_channel = application.bot_data.pop(ZALO_CHANNEL_KEY, None)
     if zalo_sender is not None and zalo_channel is not None:
         await close_zalo_sender(zalo_sender, zalo_channel)
+    await close_sms_sender(application.bot_data.pop(SMS_SENDER_KEY, None))
     services: Services = application.bot_data["services"]
     if application.bot_data.get(OWNS_DB_KEY, True):
         await services.db.dispose()

@@ -28,6 +28,7 @@ from starlette.routing import Route
 from bot.alerts import chat_unreachable, delivery_resent
 from bot.channels import Channel
 from bot.messaging.contacts import ContactBook
+from bot.messaging.fallback import hand_on_to_sms
 from bot.messaging.sender import OutboxSender
 from bot.messaging.updates import HandledUpdates
 from bot.messaging.zalo import webhook
@@ -105,9 +106,12 @@ async def open_zalo_sender(services: Services) -> tuple[OutboxSender, ZaloChanne
         services.clock,
         channel.transport,
         settings,
-        # Zalo cannot reach them (its window closed, no template fits, no Zalo): the
-        # officers are told, as for a Telegram chat that blocked the bot.
+        # Zalo cannot reach them now (its window closed, no template fits): the same
+        # message goes to their phone by SMS when the deployment has SMS; without SMS, or
+        # without Zalo at all, the officers are told, as for a Telegram chat that blocked
+        # the bot.
         on_forbidden=partial(chat_unreachable, services.alerts.config),
+        on_hand_on=hand_on_to_sms if services.settings.sms.enabled else None,
         on_resent=delivery_resent,
         bot_id=SENDER_ID,
         bot=BOT_KEY,

@@ -21,6 +21,7 @@ from web.routes import (
     map,
     public,
     signin,
+    sms,
     worklist,
 )
 from web.security import CookieSigner
@@ -47,6 +48,7 @@ def create_app(services: Services, secret: str | None = None) -> Starlette:
         *importing.routes(desk),
         *worklist.routes(desk),
         *public.routes(desk),
+        *sms.routes(desk),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(routes=routes, exception_handlers={404: not_found})

@@ -20,6 +20,7 @@ from bot.catalogue import (
     common,
     officers,
     reports,
+    sms,
     web,
     zalo,
 )
@@ -27,7 +28,7 @@ from bot.config import LANGUAGES as LANGUAGES  # one list for settings and texts
 
 DEFAULT_LANGUAGE = "vi"
 
-_MODULES = (common, officers, alerts, cases, channels, checkins, reports, cli, web, zalo)
+_MODULES = (common, officers, alerts, cases, channels, checkins, reports, cli, web, zalo, sms)
 
 
 def _merge(language: str) -> dict[str, str]:

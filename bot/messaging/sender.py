@@ -144,6 +144,8 @@ class _Outcome:
     kind: str  # sent | retry | unknown | flood | failed | forbidden | handed_on | released
     message_id: int | None = None
     error: str | None = None
+    # A channel's own id for what it sent (an SMS gateway's), kept for delivery reports.
+    receipt: str | None = None
 
 
 # ---- the sender's statements, built once (building them cost more than running them) -----
@@ -197,6 +199,7 @@ _OUTCOME_COLUMNS = (
     "not_before",
     "last_error",
     "unknown_fates",
+    "receipt",
 )
 
 
@@ -484,6 +487,8 @@ class OutboxSender:
             result = await self._transport.call(call.method, call.params)
             message_id = result.get("message_id") if isinstance(result, dict) else None
             outcome.message_id = message_id if isinstance(message_id, int) else None
+            receipt = result.get("receipt") if isinstance(result, dict) else None
+            outcome.receipt = receipt if isinstance(receipt, str) else None
             self._count_send()
         except RetryAfter as error:
             # Everything waits, not only this chat: Telegram's flood control is per bot.
@@ -706,6 +711,8 @@ def outcome_values(outcome: _Outcome, settings: OutboxSettings, now: datetime) -
         pass  # settled above
     elif kind == "sent":
         values.update(state=SENT, sent_at=now, message_id=outcome.message_id)
+        if outcome.receipt is not None:
+            values["receipt"] = outcome.receipt
     elif kind == "retry" and attempts < settings.max_attempts:
         backoff = min(settings.retry_max_seconds, settings.retry_base_seconds * 2 ** (attempts - 1))
         values.update(
