@@ -331,6 +331,16 @@ async def test_a_mixed_commune_through_a_day(
             )
         assert answered == 2  # Hoa's and Bình's morning check-ins
 
+        # A notice no template can carry while her window is closed: by SMS to her phone.
+        async with c.harness.services.db.transaction() as session:
+            code = await session.scalar(select(Case.code).where(Case.channel == "zalo"))
+        await c.officer.send_text(f"/release {code}")
+        question = await c.officer.wait_for_message(lambda m: "Lê Thị Hoa" in (m.text or ""))
+        await c.officer.press("✅ Đồng ý", question)
+        phone = c.sms.phone(ZALO_PHONE)
+        await c.sms.wait_for(lambda: bool(phone.inbox), describe="Hoa's SMS")
+        assert "Le Thi Hoa da duoc ket thuc cach ly" in phone.inbox[-1].text
+
 
 async def _count(c: Commune, model: type) -> int:
     async with c.harness.services.db.transaction() as session:
