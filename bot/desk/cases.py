@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, policy
 from bot.alerts.counts import local_day_bounds
@@ -153,28 +154,7 @@ class DeskCaseService:
             ):
                 raise UserError("web.not_found")
             case, commune_name = row
-            checkins = list(
-                await session.scalars(
-                    select(Checkin)
-                    .where(Checkin.case_id == case.id, Checkin.due_at <= now)
-                    .order_by(Checkin.nominal_at)
-                )
-            )
-            fixes = list(
-                await session.scalars(
-                    select(LocationFix)
-                    .where(LocationFix.case_id == case.id)
-                    .order_by(LocationFix.taken_at)
-                )
-            )
-            alerts = list(await session.scalars(select(Alert).where(Alert.case_id == case.id)))
-            actions = list(
-                await session.scalars(
-                    select(AuditEntry).where(
-                        AuditEntry.subject_type == "case", AuditEntry.subject_id == str(case.id)
-                    )
-                )
-            )
+            checkins, fixes, alerts, actions = await _history(session, case.id, now)
             audit.record(
                 session,
                 at=now,
@@ -197,6 +177,27 @@ class DeskCaseService:
             vitals=vitals,
             fixes=tuple((f.lat, f.lon, f.verdict) for f in fixes),
         )
+
+
+async def _history(
+    session: AsyncSession, case_id: int, now: datetime
+) -> tuple[list[Checkin], list[LocationFix], list[Alert], list[AuditEntry]]:
+    """What a case's timeline is made of: due check-ins, fixes, alerts, officers' actions."""
+    checkins = await session.scalars(
+        select(Checkin)
+        .where(Checkin.case_id == case_id, Checkin.due_at <= now)
+        .order_by(Checkin.nominal_at)
+    )
+    fixes = await session.scalars(
+        select(LocationFix).where(LocationFix.case_id == case_id).order_by(LocationFix.taken_at)
+    )
+    alerts = await session.scalars(select(Alert).where(Alert.case_id == case_id))
+    actions = await session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.subject_type == "case", AuditEntry.subject_id == str(case_id)
+        )
+    )
+    return list(checkins), list(fixes), list(alerts), list(actions)
 
 
 def _matches(case: Case, wanted: str, digits: str) -> bool:
