@@ -451,10 +451,7 @@ class DigestService:
         async with self._db.transaction() as session:
             officer = await require_officer(session, telegram_user_id)
             area = policy.area_clause(officer, Case.commune_code, Case.province_code)
-            if policy.is_commune_officer(officer):
-                alert_area = Alert.commune_code == officer.commune_code
-            else:
-                alert_area = Alert.province_code == officer.province_code
+            alert_area = policy.area_clause(officer, Alert.commune_code, Alert.province_code)
             sections: dict[str, list[WorkItem]] = {}
             more: dict[str, int] = {}
 
