@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot import alerts, policy
 from bot.access import lock_readers
@@ -102,24 +103,8 @@ async def area_digest(
     chart: bool,
 ) -> AreaDigest:
     """The numbers of one day for a set of communes (one commune, or a province's)."""
-    active = dict(
-        (
-            await session.execute(
-                select(Case.kind, func.count())
-                .where(Case.commune_code.in_(communes), Case.status == "active")
-                .group_by(Case.kind)
-            )
-        ).all()
-    )
-    channels = dict(
-        (
-            await session.execute(
-                select(Case.channel, func.count())
-                .where(Case.commune_code.in_(communes), Case.status == "active")
-                .group_by(Case.channel)
-            )
-        ).all()
-    )
+    active = await _active_by(session, Case.kind, communes)
+    channels = await _active_by(session, Case.channel, communes)
     start, end = alerts.local_day_bounds(day, tz)
     open_alerts, closed_alerts, median = await alerts.alert_counts(
         session, list(communes), start, end
@@ -153,6 +138,18 @@ async def area_digest(
         history=history if chart else [],
         channels=channels,
     )
+
+
+async def _active_by(
+    session: AsyncSession, column: InstrumentedAttribute[str], communes: Sequence[int]
+) -> dict[str, int]:
+    """The communes' active cases counted by one of their columns (kind, channel)."""
+    rows = await session.execute(
+        select(column, func.count())
+        .where(Case.commune_code.in_(communes), Case.status == "active")
+        .group_by(column)
+    )
+    return {value: count for value, count in rows}
 
 
 def _sum(counts: dict[tuple[int, str], int]) -> Compliance:
