@@ -419,24 +419,28 @@ class OutboxSender:
             outcome.kind, outcome.error = "retry", type(error).__name__
             self.stats.retried += 1
         finally:
-            # Measured from the answer, so arrivals at the chat are a full interval apart.
-            answered_at = self._monotonic()
-            self._claims.busy[row.chat_id] = answered_at + self._settings.per_chat_interval_seconds
-            self._slots.answered(answered_at)
-            self._outcomes.append(outcome)
-            # The database loop needs this answer if it waits for a chat or an in-flight
-            # place to free up, or to write outcomes; otherwise the dispatcher wakes it. An
-            # alert copy's outcome is written at once: a copy sent but not yet written down
-            # when the process dies is sent again, and an officer sees it twice.
-            if row.priority <= PRIORITY_ALERT:
-                self._urgent_outcomes = True
-            if (
-                self._urgent_outcomes
-                or not self._ready
-                or len(self._outcomes) >= self._batch
-                or len(self._inflight) >= self._settings.max_in_flight
-            ):
-                self._wake.set()
+            self._answered(row, outcome)
+
+    def _answered(self, row: Claimed, outcome: Outcome) -> None:
+        """After a call's answer: the chat's next turn, the slot freed, the outcome queued."""
+        # Measured from the answer, so arrivals at the chat are a full interval apart.
+        answered_at = self._monotonic()
+        self._claims.busy[row.chat_id] = answered_at + self._settings.per_chat_interval_seconds
+        self._slots.answered(answered_at)
+        self._outcomes.append(outcome)
+        # The database loop needs this answer if it waits for a chat or an in-flight
+        # place to free up, or to write outcomes; otherwise the dispatcher wakes it. An
+        # alert copy's outcome is written at once: a copy sent but not yet written down
+        # when the process dies is sent again, and an officer sees it twice.
+        if row.priority <= PRIORITY_ALERT:
+            self._urgent_outcomes = True
+        if (
+            self._urgent_outcomes
+            or not self._ready
+            or len(self._outcomes) >= self._batch
+            or len(self._inflight) >= self._settings.max_in_flight
+        ):
+            self._wake.set()
 
     def _count_send(self) -> None:
         now = self._monotonic()
