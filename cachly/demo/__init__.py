@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.live import Live
 
 from bot.clock import FakeClock
+from cachly.demo.channels import channel_standins, serving_webhooks, with_channels
 from cachly.demo.run import (
     Options,
     Simulation,
@@ -75,8 +76,15 @@ async def play(
         settings = demo_settings(Path(directory), rate)
         clock = FakeClock()
         clock.set(first_morning(clock.now().astimezone(settings.schedule.tz)))
-        async with running_bot(settings, clock, limits) as (standin, application):
-            sim = Simulation(standin, application, clock)
+        async with (
+            channel_standins(clock) as channels,
+            running_bot(with_channels(settings, channels, Path(directory)), clock, limits) as (
+                standin,
+                application,
+            ),
+            serving_webhooks(application.bot_data["services"], channels),
+        ):
+            sim = Simulation(standin, application, clock, channels)
             console.print(f"[bold]cachly demo[/]: {options.people} people, {options.days} days")
             await sim.join_staff()
             await sim.import_and_enrol(options.people, options.seed)
