@@ -28,8 +28,17 @@ from cachly.demo.run import (
     per_chat_rate,
     running_bot,
 )
-from cachly.demo.summary import Summary, alert_lines, compliance, last_digest, render
+from cachly.demo.summary import (
+    ChannelCounts,
+    Summary,
+    alert_lines,
+    compliance,
+    last_digest,
+    render,
+)
 from cachly.demo.view import LiveView
+from cachly.root import ZALO_CHANNEL_KEY
+from cachly.zalo import ZaloChannel
 from standins.telegram import Limits
 
 __all__ = ["Options", "Summary", "main", "play"]
@@ -119,6 +128,22 @@ async def _summary(sim: Simulation, chart: Path) -> Summary:
         messages_sent=sim.sent,
         too_many_requests=sim.standin.count_429,
         refused=list(sim.refused),
+        channels=_channel_counts(sim),
+    )
+
+
+def _channel_counts(sim: Simulation) -> ChannelCounts:
+    """What went out on each channel: Zalo's transport counts, the SMS gateway's phone."""
+    zalo: ZaloChannel = sim.application.bot_data[ZALO_CHANNEL_KEY]
+    stats = zalo.transport.stats
+    sent = sim.channels.sms.sent
+    return ChannelCounts(
+        telegram=sim.sent,
+        zalo_free=stats.cs_sent,
+        zns=stats.zns_sent,
+        zns_cost_vnd=stats.zns_cost_vnd,
+        sms=len(sent),
+        sms_segments=sum(s.segments for s in sent),
     )
 
 
