@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.live import Live
 
 from bot.clock import FakeClock
+from cachly.demo.channels import channel_standins, serving_webhooks, with_channels
 from cachly.demo.run import (
     Options,
     Simulation,
@@ -27,8 +28,17 @@ from cachly.demo.run import (
     per_chat_rate,
     running_bot,
 )
-from cachly.demo.summary import Summary, alert_lines, compliance, last_digest, render
+from cachly.demo.summary import (
+    ChannelCounts,
+    Summary,
+    alert_lines,
+    compliance,
+    last_digest,
+    render,
+)
 from cachly.demo.view import LiveView
+from cachly.root import ZALO_CHANNEL_KEY
+from cachly.zalo import ZaloChannel
 from standins.telegram import Limits
 
 __all__ = ["Options", "Summary", "main", "play"]
@@ -75,8 +85,15 @@ async def play(
         settings = demo_settings(Path(directory), rate)
         clock = FakeClock()
         clock.set(first_morning(clock.now().astimezone(settings.schedule.tz)))
-        async with running_bot(settings, clock, limits) as (standin, application):
-            sim = Simulation(standin, application, clock)
+        async with (
+            channel_standins(clock) as channels,
+            running_bot(with_channels(settings, channels, Path(directory)), clock, limits) as (
+                standin,
+                application,
+            ),
+            serving_webhooks(application.bot_data["services"], channels),
+        ):
+            sim = Simulation(standin, application, clock, channels)
             console.print(f"[bold]cachly demo[/]: {options.people} people, {options.days} days")
             await sim.join_staff()
             await sim.import_and_enrol(options.people, options.seed)
@@ -111,6 +128,22 @@ async def _summary(sim: Simulation, chart: Path) -> Summary:
         messages_sent=sim.sent,
         too_many_requests=sim.standin.count_429,
         refused=list(sim.refused),
+        channels=_channel_counts(sim),
+    )
+
+
+def _channel_counts(sim: Simulation) -> ChannelCounts:
+    """What went out on each channel: Zalo's transport counts, the SMS gateway's phone."""
+    zalo: ZaloChannel = sim.application.bot_data[ZALO_CHANNEL_KEY]
+    stats = zalo.transport.stats
+    sent = sim.channels.sms.sent
+    return ChannelCounts(
+        telegram=sim.sent,
+        zalo_free=stats.cs_sent,
+        zns=stats.zns_sent,
+        zns_cost_vnd=stats.zns_cost_vnd,
+        sms=len(sent),
+        sms_segments=sum(s.segments for s in sent),
     )
 
 

@@ -63,6 +63,8 @@ class Behaviour(StrEnum):
     SPO2_FALLING = "spo2_falling"  # an F0 whose oxygen saturation falls round by round
     SOS = "sos"  # presses /sos once
     HOUSEHOLD = "household"  # two people on one phone
+    ZALO = "zalo"  # on Zalo: enrols by the OA's link, answers with buttons, then falls silent
+    SMS = "sms"  # an elderly person on a feature phone: answers SMS by reply codes, once SOS
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +91,12 @@ _SPECIAL = (
     (Behaviour.HOUSEHOLD, "F1"),
     (Behaviour.LATE, "F1"),
     (Behaviour.LATE, "F0"),
+    (Behaviour.ZALO, "F0"),
+    (Behaviour.SMS, "F1"),
 )
+
+# The channel (`Kênh` in the list) of the people off Telegram.
+CHANNELS = {Behaviour.ZALO: "Zalo", Behaviour.SMS: "SMS"}
 
 
 def residents(count: int, seed: int) -> list[Resident]:
@@ -115,11 +122,14 @@ def residents(count: int, seed: int) -> list[Resident]:
                 household_home, household_owner = home, index
             home, owner = household_home, household_owner
         street = rng.choice(_STREETS)
+        born = rng.randrange(1945, 2005)
+        if behaviour is Behaviour.SMS:
+            born = 1944  # elderly, on a feature phone
         people.append(
             Resident(
                 full_name=name,
                 phone=_phone(rng),
-                birth_year=rng.randrange(1945, 2005),
+                birth_year=born,
                 address=f"{rng.randrange(1, 200)} {street}",
                 kind=kind,
                 home=home,
@@ -150,7 +160,7 @@ HEADERS: tuple[str, ...] = (
     "Loại",
     "Ngày bắt đầu",
 )
-HEADERS += ("Vĩ độ", "Kinh độ")
+HEADERS += ("Vĩ độ", "Kinh độ", "Kênh")
 
 
 def case_list(people: list[Resident], start: date) -> bytes:
@@ -167,6 +177,7 @@ def case_list(people: list[Resident], start: date) -> bytes:
             "Ngày bắt đầu",
             "Vĩ độ",
             "Kinh độ",
+            "Kênh",
         ]
     )
     for person in people:
@@ -180,6 +191,7 @@ def case_list(people: list[Resident], start: date) -> bytes:
                 start.strftime("%d/%m/%Y"),
                 person.home[0],
                 person.home[1],
+                CHANNELS.get(person.behaviour, "Telegram"),
             ]
         )
     return out.getvalue().encode("utf-8")

@@ -41,6 +41,10 @@ class World(Protocol):
         """Write down what a simulated user did (after what it has seen so far)."""
         ...
 
+    def note(self, key: int, action: str) -> None:
+        """Write down what someone off Telegram did, in their section of the transcript."""
+        ...
+
 
 @dataclass
 class Actor:

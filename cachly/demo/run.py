@@ -23,17 +23,20 @@ from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import func, select
 
+from bot.case_files import parse_phone
 from bot.clock import FakeClock
 from bot.config import Settings, settings_from_mapping
 from bot.fresh import fresh_database
 from bot.messaging.sender import OutboxSender
 from bot.models import OutboxMessage
 from bot.services import Services
-from cachly.demo.commune import COMMUNE, PROVINCE, Behaviour, case_list, residents
+from cachly.demo.channel_people import SmsPerson, ZaloPerson
+from cachly.demo.channels import ChannelStandIns
+from cachly.demo.commune import COMMUNE, PROVINCE, Behaviour, Resident, case_list, residents
 from cachly.demo.people import Actor, Citizen, Officer, Person
 from cachly.demo.texts import label
 from cachly.demo.transcript import Transcript
-from cachly.root import SENDER_KEY, build_application
+from cachly.root import SENDER_KEY, SMS_SENDER_KEY, ZALO_SENDER_KEY, build_application
 from handlers.context import CachlyApplication
 from standins.telegram import MESSAGE_METHODS, BotApiStandIn, Limits, User
 
@@ -114,11 +117,24 @@ class Simulation:
     """The commune's users, the clock, and what every chat saw."""
 
     def __init__(
-        self, standin: BotApiStandIn, application: CachlyApplication, clock: FakeClock
+        self,
+        standin: BotApiStandIn,
+        application: CachlyApplication,
+        clock: FakeClock,
+        channels: ChannelStandIns,
     ) -> None:
         self.standin = standin
+        self.channels = channels
+        self.application = application
         self.services: Services = application.bot_data["services"]
         self.sender: OutboxSender = application.bot_data[SENDER_KEY]
+        # The Zalo and SMS contacts' senders, beside the bot's.
+        opened_sms = application.bot_data.get(SMS_SENDER_KEY)
+        self.senders = [self.sender, application.bot_data[ZALO_SENDER_KEY]]
+        if opened_sms is not None:
+            self.senders.append(opened_sms[0])
+        self.zalo: ZaloPerson | None = None
+        self.sms: SmsPerson | None = None
         self.clock = clock
         self.tz = self.services.settings.schedule.tz
         self.transcript = Transcript()
@@ -140,8 +156,19 @@ class Simulation:
         self.collect()
         self.transcript.user(self.local_now(), user.chat_id, action)
 
+    def note(self, key: int, action: str) -> None:
+        """Write down what someone off Telegram did, after everything they saw so far."""
+        self.collect()
+        self.transcript.user(self.local_now(), key, action)
+
+    def others(self) -> list[ZaloPerson | SmsPerson]:
+        """The people off Telegram."""
+        return [p for p in (self.zalo, self.sms) if p is not None]
+
     def collect(self) -> None:
         """Hand the bot's new calls to the chats they were for, and write them down."""
+        for other in self.others():
+            other.collect(self.transcript, self.local_now())
         calls = self.standin.calls
         while self._seen < len(calls):
             call = calls[self._seen]
@@ -194,6 +221,10 @@ class Simulation:
         officer = self.officers[0]
         listed = residents(people, seed)
         content = case_list(listed, self.local_now().date())
+        for resident in listed:
+            # Their phones exist before the list: an SMS invitation goes out at the import.
+            if resident.behaviour in (Behaviour.ZALO, Behaviour.SMS):
+                self.channels.sms.phone(parse_phone(resident.phone))
         self.did(officer.user, "📎 danh-sach-cach-ly.csv")
         await officer.user.send_document("danh-sach-cach-ly.csv", content, "text/csv")
         links = await officer.user.wait_for_message(lambda m: m.file is not None, timeout=60)
@@ -202,6 +233,9 @@ class Simulation:
         link_of = {row[1]: row[3] for row in rows}
         phones: dict[int, Person] = {}
         for index, resident in enumerate(listed):
+            if resident.behaviour in (Behaviour.ZALO, Behaviour.SMS):
+                await self._enrol_off_telegram(resident, link_of[resident.full_name])
+                continue
             owner = listed[resident.phone_owner]
             person = phones.get(resident.phone_owner)
             if person is None:
@@ -224,8 +258,28 @@ class Simulation:
         await person.tap(self, label("enrol.agree"), notice)
         await person.next_message("enrol.welcome")
 
+    async def _enrol_off_telegram(self, resident: Resident, link: str) -> None:
+        """The Zalo person follows the OA's link; the SMS person answers the invitation."""
+        phone = parse_phone(resident.phone)
+        sim = self.channels.sms.phone(phone)
+        if resident.behaviour is Behaviour.ZALO:
+            key = 8_100_000_000_000_000_000 + len(self.transcript.names)
+            user = self.channels.zalo.user(str(key), phone=resident.phone)
+            self.zalo = ZaloPerson(user, sim, resident.full_name, resident, key)
+            self.transcript.names[key] = f"Người cách ly trên Zalo: {resident.full_name}"
+            self.transcript.addresses[key] = f"Zalo {key}"
+            await self.zalo.enrol(self, parse_qs(urlparse(link).query)["ref"][0])
+        else:
+            key = int(phone.lstrip("+"))
+            self.sms = SmsPerson(self.channels.sms, sim, resident.full_name, key)
+            self.transcript.names[key] = f"Người cách ly qua SMS: {resident.full_name}"
+            self.transcript.addresses[key] = f"SMS {phone}"
+            await self.sms.enrol(self)
+
     def _schedule(self, people: list[Person]) -> None:
         first_day = self.local_now().date()
+        if self.sms is not None:
+            self.sms.sos_at = datetime.combine(first_day, clock_time(15, 30), self.tz)
         for person in people:
             if person.residents[0].behaviour is Behaviour.SOS:
                 person.sos_at = datetime.combine(first_day, clock_time(10, 5), self.tz)
@@ -245,8 +299,9 @@ class Simulation:
         await services.cases.flag_unenrolled()
 
     async def drain(self) -> None:
-        """Wait (on the sender, in real time) until every message due now has been sent."""
-        self.sender.wake()
+        """Wait (on the senders, in real time) until every message due now has been sent."""
+        for sender in self.senders:
+            sender.wake()
         for _ in range(6000):
             async with self.services.db.transaction() as session:
                 waiting = await session.scalar(
@@ -258,6 +313,7 @@ class Simulation:
                     )
                 )
             if not waiting:
+                await self.channels.sms.settle()  # the phones got what was sent
                 self.collect()
                 return
             await asyncio.sleep(0.01)
@@ -272,7 +328,10 @@ class Simulation:
         await self.drain()
         await self.services.checkins.tick()  # the windows of what was just sent open
         await self.drain()
-        await asyncio.gather(*(actor.act(self) for actor in self.actors.values()))
+        await asyncio.gather(
+            *(actor.act(self) for actor in self.actors.values()),
+            *(other.act(self) for other in self.others()),
+        )
         await self.drain()
         return step
 

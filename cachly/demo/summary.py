@@ -31,6 +31,18 @@ class AlertLine:
     median_minutes_to_take: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelCounts:
+    """The bot's messages per channel, and what Zalo's templates cost."""
+
+    telegram: int = 0
+    zalo_free: int = 0  # customer-service messages in the free window
+    zns: int = 0  # template messages outside it
+    zns_cost_vnd: int = 0
+    sms: int = 0
+    sms_segments: int = 0
+
+
 @dataclass
 class Summary:
     """What the demo showed, in numbers and in the officers' own digest."""
@@ -42,6 +54,7 @@ class Summary:
     messages_sent: int = 0
     too_many_requests: int = 0
     refused: list[str] = field(default_factory=list)
+    channels: ChannelCounts = field(default_factory=ChannelCounts)
 
 
 async def compliance(db: Database, tz: tzinfo) -> dict[date, dict[str, int]]:
@@ -108,6 +121,12 @@ def render(summary: Summary, language: str = "vi") -> list[str]:
             f"  {name}: {a.raised} (nhận {a.taken}, chuyển tỉnh {a.escalated}, "
             f"xong {a.resolved}, {median} phút)"
         )
+    c = summary.channels
+    lines.append(
+        f"Tin theo kênh: Telegram {c.telegram}; Zalo {c.zalo_free + c.zns} "
+        f"(ZNS {c.zns}: {c.zns_cost_vnd} đồng); SMS {c.sms} ({c.sms_segments} đoạn, "
+        "giá theo gói cước SIM của trạm)"
+    )
     return lines
 
 

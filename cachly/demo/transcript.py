@@ -25,10 +25,18 @@ class Transcript:
 
     lines: list[Line] = field(default_factory=list)
     names: dict[int, str] = field(default_factory=dict)  # chat id -> who holds that phone
+    # Sections of people off Telegram: their key -> how they are reached ("Zalo 81…").
+    addresses: dict[int, str] = field(default_factory=dict)
 
     def bot(self, at: datetime, message: BotMessage, *, edited: bool = False) -> Line:
         """Write down a message the bot sent (or edited) in a chat."""
         line = Line(at, message.chat_id, "edit" if edited else "bot", shown(message))
+        self.lines.append(line)
+        return line
+
+    def said(self, at: datetime, key: int, text: str) -> Line:
+        """Write down a message that reached someone off Telegram (Zalo, SMS)."""
+        line = Line(at, key, "bot", text)
         self.lines.append(line)
         return line
 
@@ -47,7 +55,8 @@ class Transcript:
         marks = {"bot": "bot ", "edit": "bot ✎", "user": "  ▶ "}
         sections = []
         for chat_id, name in self.names.items():
-            lines = [f"=== {name} (chat {chat_id}) ==="]
+            address = self.addresses.get(chat_id, f"chat {chat_id}")
+            lines = [f"=== {name} ({address}) ==="]
             for line in self.of(chat_id):
                 text = line.text.replace("\n", "\n" + " " * 20)
                 lines.append(f"{line.at:%d/%m %H:%M}  {marks[line.source]:<6} {text}")

@@ -77,8 +77,24 @@ class LiveView:
         if line.source == "user" and line.text == f"[{label('alert.button.resolve')}]":
             self.counts["alerts resolved"] += 1
             self._event(line, f"{who} resolved an alert")
+        address = self.transcript.addresses.get(line.chat_id)
+        if address is not None:
+            self._off_telegram(line, address.split()[0], who)
         if line.source == "bot" and says(line.text, "location.outside_checkin"):
             self._event(line, f"{who}: away from home")
+
+    def _off_telegram(self, line: Line, channel: str, who: str) -> None:
+        """A line of the person on Zalo or on SMS: counted per channel, the notable ones shown."""
+        if line.source == "bot":
+            sms = channel == "SMS" or line.text.startswith("SMS: ")
+            self.counts["SMS messages" if sms else "Zalo messages"] += 1
+            if line.text.startswith("ZNS"):
+                self.counts["ZNS templates"] += 1
+                self._event(line, f"{who}: outside Zalo's window, a ZNS template went")
+            elif line.text.startswith("SMS: "):
+                self._event(line, f"{who}: handed on to SMS")
+        elif line.text == "SOS" or line.text.startswith("📍"):
+            self._event(line, f"{who} ({channel}): {line.text}")
 
     def _event(self, line: Line, text: str) -> None:
         self.events.append(f"{line.at:%d/%m %H:%M}  {text[:90]}")
@@ -95,7 +111,7 @@ class LiveView:
         table = Table.grid(padding=(0, 2))
         names = ["prompts sent", "reminders", "at home", "away from home", "alerts raised"]
         names += ["alerts taken", "escalated", "alerts resolved", "SOS pressed"]
-        names += ["citizen reports", "digests"]
+        names += ["citizen reports", "digests", "Zalo messages", "ZNS templates", "SMS messages"]
         for name in names:
             table.add_row(name, str(self.counts[name]))
         table.add_row("messages/s", f"{self.rate():.0f}")

@@ -15,7 +15,9 @@ from cachly.root import main
 
 def _sections(transcript: str) -> dict[str, str]:
     """The transcript's sections by their heading (who holds the phone)."""
-    parts = re.split(r"^=== (.+?) \(chat \d+\) ===$", transcript, flags=re.MULTILINE)
+    parts = re.split(
+        r"^=== (.+?) \((?:chat \d+|Zalo \d+|SMS \+\d+)\) ===$", transcript, flags=re.MULTILINE
+    )
     return dict(zip(parts[1::2], parts[2::2], strict=True))
 
 
@@ -154,3 +156,59 @@ def test_the_summary_and_the_stand_ins_checks(demo: Demo) -> None:
     assert "ra ngoài: 1 (nhận 1" in output
     assert f"Biểu đồ tổng kết: {chart}" in output
     assert chart.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_zalo_person_went_through_their_day_and_out_of_the_window(demo: Demo) -> None:
+    sections, _, _ = demo
+    name = _one(Behaviour.ZALO)
+    heading, text = next((h, t) for h, t in sections.items() if name in h)
+    assert "Zalo" in heading
+    entries = _messages(text)
+    user = [e for e in entries if "  ▶  " in e]
+    # Followed the OA from the station's QR code and consented with Zalo's button.
+    assert f"[{label('enrol.agree')}]" in user[1]
+    assert any(says(e, "enrol.welcome") for e in entries)
+    # The morning round answered with buttons and a location shared from Zalo's menu.
+    assert any(f"[{label('checkin.feel.good')}]" in e for e in user)
+    assert any(f"[{label('checkin.symptoms.none')}]" in e for e in user)
+    shared = next(i for i, e in enumerate(entries) if "(chia sẻ vị trí)" in e)
+    assert says(entries[shared + 1], "location.inside")
+    # Silent from then on: the free window's messages run out, the next prompt is a ZNS
+    # template and the reminder (no template for it) reaches their phone by SMS.
+    later = entries[shared + 1 :]
+    zns = next(i for i, e in enumerate(later) if "ZNS (mẫu demo-checkin)" in e)
+    assert name in later[zns]
+    assert any(e.split("  bot    ", 1)[-1].startswith("SMS: Nhac lai") for e in later[zns:])
+    assert _cards(sections, "missed_checkin", name)
+
+
+def test_the_sms_person_consented_answered_by_codes_and_sent_sos(demo: Demo) -> None:
+    sections, _, _ = demo
+    name = _one(Behaviour.SMS)
+    heading, text = next((h, t) for h, t in sections.items() if name in h)
+    assert "SMS" in heading
+    entries = _messages(text)
+    said = [e.split("▶    ", 1)[1] for e in entries if "  ▶  " in e]
+    assert "Ban dong y khong? Tra loi 1 neu dong y" in entries[0]
+    assert said[0] == "1"
+    assert "da tham gia" in entries[2]
+    # Check-ins answered: "1" in the morning, "2" in the evening, no location (a feature
+    # phone), each thanked.
+    assert {"1", "2", "8", "SOS"} <= set(said)
+    assert sum("Tram y te da nhan khai bao" in e for e in entries) >= 2
+    sos = next(i for i, e in enumerate(entries) if e.endswith("▶    SOS"))
+    assert "115" in entries[sos + 1]
+    # The SOS reached the officers, naming the person's channel.
+    assert any("Kênh: SMS" in card for card in _cards(sections, "sos", name))
+
+
+def test_the_summary_counts_each_channel(demo: Demo) -> None:
+    _, output, _ = demo
+    found = re.search(
+        r"Tin theo kênh: Telegram (\d+); Zalo (\d+) \(ZNS (\d+): (\d+) đồng\); SMS (\d+)", output
+    )
+    assert found is not None, output
+    telegram, zalo, zns, cost, sms = map(int, found.groups())
+    assert telegram > zalo > zns >= 1
+    assert cost == 300 * zns
+    assert sms >= 10
