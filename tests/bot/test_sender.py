@@ -538,7 +538,7 @@ async def test_the_http_transport_maps_answers_as_ptb_does(clock: FakeClock) -> 
         standin.user(2).block()
         seen: dict[str, list[tuple[str, str]]] = {}
         for kind in (HttpTransport, PtbTransport):
-            transport = kind.from_settings(transport_settings(standin, timeout=0.3))
+            transport = kind.from_settings(transport_settings(standin, timeout=1.5))
             await transport.initialize()
             try:
                 text = {"chat_id": 1, "text": "<b>chào</b>", "parse_mode": "HTML"}
