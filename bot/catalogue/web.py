@@ -14,11 +14,18 @@ VI: dict[str, str] = {
     "web.not_found": "Không tìm thấy trang này.",
     "web.csrf": "Biểu mẫu đã hết hạn; vui lòng tải lại trang.",
     "web.title": "cachly · Trang điều hành",
+    "web.language": "Ngôn ngữ",
+    "web.language.vi": "Tiếng Việt",
+    "web.language.en": "English",
     "web.nav.map": "Bản đồ",
     "web.nav.alerts": "Cảnh báo",
     "web.nav.cases": "Ca cách ly",
     "web.nav.worklist": "Việc cần làm",
     "web.nav.import": "Nhập danh sách",
+    "web.nav.digest": "Tổng kết",
+    "web.digest.title": "Tổng kết hôm nay",
+    "web.digest.missed": "Bỏ lỡ hôm nay",
+    "web.digest.open_alerts": "Cảnh báo đang mở",
     "web.import.title": "Nhập danh sách ca (CSV/XLSX)",
     "web.import.file": "Tệp",
     "web.import.skip": "Bỏ qua các dòng lỗi, nhập các dòng đúng",
@@ -87,6 +94,14 @@ VI: dict[str, str] = {
     "web.case.confirm": "Xác nhận",
     "web.case.cancel": "Huỷ",
     "web.case.back": "Quay lại ca này",
+    "web.case.newlink": "Đường dẫn tham gia mới",
+    "web.case.newlink_confirm": (
+        "Cấp đường dẫn tham gia mới cho {name} ({code})? Đường dẫn cũ sẽ không dùng được nữa."
+    ),
+    "web.no_bot_username": (
+        "Không biết tên bot của tỉnh này: đặt telegram.bot_username (hoặc username của bot "
+        "trong [[bots]]) trong cấu hình."
+    ),
     "web.event.checkin": "Khai báo",
     "web.event.fix": "Vị trí",
     "web.event.alert": "Cảnh báo",
@@ -126,11 +141,18 @@ EN: dict[str, str] = {
     "web.not_found": "This page was not found.",
     "web.csrf": "The form has expired; please reload the page.",
     "web.title": "cachly · Web desk",
+    "web.language": "Language",
+    "web.language.vi": "Tiếng Việt",
+    "web.language.en": "English",
     "web.nav.map": "Map",
     "web.nav.alerts": "Alerts",
     "web.nav.cases": "Cases",
     "web.nav.worklist": "Worklist",
     "web.nav.import": "Import",
+    "web.nav.digest": "Digest",
+    "web.digest.title": "Today's digest",
+    "web.digest.missed": "Missed today",
+    "web.digest.open_alerts": "Open alerts",
     "web.import.title": "Import a case list (CSV/XLSX)",
     "web.import.file": "File",
     "web.import.skip": "Skip the bad rows, import the good ones",
@@ -197,6 +219,14 @@ EN: dict[str, str] = {
     "web.case.confirm": "Confirm",
     "web.case.cancel": "Cancel",
     "web.case.back": "Back to the case",
+    "web.case.newlink": "New enrolment link",
+    "web.case.newlink_confirm": (
+        "Issue a new enrolment link for {name} ({code})? The old link will stop working."
+    ),
+    "web.no_bot_username": (
+        "The bot of this province has no known username: set telegram.bot_username (or the "
+        "bot's username in [[bots]]) in the configuration."
+    ),
     "web.event.checkin": "Check-in",
     "web.event.fix": "Location",
     "web.event.alert": "Alert",

@@ -18,13 +18,15 @@ def routes(desk: Desk) -> list[Route]:
 
     async def situation(request: Request) -> Response:
         counts = await desk.services.public.counts()
-        label = plain(desk.language, "web.public.days")
+        label = plain(desk.language_of(request), "web.public.days")
         chart = Markup(days_svg(counts.days, label, shown)) if counts else ""
         response = desk.render(
             request, "public.html", counts=counts, shown=shown, kinds=KINDS, chart=chart
         )
         # Public and the same for everyone: caches may keep it as long as the service does.
         response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+        # The language comes from a cookie: a shared cache keeps one copy per language.
+        response.headers["Vary"] = "Cookie"
         return response
 
     return [Route("/tinh-hinh", situation)]
