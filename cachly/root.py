@@ -229,12 +229,17 @@ def _services(bot: BotApplication) -> Services:
 
 
 def run_webhooks(services: Services, bots: Sequence[BotApplication]) -> None:
-    """Webhook mode: this worker's server for every bot; `cachly webhook set` registers them."""
+    """Webhook mode: this worker's server for every bot and the desk; `cachly webhook set`
+    registers the webhooks."""
+    from cachly.web import desk_app
+
     telegram = services.settings.telegram
     hooked = webhook_bots(services.settings, bots)
-    asyncio.run(
-        serve(hooked, services.db, services.clock, telegram.webhook_listen, telegram.webhook_port)
-    )
+    # The desk in the same server: one port and one proxy upstream per worker.
+    provinces = {p: b.application for b in bots for p in b.settings.deployment.provinces}
+    desk = desk_app(services, provinces)
+    listen, port = telegram.webhook_listen, telegram.webhook_port
+    asyncio.run(serve(hooked, services.db, services.clock, listen, port, desk))
 
 
 def webhook_bots(settings: Settings, bots: Sequence[BotApplication]) -> list[WebhookBot]:
