@@ -13,7 +13,7 @@ from bot.models.checkins import Checkin, CheckinPlan, LiveStream, LocationFix
 from bot.models.messaging import Dialogue, HandledUpdate, OutboxMessage, SenderInstance
 from bot.models.officers import Invitation, Officer
 from bot.models.reports import CitizenReport
-from bot.models.web import WebSession, WebSignin
+from bot.models.web import WebAttempts, WebSession, WebSignin
 
 __all__ = [
     "Alert",
@@ -37,6 +37,7 @@ __all__ = [
     "SenderInstance",
     "UTCDateTime",
     "UserPreference",
+    "WebAttempts",
     "WebSession",
     "WebSignin",
 ]

@@ -1,0 +1,32 @@
+"""desk: sign-in attempts per client address and minute, shared by every worker
+
+Revision ID: 0014
+Revises: 0013
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0014"
+# TEMPORARY: 0013 is the lead's; the lead points this at "0013" at merge.
+down_revision: str | None = "0012"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "web_attempts",
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", "window_start", name=op.f("pk_web_attempts")),
+    )
+    op.create_index(op.f("ix_web_attempts_window_start"), "web_attempts", ["window_start"])
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_web_attempts_window_start"), table_name="web_attempts")
+    op.drop_table("web_attempts")
