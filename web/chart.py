@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, tzinfo
 from html import escape
 
 from bot.desk.cases import Vital
+from bot.desk.disclosure import Figure
 from bot.digest import Compliance
 
 WIDTH, HEIGHT, PAD = 640, 220, 36
@@ -67,24 +68,28 @@ def vitals_svg(vitals: tuple[Vital, ...], tz: tzinfo, labels: tuple[str, str]) -
     return "".join(parts)
 
 
-def days_svg(days: tuple[tuple[date, int], ...], label: str, shown: Callable[[int], str]) -> str:
-    """Bars of a count per day, each labelled as the public sees it ("< 5" for small ones)."""
+def days_svg(days: tuple[tuple[date, Figure], ...], label: str) -> str:
+    """Bars of a published figure per day, each labelled as the public sees it ("< 5").
+
+    Heights are the figures' shown values, never the exact counts, which an SVG's geometry
+    would otherwise give away.
+    """
     if not days:
         return ""
     width, height, pad = 640, 180, 24
-    top = max(count for _, count in days) or 1
+    top = max(figure.height for _, figure in days) or 1.0
     step = (width - 2 * pad) / len(days)
     parts = [
         f'<svg class="days" role="img" viewBox="0 0 {width} {height}" aria-label="{escape(label)}">'
     ]
-    for i, (day, count) in enumerate(days):
-        bar = (height - 2 * pad - 14) * count / top
+    for i, (day, figure) in enumerate(days):
+        bar = (height - 2 * pad - 14) * figure.height / top
         x = pad + i * step
         parts.append(
             f'<rect x="{x + 2:.1f}" y="{height - pad - bar:.1f}" width="{step - 4:.1f}" '
             f'height="{bar:.1f}" fill="#2171b5"/>'
             f'<text x="{x + step / 2:.1f}" y="{height - pad - bar - 3:.1f}" text-anchor="middle">'
-            f"{escape(shown(count))}</text>"
+            f"{escape(figure.text)}</text>"
             f'<text x="{x + step / 2:.1f}" y="{height - 8}" text-anchor="middle">'
             f"{day.strftime('%d/%m')}</text>"
         )

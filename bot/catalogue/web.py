@@ -115,7 +115,11 @@ VI: dict[str, str] = {
     "web.public.other": "Khác",
     "web.public.new_today": "Mới hôm nay",
     "web.public.released_today": "Kết thúc hôm nay",
-    "web.public.small_note": "Số dưới 5 được ghi “< 5” để không ai bị nhận ra.",
+    "web.public.small_note": (
+        "Số từ 1 đến 4 được ghi “< 5”, các số khác được làm tròn đến 5, và mỗi tổng là tổng "
+        "của các số đã làm tròn (mỗi “< 5” tính là 2,5), để không ai bị nhận ra, kể cả bằng "
+        "cách lấy số này trừ số kia."
+    ),
     "web.public.updated": "Cập nhật lúc {time}",
     "web.public.none": "Hiện không có ai đang cách ly tại nhà.",
     "web.public.days": "Số người cách ly tại nhà trong 14 ngày qua (toàn tỉnh)",
@@ -240,7 +244,11 @@ EN: dict[str, str] = {
     "web.public.other": "Other",
     "web.public.new_today": "New today",
     "web.public.released_today": "Released today",
-    "web.public.small_note": "Counts under 5 are shown as “< 5” so that no one can be singled out.",
+    "web.public.small_note": (
+        "Counts from 1 to 4 are shown as “< 5”, the others rounded to the nearest 5, and each "
+        "total is the sum of the rounded figures (each “< 5” counted as 2.5), so that no one "
+        "can be singled out, not even by subtracting one figure from another."
+    ),
     "web.public.updated": "Updated at {time}",
     "web.public.none": "Nobody is isolating at home at present.",
     "web.public.days": "People isolating at home over the last 14 days (whole province)",

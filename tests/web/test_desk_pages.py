@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -215,3 +215,35 @@ async def test_links_name_the_bot_of_the_cases_province() -> None:
     )
     usernames = configured_usernames(settings)
     assert (usernames(38), usernames(40), usernames(1)) == ("bot_a", "bot_b", "")
+
+
+async def test_the_public_page_gives_no_small_count_away_by_subtraction(
+    services: Services, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    """3 people in Hạc Thành, 23 in Quảng Phú: the province minus Quảng Phú is not 3."""
+    now = clock.now()
+    for _ in range(3):
+        await make_case(services.db, now)
+    for _ in range(23):
+        await make_case(services.db, now, commune_code=QUANG_PHU, kind="f0")
+    # One more since yesterday: the bars of the two days must not differ by one person.
+    await make_case(
+        services.db, now, commune_code=QUANG_PHU, kind="f0", start_date=date(2026, 11, 25)
+    )
+    page = (await client.get("/tinh-hinh")).text
+
+    def row(code: str) -> list[str]:
+        found = re.search(rf'<tr (?:data-code|id)="{code}">(.*?)</tr>', page, re.DOTALL)
+        assert found is not None
+        return re.findall(r"<td>([^<]*)</td>", found.group(1))
+
+    # Active, F0, F1, other, new today, released today.
+    assert row("14797") == ["&lt; 5", "0", "&lt; 5", "0", "&lt; 5", "0"]
+    assert row(str(QUANG_PHU)) == ["25", "25", "0", "0", "25", "0"]  # 24 people: rounded
+    assert row("province") == ["30", "25", "&lt; 5", "0", "30", "0"]  # 2.5 + 25, rounded
+    assert int(row("province")[0]) - int(row(str(QUANG_PHU))[0]) != 3
+    bars = re.findall(r'<rect x="[^"]+" y="[^"]+" width="[^"]+" height="([^"]+)"', page)
+    assert len(bars) == 14
+    assert bars[-1] == bars[-2]  # 27 today, 26 yesterday: both "25", drawn alike
+    for exact in ("26", "27", "24", "23"):
+        assert f">{exact}<" not in page
