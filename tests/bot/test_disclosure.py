@@ -63,13 +63,13 @@ def page_before(values: Sequence[int]) -> tuple[str, ...]:
     return (*shown, text(f0s + f1s), text(f0s), text(f1s))
 
 
-def quantities() -> list[tuple[str, Callable[[Sequence[int]], int]]]:
-    """Every sum of cells an attacker may want: each cell, each commune, the province, ..."""
+def quantities() -> list[tuple[str, tuple[int, ...]]]:
+    """Every sum of cells an attacker may want (each cell, each commune, the province, ...):
+    its name and the cells it adds up."""
     found = []
     for size in range(1, len(CELLS) + 1):
         for chosen in itertools.combinations(range(len(CELLS)), size):
-            name = "+".join(f"{CELLS[i][1]}@{CELLS[i][0]}" for i in chosen)
-            found.append((name, lambda v, c=chosen: sum(v[i] for i in c)))
+            found.append(("+".join(f"{CELLS[i][1]}@{CELLS[i][0]}" for i in chosen), chosen))
     return found
 
 
@@ -80,8 +80,8 @@ def pinned_small_counts(page: Callable[[Sequence[int]], tuple[str, ...]]) -> lis
         tables[page(values)].append(values)
     leaks = []
     for shown, consistent in tables.items():
-        for name, quantity in quantities():
-            possible = {quantity(values) for values in consistent}
+        for name, cells in quantities():
+            possible = {sum(values[i] for i in cells) for values in consistent}
             if len(possible) == 1 and 1 <= next(iter(possible)) <= 4:
                 leaks.append(f"{name} = {next(iter(possible))} from {shown}")
     return leaks
