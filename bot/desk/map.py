@@ -1,14 +1,17 @@
 """The map's data: communes with their counts, open alerts, homes and citizen reports.
 
 A supervisor sees the province, an officer their commune (bot/policy.py decides). Homes
-are drawn only for the commune's own officers. Every figure is one grouped query, so the
-province's data at 100,000 cases stays a few queries (benchmarks/bench_map.py).
+are drawn only for the commune's own officers. The communes' figures are one grouped
+statement and each layer of pins one more, so the province's data at 100,000 cases stays
+four statements (benchmarks/bench_map.py); the boundaries, which change only when loaded,
+come apart (`boundaries`), versioned by their load time, for the page to keep.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,16 +26,20 @@ from bot.desk.scope import desk_officer
 from bot.models import Alert, Case, Checkin, CitizenReport, Commune, Officer
 
 OPEN_STATES = ("open", "acknowledged")
+# The version of a boundary loaded before load times were kept.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 OPEN_REPORT_STATES = ("open", "acknowledged")
 
 
 @dataclass(frozen=True)
 class CommuneShape:
-    """A commune on the map: its boundary (GeoJSON or None) and today's figures."""
+    """A commune on the map: when its boundary was loaded (its version) and today's figures."""
 
     code: int
     name: str
-    boundary: dict[str, Any] | None
+    # None: no boundary loaded (the commune is listed, not drawn). The boundary itself comes
+    # from `MapService.boundaries`, so that a page can keep it between requests.
+    boundary_at: datetime | None
     active: int
     due_today: int
     missed_today: int
@@ -86,6 +93,18 @@ class MapService:
         self._clock = clock
         self._tz = tz
 
+    async def boundaries(self, codes: Sequence[int]) -> dict[int, tuple[datetime, dict[str, Any]]]:
+        """The boundaries (GeoJSON geometry) of these communes, with when each was loaded."""
+        if not codes:
+            return {}
+        async with self._db.transaction() as session:
+            rows = await session.execute(
+                select(Commune.code, Commune.boundary_loaded_at, Commune.boundary).where(
+                    Commune.code.in_(list(codes)), Commune.boundary.is_not(None)
+                )
+            )
+            return {code: (at or EPOCH, boundary) for code, at, boundary in rows}
+
     async def data(self, officer_id: int) -> MapData:
         """The communes, alert pins, homes (own commune only) and reports in the area."""
         now = self._clock.now()
@@ -102,72 +121,72 @@ class MapService:
 async def _shapes(
     session: AsyncSession, officer: Officer, now: datetime, start: datetime, end: datetime
 ) -> tuple[CommuneShape, ...]:
-    """Each commune of the area with its active cases and today's closed and missed ones."""
+    """Each commune of the area with its active cases and today's closed and missed
+    check-ins, in one grouped statement."""
     in_area = policy.area_clause(officer, Case.commune_code, Case.province_code)
-    active = dict(
-        (
-            await session.execute(
-                select(Case.commune_code, func.count())
-                .where(in_area, Case.status == ACTIVE)
-                .group_by(Case.commune_code)
-            )
-        ).all()
+    active = (
+        select(Case.commune_code.label("code"), func.count().label("active"))
+        .where(in_area, Case.status == ACTIVE)
+        .group_by(Case.commune_code)
+        .subquery()
     )
-    closed_today = Checkin.closes_at.is_not(None) & (Checkin.closes_at >= start)
     day = (
-        await session.execute(
-            select(
-                Case.commune_code,
-                func.count(),
-                func.count().filter(Checkin.outcome == "missed"),
-            )
-            .join(Case, Case.id == Checkin.case_id)
-            .where(in_area, closed_today, Checkin.closes_at < end, Checkin.closes_at <= now)
-            .group_by(Case.commune_code)
+        select(
+            Case.commune_code.label("code"),
+            func.count().label("closed"),
+            func.count().filter(Checkin.outcome == "missed").label("missed"),
         )
-    ).all()
-    due = {row[0]: (int(row[1]), int(row[2])) for row in day}
-    communes = (
-        await session.execute(
-            select(Commune.code, Commune.name, Commune.boundary)
-            .where(policy.area_clause(officer, Commune.code, Commune.province_code))
-            .order_by(Commune.name)
+        .select_from(Checkin)
+        .join(Case, Case.id == Checkin.case_id)
+        .where(
+            in_area, Checkin.closes_at >= start, Checkin.closes_at < end, Checkin.closes_at <= now
         )
-    ).all()
+        .group_by(Case.commune_code)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(
+            Commune.code,
+            Commune.name,
+            Commune.boundary_loaded_at,
+            Commune.boundary.is_not(None),
+            active.c.active,
+            day.c.closed,
+            day.c.missed,
+        )
+        .outerjoin(active, active.c.code == Commune.code)
+        .outerjoin(day, day.c.code == Commune.code)
+        .where(policy.area_clause(officer, Commune.code, Commune.province_code))
+        .order_by(Commune.name)
+    )
     return tuple(
         CommuneShape(
             code=code,
             name=name,
-            boundary=boundary,
-            active=int(active.get(code, 0)),
-            due_today=due.get(code, (0, 0))[0],
-            missed_today=due.get(code, (0, 0))[1],
+            boundary_at=(loaded_at or EPOCH) if drawn else None,
+            active=int(active_count or 0),
+            due_today=int(closed or 0),
+            missed_today=int(missed or 0),
         )
-        for code, name, boundary in communes
+        for code, name, loaded_at, drawn, active_count, closed, missed in rows
     )
 
 
 async def _alert_pins(session: AsyncSession, officer: Officer) -> tuple[Pin, ...]:
     """The area's open alerts, pinned at their case's home."""
-    open_alerts = (
-        await session.execute(
-            select(Alert.id, Alert.kind, Alert.case_id).where(
-                policy.area_clause(officer, Alert.commune_code, Alert.province_code),
-                Alert.state.in_(OPEN_STATES),
-            )
+    # A correlated subquery: one primary-key lookup per alert. A join (or IN) makes
+    # PostgreSQL's planner hash the province's every case for a few hundred alerts.
+    zone = select(Case.zone).where(Case.id == Alert.case_id).scalar_subquery()
+    rows = await session.execute(
+        select(Alert.id, Alert.kind, zone).where(
+            policy.area_clause(officer, Alert.commune_code, Alert.province_code),
+            Alert.state.in_(OPEN_STATES),
+            Alert.case_id.is_not(None),
         )
-    ).all()
-    # The homes of the alerts' cases by their ids: a join would make the planner walk
-    # every case of the province for a few hundred alerts.
-    case_ids = sorted({case_id for _, _, case_id in open_alerts if case_id is not None})
-    zones: dict[int, dict[str, Any] | None] = dict(
-        (await session.execute(select(Case.id, Case.zone).where(Case.id.in_(case_ids)))).all()
-        if case_ids
-        else []
     )
     pins = []
-    for alert_id, kind, case_id in open_alerts:
-        centre = _centre(zones.get(case_id or 0))
+    for alert_id, kind, home in rows:
+        centre = _centre(home)
         if centre is not None:
             pins.append(Pin(alert_id, kind, *centre))
     return tuple(pins)

@@ -1,4 +1,5 @@
-"""desk: sign-in attempts per client address and minute, shared by every worker
+"""desk: sign-in attempts per client address and minute, shared by every worker; check-ins
+by the time their window closes (the map's count of today's)
 
 Revision ID: 0014
 Revises: 0013
@@ -25,8 +26,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", "window_start", name=op.f("pk_web_attempts")),
     )
     op.create_index(op.f("ix_web_attempts_window_start"), "web_attempts", ["window_start"])
+    op.create_index("ix_checkins_closes_at", "checkins", ["closes_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_checkins_closes_at", table_name="checkins")
     op.drop_index(op.f("ix_web_attempts_window_start"), table_name="web_attempts")
     op.drop_table("web_attempts")
