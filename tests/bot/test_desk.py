@@ -317,3 +317,39 @@ async def test_case_list_of_one_commune_stays_in_the_area(
     found = await services.desk_cases.cases(boss, CaseFilters(commune_code=QUANG_PHU))
     assert [c.id for c in found] == [there]
     assert await services.desk_cases.cases(lan, CaseFilters(commune_code=QUANG_PHU)) == []
+
+
+async def test_map_boundaries_come_apart_versioned_by_their_load(
+    services: Services, clock: FakeClock
+) -> None:
+    from web.routes.map import Shapes
+
+    lan = await officer(services, 1001)
+
+    def square(lon: float, lat: float) -> dict[str, object]:
+        ring = [[lon, lat], [lon + 0.01, lat], [lon + 0.01, lat + 0.01], [lon, lat]]
+        return {"type": "Polygon", "coordinates": [ring]}
+
+    async def load(lon: float) -> None:
+        feature = {
+            "type": "Feature",
+            "properties": {"ma_xa": HAC_THANH},
+            "geometry": square(lon, 19.8),
+        }
+        await services.boundaries.load({"type": "FeatureCollection", "features": [feature]})
+
+    shapes = Shapes()
+    before = await services.desk_map.data(lan)
+    assert before.communes[0].boundary_at is None  # listed, not drawn
+    assert await shapes.texts(services.desk_map, before.communes) == {}
+    await load(105.77)
+    first = await services.desk_map.data(lan)
+    assert first.communes[0].boundary_at == clock.now()
+    [(loaded_at, geometry)] = (await services.desk_map.boundaries([HAC_THANH])).values()
+    assert (loaded_at, geometry["type"]) == (clock.now(), "Polygon")
+    text = (await shapes.texts(services.desk_map, first.communes))[HAC_THANH]
+    assert text.startswith('{"type":"Polygon","coordinates":[[[105.77,19.8]')
+    clock.advance(timedelta(minutes=1))
+    await load(105.5)  # loaded again: a new version, encoded again
+    again = await services.desk_map.data(lan)
+    assert "[[[105.5,19.8]" in (await shapes.texts(services.desk_map, again.communes))[HAC_THANH]
