@@ -400,6 +400,28 @@ class DigestService:
         digest = await area_digest(session, name, codes, day, self._tz, chart=True)
         start, end = alerts.local_day_bounds(day, self._tz)
         counts = await checkin_counts(session, codes, start, end)
+        # One grouped count each, not two statements per commune.
+        active = dict(
+            (
+                await session.execute(
+                    select(Case.commune_code, func.count())
+                    .where(Case.province_code == province_code, Case.status == "active")
+                    .group_by(Case.commune_code)
+                )
+            ).all()
+        )
+        open_alerts = dict(
+            (
+                await session.execute(
+                    select(Alert.commune_code, func.count())
+                    .where(
+                        Alert.province_code == province_code,
+                        Alert.state.in_(alerts.OPEN_STATES),
+                    )
+                    .group_by(Alert.commune_code)
+                )
+            ).all()
+        )
         lines = []
         for code, commune_name in communes:
             one = Compliance(
@@ -407,21 +429,13 @@ class DigestService:
                 counts.get((code, LATE), 0),
                 counts.get((code, MISSED), 0),
             )
-            active = await session.scalar(
-                select(func.count()).where(Case.commune_code == code, Case.status == "active")
-            )
-            open_count = await session.scalar(
-                select(func.count()).where(
-                    Alert.commune_code == code, Alert.state.in_(alerts.OPEN_STATES)
-                )
-            )
             lines.append(
                 CommuneLine(
                     code,
                     commune_name,
-                    int(active or 0),
+                    int(active.get(code, 0)),
                     one.percent(one.missed),
-                    int(open_count or 0),
+                    int(open_alerts.get(code, 0)),
                 )
             )
         lines.sort(key=lambda line: (-line.missed_percent, line.name))
