@@ -21,6 +21,7 @@ import phonenumbers
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from bot.channels import parse_channel
 from bot.errors import UserError
 from bot.text import fold
 
@@ -41,6 +42,7 @@ FIELDS = (
     "end_date",
     "lat",
     "lon",
+    "channel",
 )
 VI_HEADERS = {
     "full_name": "Họ và tên",
@@ -53,6 +55,7 @@ VI_HEADERS = {
     "end_date": "Ngày kết thúc",
     "lat": "Vĩ độ",
     "lon": "Kinh độ",
+    "channel": "Kênh",
 }
 EN_HEADERS = {
     "full_name": "Full name",
@@ -65,6 +68,7 @@ EN_HEADERS = {
     "end_date": "End date",
     "lat": "Latitude",
     "lon": "Longitude",
+    "channel": "Channel",
 }
 # Headers are matched folded (no diacritics, no case), with the spellings people use.
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -78,6 +82,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "end_date": ("ngay ket thuc", "ket thuc", "end", "end date"),
     "lat": ("vi do", "lat", "latitude"),
     "lon": ("kinh do", "lon", "lng", "long", "longitude"),
+    "channel": ("kenh", "kenh lien lac", "channel", "kenh nhan tin"),
 }
 HEADER_FIELDS: dict[str, str] = {
     fold(name): field
@@ -105,6 +110,8 @@ class CaseDraft:
     end_date: date | None = None
     # The home point, when the officer knows it; the zone is built from it.
     home: tuple[float, float] | None = None
+    # What carries the person's messages (bot.channels.Channel's value).
+    channel: str = "telegram"
 
 
 @dataclass(frozen=True)
@@ -205,6 +212,14 @@ def parse_kind(text: str) -> str:
     return kinds[value]
 
 
+def parse_channel_field(text: str) -> str:
+    """Telegram, Zalo or SMS (also "tin nhắn"), as a channel's value."""
+    channel = parse_channel(text)
+    if channel is None:
+        raise FieldError("channel.bad", value=text.strip()[:10])
+    return channel.value
+
+
 def parse_date(text: str, today: date) -> date:
     """A date as dd/mm/yyyy (also dd-mm-yyyy, dd.mm.yyyy, dd/mm) or ISO yyyy-mm-dd."""
     value = text.strip().split(" ")[0] if text.strip() else ""
@@ -280,6 +295,7 @@ def draft_from_row(values: dict[str, str], today: date) -> CaseDraft | tuple[Pro
     attempt("end_date", lambda v: parse_date(v, today))
     attempt("lat", lambda v: parse_coordinate(v, -90, 90, "cases.problem.bad_latitude"))
     attempt("lon", lambda v: parse_coordinate(v, -180, 180, "cases.problem.bad_longitude"))
+    attempt("channel", parse_channel_field)
     if ("lat" in found) != ("lon" in found) and not problems:
         problems.append(Problem("cases.problem.half_coordinates"))
     start, end = found.get("start_date"), found.get("end_date")
@@ -298,6 +314,7 @@ def draft_from_row(values: dict[str, str], today: date) -> CaseDraft | tuple[Pro
         start_date=start,
         end_date=end,
         home=home,
+        channel=found.get("channel", "telegram"),
     )
 
 

@@ -89,6 +89,8 @@ class AreaDigest:
     ending_tomorrow: int
     not_enrolled: int
     history: list[tuple[date, Compliance]] = field(default_factory=list)
+    # Active cases per channel, so officers know how many they reach off Telegram.
+    channels: dict[str, int] = field(default_factory=dict)
 
 
 async def area_digest(
@@ -107,6 +109,15 @@ async def area_digest(
                 select(Case.kind, func.count())
                 .where(Case.commune_code.in_(communes), Case.status == "active")
                 .group_by(Case.kind)
+            )
+        ).all()
+    )
+    channels = dict(
+        (
+            await session.execute(
+                select(Case.channel, func.count())
+                .where(Case.commune_code.in_(communes), Case.status == "active")
+                .group_by(Case.channel)
             )
         ).all()
     )
@@ -141,6 +152,7 @@ async def area_digest(
         ending_tomorrow=int(ending or 0),
         not_enrolled=int(pending or 0),
         history=history if chart else [],
+        channels=channels,
     )
 
 
@@ -164,6 +176,9 @@ def render_digest(language: str, digest: AreaDigest, day: date) -> str:
             other=number(language, digest.active.get("other", 0)),
         ),
     ]
+    if set(digest.channels) - {"telegram"}:
+        # Only once someone is off Telegram: a Telegram-only commune's digest is unchanged.
+        lines.append(t(language, "channel.digest", items=_channels(language, digest.channels)))
     today = digest.today
     if today.total:
         lines.append(
@@ -188,6 +203,15 @@ def render_digest(language: str, digest: AreaDigest, day: date) -> str:
     )
     lines.append(t(language, "digest.not_enrolled", count=number(language, digest.not_enrolled)))
     return Raw("\n".join(lines))
+
+
+def _channels(language: str, counts: dict[str, int]) -> str:
+    order = ("telegram", "zalo", "sms")
+    return ", ".join(
+        f"{plain(language, f'channel.{c}')} {number(language, counts[c])}"
+        for c in order
+        if counts.get(c)
+    )
 
 
 def _kinds(language: str, counts: dict[str, int]) -> str:
@@ -300,6 +324,7 @@ class WorkItem:
     code: str
     phone: str
     kind: str | None = None  # the alert kind, for open alerts
+    channel: str = "telegram"  # what carries the person's messages
 
 
 @dataclass(frozen=True)
@@ -525,7 +550,7 @@ class DigestService:
 
 def _item(case: Case, kind: str | None = None) -> WorkItem:
     # The worklist is for calling: the international form is the one Telegram makes tappable.
-    return WorkItem(case.full_name, case.code, case.phone, kind)
+    return WorkItem(case.full_name, case.code, case.phone, kind, case.channel)
 
 
 async def _missed_last(session: AsyncSession, cases: list[Case], now: datetime) -> list[WorkItem]:
@@ -573,6 +598,8 @@ def render_worklist(language: str, worklist: Worklist) -> str:
                 lines.append(
                     t(language, "worklist.item", name=item.name, code=item.code, phone=item.phone)
                 )
+            if item.channel != "telegram":
+                lines[-1] += f" · {plain(language, f'channel.{item.channel}')}"
         if section in worklist.more:
             more = number(language, worklist.more[section])
             lines.append(t(language, "worklist.more", count=more))

@@ -17,6 +17,7 @@ from bot.desk import DeskAlertService, DeskCaseService, MapService, PublicServic
 from bot.desk.limits import AttemptLimit
 from bot.dialogues import DialogueService
 from bot.digest import DigestService
+from bot.inbound import InboundService
 from bot.messaging.status import OutboxService
 from bot.officers import OfficerService
 from bot.preferences import PreferenceService
@@ -42,6 +43,7 @@ class Services:
     outbox: OutboxService = field(init=False)
     cases: CaseService = field(init=False)
     checkins: CheckinService = field(init=False)
+    inbound: InboundService = field(init=False)
     reports: ReportService = field(init=False)
     retention: RetentionService = field(init=False)
     signins: SigninService = field(init=False)
@@ -71,6 +73,9 @@ class Services:
         self.outbox = OutboxService(self.db, self.clock)
         self.cases = CaseService(self.db, self.clock, self.settings)
         self.checkins = CheckinService(self.db, self.clock, self.settings)
+        self.inbound = InboundService(
+            self.db, self.clock, self.cases, self.checkins, self.dialogues, self.preferences
+        )
         self.reports = ReportService(self.db, self.clock, self.settings, self.boundaries)
         self.retention = RetentionService(
             self.db, self.clock, self.settings.retention.purge_after_days

@@ -38,6 +38,7 @@ COMMANDS: tuple[tuple[str, Callback], ...] = (
     ("cases", officer_cases.list_cases),
     ("case", officer_cases.show_case),
     ("newlink", officer_cases.new_link),
+    ("channel", officer_cases.change_channel),
     ("extend", officer_cases.extend),
     ("release", officer_cases.release),
     ("hospitalized", officer_cases.hospitalized),

@@ -17,6 +17,7 @@ OFFICER_COMMANDS = (
     "register",
     "case",
     "newlink",
+    "channel",
     "export",
     "times",
     "whoami",

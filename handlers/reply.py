@@ -28,7 +28,8 @@ from telegram.warnings import PTBUserWarning
 
 from bot.messaging.message import Content, Text
 from bot.messaging.pacing import ChatPacer
-from bot.messaging.telegram.render import FILE_PARAMS, ApiCall, render
+from bot.messaging.telegram.render import FILE_PARAMS, render
+from bot.messaging.transport import ApiCall
 from handlers.context import CachlyContext
 
 logger = logging.getLogger(__name__)

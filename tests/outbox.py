@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.messaging.telegram.render import ApiCall, render_stored
+from bot.messaging.telegram.render import render_stored
+from bot.messaging.transport import ApiCall
 from bot.models import OutboxMessage
 
 

@@ -74,6 +74,10 @@ async def render(
         # The international form, because Telegram turns it into a tap-to-call link; the
         # spaced local form of lists and exports is not reliably recognised.
         lines.append(t(language, "alert.phone", phone=case.phone))
+        if case.channel != "telegram":
+            # An officer calling back needs to know the person may not read Telegram.
+            channel = plain(language, f"channel.{case.channel}")
+            lines.append(t(language, "channel.shown", channel=channel))
         if case.address:
             lines.append(t(language, "alert.address", address=case.address))
         if reader is not None and reader.role == Role.SUPERVISOR and commune is not None:

@@ -69,7 +69,7 @@ def case_card(language: str, case: CaseView, tz: Any) -> Text:
         source=plain(language, "register.source_line", code=case.source_code)
         if case.source_code
         else "",
-        phone=display_phone(case.phone),
+        phone=display_phone(case.phone) + _channel(language, case.channel),
         birth=case.birth_year or unknown,
         address=case.address or unknown,
         commune=case.commune_name,
@@ -85,6 +85,11 @@ def case_card(language: str, case: CaseView, tz: Any) -> Text:
         alerts=Raw(_alerts(language, case.open_alerts, tz)),
     )
     return Text(text)
+
+
+def _channel(language: str, channel: str) -> str:
+    """ " · Zalo" after the phone of a person off Telegram; nothing for Telegram."""
+    return "" if channel == "telegram" else f" · {plain(language, f'channel.{channel}')}"
 
 
 def case_flags(language: str, case: CaseView) -> str:

@@ -281,7 +281,7 @@ def links_file(links: Sequence[IssuedLink], tz: Any) -> bytes:
             link.case.code,
             link.case.full_name,
             link.case.phone_display,
-            link.link,
+            link.link or plain("vi", "channel.sent_by_sms"),
             link.expires_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
         ]
         for link in links
@@ -302,6 +302,10 @@ def link_messages(language: str, issued: IssuedLink, key: str, tz: Any) -> list[
     """A new link as text, as a message to forward, then as a QR code to show or print."""
     expires = issued.expires_at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
     case = issued.case
+    if not issued.link:
+        # A person on SMS has been asked by SMS already: nothing to hand over.
+        sent = t(language, "channel.invited_by_sms", name=case.full_name, code=case.code)
+        return [Text(f"{sent}\n{t(language, 'channel.next.sms', phone=case.phone_display)}")]
     return [
         Text(
             t(language, key, name=case.full_name, code=case.code, link=issued.link, expires=expires)

@@ -12,7 +12,7 @@ from bot import audit
 from bot.alerts import CONSENT_REFUSED, AlertConfig, raise_alert
 from bot.areas import commune_view
 from bot.cases.base import CaseSeam
-from bot.cases.display import tell_officers
+from bot.cases.display import consent_notice, tell_officers
 from bot.cases.home import ask_for_home
 from bot.cases.queries import visible_case
 from bot.cases.values import (
@@ -25,12 +25,45 @@ from bot.cases.values import (
     Invitation,
     IssuedLink,
 )
+from bot.channels import Channel, contact_chat_id
 from bot.dialogues import DialogueState, current_dialogue, end_dialogue, save_dialogue
 from bot.errors import UserError
+from bot.messaging.contacts import contact_at
+from bot.messaging.outbox import PRIORITY_REPLY, enqueue
 from bot.models import Case
 from bot.officers import require_officer
 from bot.routing import routing_of
 from bot.tokens import deep_link, hash_code, new_code
+
+
+async def enrolment_link(
+    session: AsyncSession, case: Case, code: str, bot_username: str, now: datetime
+) -> str:
+    """What enrols the person on their channel: a link to hand over, or, for a person on
+    SMS, nothing: the consent question goes to their phone at once ("")."""
+    if case.channel == Channel.SMS:
+        await _invite_by_sms(session, case, code, now)
+        return ""
+    return deep_link(bot_username, code)
+
+
+async def _invite_by_sms(session: AsyncSession, case: Case, code: str, now: datetime) -> None:
+    """The person's phone is asked for consent; their reply binds the case to it."""
+    contact = await contact_at(
+        session, Channel.SMS, case.phone, now, phone=case.phone, language=case.language
+    )
+    chat = contact_chat_id(Channel.SMS, contact.id)
+    await _ask_consent(session, chat, chat, case, hash_code(code), case.language, now)
+    notice = consent_notice(case.language, await _invitation(session, case))
+    enqueue(
+        session,
+        chat_id=chat,
+        province=case.province_code,
+        priority=PRIORITY_REPLY,
+        purpose="invitation",
+        now=now,
+        content=notice,
+    )
 
 
 def new_enrolment_code(case: Case, now: datetime, ttl: timedelta) -> str:
@@ -65,8 +98,9 @@ class Enrolment(CaseSeam):
             )
             return IssuedLink(
                 await self._view(session, case),
-                deep_link(bot_username, secret),
+                await enrolment_link(session, case, secret, bot_username, now),
                 case.enrolment_expires_at or now,
+                case.channel,
             )
 
     async def open_link(
@@ -184,7 +218,8 @@ async def _consent(
     case.telegram_user_id = telegram_user_id
     case.consent_at = now
     case.consent_refused_at = None
-    case.enrolled_at = now
+    # A case moving channel consents again; it was enrolled when it first consented.
+    case.enrolled_at = case.enrolled_at or now
     case.status = ACTIVE
     case.language = language
     # Single use: the hash goes, so the link opens nothing any more.
@@ -235,7 +270,8 @@ async def _case_by_link(session: AsyncSession, code_hash: str, now: datetime) ->
         case is None
         # A link of another bot's province opened here is no link of this bot's.
         or not routing_of(session).serves(case.province_code)
-        or case.status != PENDING
+        # An active case has a link only while it moves to another channel.
+        or case.status not in (PENDING, ACTIVE)
         or case.enrolment_expires_at is None
         or case.enrolment_expires_at <= now
     ):

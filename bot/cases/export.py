@@ -286,6 +286,7 @@ def _case_row(
         case.end_date.strftime("%d/%m/%Y"),
         zone.get("lat"),
         zone.get("lon"),
+        plain("vi", f"channel.{case.channel}"),
         case.code,
         commune_name,
         plain("vi", f"cases.status.{case.status}"),

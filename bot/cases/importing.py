@@ -20,7 +20,7 @@ from bot.case_files import (
     read_table,
 )
 from bot.cases.base import CaseSeam
-from bot.cases.enrolment import new_enrolment_code
+from bot.cases.enrolment import enrolment_link, new_enrolment_code
 from bot.cases.queries import commune_officer, scope
 from bot.cases.registration import new_case
 from bot.cases.values import OPEN_STATUSES, ImportOutcome, IssuedLink
@@ -29,7 +29,6 @@ from bot.dialogues import end_dialogue
 from bot.errors import UserError
 from bot.models import Case, Officer
 from bot.text import fold
-from bot.tokens import deep_link
 from geofence import ZoneError, make_circle
 
 # Told (rows checked, rows in the file) as the check goes; it decides how often to show it.
@@ -190,7 +189,8 @@ class CaseImport(CaseSeam):
         username = (
             bot_username if isinstance(bot_username, str) else bot_username[case.province_code]
         )
-        return IssuedLink(view, deep_link(username, code), case.enrolment_expires_at or now)
+        link = await enrolment_link(session, case, code, username, now)
+        return IssuedLink(view, link, case.enrolment_expires_at or now, case.channel)
 
 
 async def _open_cases(session: AsyncSession, target: CommuneView) -> Known:

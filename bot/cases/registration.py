@@ -12,7 +12,7 @@ from bot import audit
 from bot.areas import CommuneView, commune_view
 from bot.case_files import CaseDraft, FieldError
 from bot.cases.base import CaseSeam
-from bot.cases.enrolment import new_enrolment_code
+from bot.cases.enrolment import enrolment_link, new_enrolment_code
 from bot.cases.queries import commune_officer, visible_case
 from bot.cases.values import HOME_NOT_SET, HOME_SET, OPEN_STATUSES, PENDING, CaseView, IssuedLink
 from bot.cases.views import case_view
@@ -22,7 +22,6 @@ from bot.errors import UserError
 from bot.models import Case, Officer
 from bot.officers import require_officer
 from bot.text import fold
-from bot.tokens import deep_link
 from geofence import ZoneError, make_circle
 
 # No 0/O, 1/I/L: a code read out over the phone or copied from paper stays unambiguous.
@@ -67,8 +66,9 @@ class Registration(CaseSeam):
             await end_dialogue(session, telegram_user_id)
             return IssuedLink(
                 await case_view(session, case, self.today(), now, self._cases.enrol_deadline_hours),
-                deep_link(bot_username, code),
+                await enrolment_link(session, case, code, bot_username, now),
                 case.enrolment_expires_at or now,
+                case.channel,
             )
 
     async def source_case(self, telegram_user_id: int, code: str) -> CaseView:
@@ -108,6 +108,7 @@ async def new_case(
         commune_code=commune.code,
         province_code=commune.province_code,
         kind=draft.kind,
+        channel=draft.channel,
         source_case_id=source_id,
         start_date=start,
         end_date=end,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.cases.channel import ChannelChange
 from bot.cases.conversation import RegistrationConversation
 from bot.cases.enrolment import Enrolment
 from bot.cases.export import Export
@@ -21,6 +22,7 @@ class CaseService(
     Lifecycle,
     PersonStatuses,
     Export,
+    ChannelChange,
 ):
     """Everything officers and people do with cases.
 

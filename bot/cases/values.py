@@ -128,6 +128,7 @@ class CaseView:
     last_accuracy_m: float | None = None
     recent: tuple[CheckinAnswers, ...] = ()
     open_alerts: tuple[OpenAlert, ...] = ()
+    channel: str = "telegram"  # what carries the person's messages
 
     @property
     def phone_display(self) -> str:
@@ -140,8 +141,10 @@ class IssuedLink:
     """A case with a fresh enrolment link; the code exists only here."""
 
     case: CaseView
-    link: str
+    link: str  # "" for a person on SMS: the invitation went to their phone
     expires_at: datetime
+    # The channel the person enrols on (bot.channels.Channel's value).
+    channel: str = "telegram"
 
 
 @dataclass(frozen=True)

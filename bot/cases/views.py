@@ -73,6 +73,7 @@ async def case_view(
         last_accuracy_m=fix.accuracy_m if fix else None,
         recent=await _recent(session, case.id) if latest else (),
         open_alerts=await _open_alerts(session, case.id) if latest else (),
+        channel=case.channel,
     )
 
 

@@ -11,12 +11,12 @@ import string
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.catalogue import alerts, cases, checkins, cli, common, officers, reports, web
+from bot.catalogue import alerts, cases, channels, checkins, cli, common, officers, reports, web
 from bot.config import LANGUAGES as LANGUAGES  # one list for settings and texts
 
 DEFAULT_LANGUAGE = "vi"
 
-_MODULES = (common, officers, alerts, cases, checkins, reports, cli, web)
+_MODULES = (common, officers, alerts, cases, channels, checkins, reports, cli, web)
 
 
 def _merge(language: str) -> dict[str, str]:

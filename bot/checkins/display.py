@@ -23,6 +23,10 @@ from bot.checkins.values import (
     PersonChoice,
     Question,
     ReplyStatus,
+    SosResult,
+    SosStatus,
+    StepResult,
+    StepStatus,
     TimesPreview,
 )
 from bot.messaging.message import Button, Buttons, Choice, LocationRequest, Text, one_per_row, rows
@@ -95,10 +99,22 @@ def times_choices(language: str, case_id: int, times: Sequence[str]) -> Buttons:
 # ---- prompts and reminders (queued) -------------------------------------------------------
 
 
-def prompt(language: str, kind: str, name: str, checkin_id: int, spot_minutes: int) -> Text:
+def _for_channel(key: str, channel: str) -> str:
+    """The key of a text that says how to share a location, as the person's channel does it."""
+    return key if channel == "telegram" else f"{key}.{channel}"
+
+
+def prompt(
+    language: str,
+    kind: str,
+    name: str,
+    checkin_id: int,
+    spot_minutes: int,
+    channel: str = "telegram",
+) -> Text:
     """A round's prompt (how do you feel?) or a spot check's (send your location now)."""
     if kind == SPOT:
-        text = t(language, "spot.prompt", name=name, minutes=spot_minutes)
+        text = t(language, _for_channel("spot.prompt", channel), name=name, minutes=spot_minutes)
         return Text(text, location_request=location_request(language))
     return Text(t(language, "checkin.prompt", name=name), feeling_choices(language, checkin_id))
 
@@ -131,7 +147,7 @@ def question(asked: Question) -> Text | None:
         text = t(language, key, name=name, value=value, seconds=asked.rest_s)
         return Text(text, skip_choice(language, cid, asked.step))
     if asked.step == LOCATION:
-        text = t(language, "checkin.ask_location", name=name)
+        text = t(language, _for_channel("checkin.ask_location", asked.channel), name=name)
         return Text(text, location_request=location_request(language))
     return None
 
@@ -176,6 +192,29 @@ def danger(language: str, name: str, signs: Sequence[str]) -> Text:
     return Text(t(language, "checkin.danger", name=name, signs=_sign_list(language, signs)))
 
 
+def step_replies(result: StepResult) -> list[Text]:
+    """What to say after an answer: warning signs first, then the next question or thanks."""
+    language = result.language
+    said = [danger(language, result.name, result.danger)] if result.danger else []
+    asked = result.question
+    if result.status is StepStatus.RETRY and result.retry is not None and asked is not None:
+        said.append(retry(language, asked.checkin_id, result.retry, unreadable=result.unreadable))
+    elif result.status is StepStatus.WAIT and asked is not None:
+        said.append(rest_more(asked, result.wait_s))
+    elif result.status is StepStatus.BUSY:
+        said.append(Text(t(language, "checkin.press_a_button")))
+    elif result.status is StepStatus.CLOSED:
+        said.append(ended(language, "checkin.closed"))
+    elif result.status is StepStatus.DONE:
+        said.append(ended(language, "checkin.already_done"))
+    elif result.finished:
+        said.append(ended(language, "checkin.thanks", name=result.name))
+    elif asked is not None:
+        shown = question(asked)
+        said.extend([shown] if shown is not None else [])
+    return said
+
+
 # ---- locations ----------------------------------------------------------------------------
 
 
@@ -218,6 +257,19 @@ def location_reply(result: LocationResult) -> Text | None:
 def sos_household(language: str, choices: Sequence[PersonChoice]) -> Text:
     """/sos in a shared chat: the alert is raised; whose emergency is it?"""
     return Text(t(language, "sos.sent_household"), people_choices(Action.SOS, choices))
+
+
+def sos_reply(result: SosResult) -> Text:
+    """What /sos (or a name pressed after it) tells the person."""
+    language = result.language
+    if result.status is SosStatus.NOT_A_CASE:
+        return Text(t(language, "sos.not_a_case"))
+    if result.status is SosStatus.CHOOSE:
+        # The alert is already raised for the household; the name only tells who it is.
+        return sos_household(language, result.choices)
+    if result.status is SosStatus.NAMED:
+        return Text(t(language, "sos.named", name=result.name))
+    return Text(t(language, "sos.sent", name=result.name))
 
 
 def times_confirm(language: str, preview: TimesPreview) -> Text:

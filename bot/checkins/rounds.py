@@ -204,7 +204,12 @@ class Rounds:
     ) -> OutboxMessage:
         assert case.chat_id is not None
         content = display.prompt(
-            language, row.kind, case.full_name, row.id, self._checkins.spot_window_minutes
+            language,
+            row.kind,
+            case.full_name,
+            row.id,
+            self._checkins.spot_window_minutes,
+            case.channel,
         )
         return enqueue(
             session,

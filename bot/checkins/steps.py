@@ -40,6 +40,7 @@ def question(row: Checkin, case: Case, language: str, now: datetime | None = Non
         chosen,
         row.vitals.get("spo2"),
         rest_s=rest_left(row, now) if now is not None else 0,
+        channel=case.channel,
     )
 
 

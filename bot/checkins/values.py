@@ -90,6 +90,7 @@ class Question:
     symptoms: tuple[str, ...] = ()
     value: float | None = None  # the first SpO2 reading, for the re-measure question
     rest_s: int = 0  # seconds of rest still to go before the second SpO2 reading
+    channel: str = "telegram"  # how the location is asked for differs per channel
 
 
 @dataclass(frozen=True)

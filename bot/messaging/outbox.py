@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.channels import Channel, chat_channel
 from bot.messaging.message import Content, Text, from_json, to_json
 from bot.messaging.telegram.render import TELEGRAM_CALL, call_shows
 from bot.models import OutboxMessage
@@ -60,11 +61,16 @@ def enqueue(
 
     It is sent by the bot of `province`, the recipient's (the case's, the officer's, the
     report's commune's); without one, by the bot of the unit of work (a direct reply). An
-    edit names the bot of the message it edits in `bot`: only that bot can edit it.
+    edit names the bot of the message it edits in `bot`: only that bot can edit it. A
+    contact's row (a person on Zalo or SMS) is sent by that channel's sender, whose key is
+    the channel's name.
     For an edit of a text the outbox itself sends, pass `edit_of_id` (the row must be
     flushed): the sender fills in its message id once that message has gone out.
     """
     kind, body = to_json(content)
+    channel = chat_channel(chat_id)
+    if channel is not Channel.TELEGRAM:
+        bot = channel.value
     row = OutboxMessage(
         bot=bot or routing_of(session).bot_of(province),
         chat_id=chat_id,

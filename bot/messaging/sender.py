@@ -64,6 +64,7 @@ from bot.messaging.telegram.render import SEND_METHODS, is_edit, render_stored
 from bot.messaging.transport import (
     Forbidden,
     PermanentError,
+    Renderer,
     RetryAfter,
     TransientError,
     Transport,
@@ -243,8 +244,10 @@ class OutboxSender:
         record_send_times: bool = False,
         bot_id: int = 0,
         bot: str = DEFAULT_BOT,
+        render: Renderer = render_stored,
     ) -> None:
-        self.bot = bot  # the key of the bot whose rows it sends
+        self.bot = bot  # the key of the bot (or of the channel) whose rows it sends
+        self._render = render
         self._db = db
         self._clock = clock
         self._transport = transport
@@ -459,7 +462,7 @@ class OutboxSender:
     # ---- the call ------------------------------------------------------------------------
 
     async def _send(self, row: _Claimed) -> None:
-        call = render_stored(row.kind, row.body, row.chat_id, edit_message_id=row.target_message_id)
+        call = self._render(row.kind, row.body, row.chat_id, edit_message_id=row.target_message_id)
         if self._settings.paid_broadcast and call.method in SEND_METHODS:
             call.params["allow_paid_broadcast"] = True
         outcome = _Outcome(row, "sent")

@@ -7,11 +7,34 @@ whatever carries the message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 
+@dataclass(frozen=True, slots=True)
+class ApiCall:
+    """One call of a channel's API and its parameters (a file as bytes, uploaded by the
+    transport).
+
+    A file's name goes in `filename` (the transport takes it out of the form fields).
+    """
+
+    method: str
+    params: dict[str, Any]
+
+
+class Renderer(Protocol):
+    """Turns an outbox row's stored content into its channel's call (one per channel)."""
+
+    def __call__(
+        self, kind: str, body: dict[str, Any], chat_id: int, *, edit_message_id: int | None = None
+    ) -> ApiCall:
+        """The call that says the row's content to `chat_id` (or edits that message)."""
+        ...
+
+
 class TransportError(Exception):
-    """A Bot API call that did not succeed; the subclass says what to do about it."""
+    """A call that did not succeed; the subclass says what to do about it."""
 
 
 class RetryAfter(TransportError):
@@ -40,7 +63,8 @@ class PermanentError(TransportError):
 
 
 class Transport(Protocol):
-    """Makes one Bot API call and returns its result, raising a TransportError otherwise."""
+    """Makes one call of its channel's API and returns its result, raising a TransportError
+    otherwise."""
 
     async def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """Call `method` with `params`; the result object (the sent message for sends)."""

@@ -9,6 +9,7 @@ from bot.models.areas import Commune, Province
 from bot.models.audit import AuditEntry, UserPreference
 from bot.models.base import Base, UTCDateTime
 from bot.models.cases import Case
+from bot.models.channels import ChannelContact
 from bot.models.checkins import Checkin, CheckinPlan, LiveStream, LocationFix
 from bot.models.messaging import Dialogue, HandledUpdate, OutboxMessage, SenderInstance
 from bot.models.officers import Invitation, Officer
@@ -21,6 +22,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Case",
+    "ChannelContact",
     "Checkin",
     "CheckinPlan",
     "CitizenReport",

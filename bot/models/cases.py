@@ -43,7 +43,10 @@ class Case(Base):
     # not_set | proposed (the person sent a pin, the officer has not decided) | set
     home_status: Mapped[str] = mapped_column(String(20), default="not_set")
     proposed_home: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON, default=None)
-    # Several cases may share one chat (a household on one phone).
+    # telegram | zalo | sms: what carries the person's messages (bot/channels.py).
+    channel: Mapped[str] = mapped_column(String(10), default="telegram", server_default="telegram")
+    # Several cases may share one chat (a household on one phone). Off Telegram: the chat
+    # id of the person's contact (bot.channels.contact_chat_id).
     chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True, default=None)
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     consent_at: Mapped[datetime | None] = mapped_column(default=None)

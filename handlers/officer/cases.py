@@ -31,6 +31,7 @@ from bot.cases.display import (
 )
 from bot.catalogue import Raw, plain, t
 from bot.catalogue import reasons as catalogue_reasons
+from bot.channels import parse_channel
 from bot.dialogues import DialogueState
 from bot.errors import UserError
 from bot.text import fold, whole_number
@@ -133,6 +134,26 @@ async def new_link(update: Update, context: CachlyContext) -> None:
         return
     username = context.services.settings.telegram.bot_username or context.bot.username
     issued = await context.services.cases.new_link(_user_id(update), context.args[0], username)
+    await send_link(update, context, language, issued, "cases.newlink")
+
+
+async def change_channel(update: Update, context: CachlyContext) -> None:
+    """/channel <code> <telegram|zalo|sms>: the person gets their messages there instead."""
+    language = await context.language(update)
+    args = context.args or []
+    channel = parse_channel(" ".join(args[1:])) if len(args) >= 2 else None
+    if channel is None:
+        key = "channel.usage" if len(args) < 2 else "channel.bad"
+        await reply(update, context, t(language, key, value=" ".join(args[1:])[:10]))
+        return
+    username = context.services.settings.telegram.bot_username or context.bot.username
+    issued = await context.services.cases.change_channel(
+        _user_id(update), args[0], channel, username
+    )
+    name = plain(language, f"channel.{channel.value}")
+    if issued is None:
+        await reply(update, context, t(language, "channel.unchanged", code=args[0], channel=name))
+        return
     await send_link(update, context, language, issued, "cases.newlink")
 
 

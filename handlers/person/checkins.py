@@ -40,31 +40,8 @@ async def ask(update: Update, context: CachlyContext, question: Question) -> Non
 
 async def _answer(update: Update, context: CachlyContext, result: StepResult) -> None:
     """Tell the person about warning signs first, then ask the next question or thank."""
-    language = result.language
-    if result.danger:
-        await reply(update, context, display.danger(language, result.name, result.danger))
-    if (
-        result.status is StepStatus.RETRY
-        and result.retry is not None
-        and result.question is not None
-    ):
-        checkin_id = result.question.checkin_id
-        again = display.retry(language, checkin_id, result.retry, unreadable=result.unreadable)
-        await reply(update, context, again)
-    elif result.status is StepStatus.RETRY and result.question is not None:
-        await ask(update, context, result.question)
-    elif result.status is StepStatus.WAIT and result.question is not None:
-        await reply(update, context, display.rest_more(result.question, result.wait_s))
-    elif result.status is StepStatus.BUSY:
-        await reply(update, context, t(language, "checkin.press_a_button"))
-    elif result.status is StepStatus.CLOSED:
-        await reply(update, context, display.ended(language, "checkin.closed"))
-    elif result.status is StepStatus.DONE:
-        await reply(update, context, display.ended(language, "checkin.already_done"))
-    elif result.finished:
-        await reply(update, context, display.ended(language, "checkin.thanks", name=result.name))
-    elif result.question is not None:
-        await ask(update, context, result.question)
+    for said in display.step_replies(result):
+        await reply(update, context, said)
 
 
 async def checkin_command(update: Update, context: CachlyContext) -> None:
@@ -262,15 +239,7 @@ async def _sos(update: Update, context: CachlyContext, case_id: int | None) -> N
     if chat is None:
         return
     result = await context.services.checkins.sos(chat.id, case_id)
-    if result.status is SosStatus.NOT_A_CASE:
-        await reply(update, context, t(result.language, "sos.not_a_case"))
-    elif result.status is SosStatus.CHOOSE:
-        # The alert is already raised for the household; the name only tells who it is.
-        await reply(update, context, display.sos_household(result.language, result.choices))
-    elif result.status is SosStatus.NAMED:
-        query = update.callback_query
-        if query is not None and query.message is not None:
-            await drop_choices(query)
-        await reply(update, context, t(result.language, "sos.named", name=result.name))
-    else:
-        await reply(update, context, t(result.language, "sos.sent", name=result.name))
+    query = update.callback_query
+    if result.status is SosStatus.NAMED and query is not None and query.message is not None:
+        await drop_choices(query)
+    await reply(update, context, display.sos_reply(result))

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.models import Case
+from bot.models import Case, OutboxMessage
 from handlers.jobs import cases_tick
 from standins.telegram import BotMessage, User
 from tests.factories import make_case
@@ -182,6 +182,7 @@ async def test_officer_of_another_commune_cannot_see_or_change_the_case(
         f"/hospitalized {case.code}",
         f"/transfer {case.code} sam son",
         f"/newlink {case.code}",
+        f"/channel {case.code} sms",
     ):
         await outsider.send_text(command)
         answer = _text(await outsider.wait_for_message())
@@ -371,3 +372,25 @@ async def test_a_big_file_shows_how_far_its_check_has_come(harness: Harness) -> 
     # The progress line was edited to its end before the report came, not sent again.
     assert _text(progress) == "✅ Đã kiểm tra 600 dòng."
     assert [m for m in officer.messages if "Đang kiểm tra" in _text(m)] == []
+
+
+async def test_an_officer_moves_a_case_to_sms_and_the_phone_is_invited(harness: Harness) -> None:
+    officer = await harness.officer(1001)
+    await make_case(harness.services.db, harness.clock.now(), status="pending")
+    (case,) = await _cases_in_db(harness)
+
+    await officer.send_text(f"/channel {case.code} viber")
+    assert "Kênh 'viber' không đúng" in _text(await officer.wait_for_message())
+    await officer.send_text(f"/channel {case.code} tin nhắn")
+    told = _text(await officer.wait_for_message())
+    assert "nhận tin qua SMS" in told
+    assert "0912 345 678" in told  # where the invitation went
+    (moved,) = await _cases_in_db(harness)
+    assert moved.channel == "sms"
+    async with harness.services.db.transaction() as session:
+        invitation = (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.bot == "sms"))
+        ).one()
+    assert invitation.purpose == "invitation"
+    await officer.send_text(f"/channel {case.code} sms")
+    assert "đã nhận tin qua SMS" in _text(await officer.wait_for_message())

@@ -9,10 +9,10 @@ is a direct reply or queued.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 from typing import Any
 
 from bot.messaging.message import Buttons, Choice, Content, Picture, Pin, Text, from_json
+from bot.messaging.transport import ApiCall
 
 # Telegram shows accuracy circles up to this radius (sendLocation's horizontal_accuracy).
 MAX_ACCURACY_M = 1500
@@ -23,17 +23,6 @@ FILE_PREFIX = "b64:"
 FILE_PARAMS = ("photo", "document")
 # Methods that put a new message into a chat (and so may carry allow_paid_broadcast).
 SEND_METHODS = frozenset({"sendMessage", "sendLocation", "sendPhoto", "sendDocument"})
-
-
-@dataclass(frozen=True, slots=True)
-class ApiCall:
-    """One Bot API method and its parameters (a file as bytes, uploaded by the transport).
-
-    A file's name goes in `filename` (the transport takes it out of the form fields).
-    """
-
-    method: str
-    params: dict[str, Any]
 
 
 def render(content: Content, chat_id: int, *, edit_message_id: int | None = None) -> ApiCall:
