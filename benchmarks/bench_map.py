@@ -26,10 +26,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
 from bot.clock import FakeClock
 from bot.config import settings_from_mapping
+from bot.db import Database
 from bot.fresh import fresh_database
 from bot.models import Alert, Case, Checkin, Commune, Officer
 from bot.services import Services
@@ -71,69 +72,32 @@ async def _data(services: Services, count: int, history_days: int = 0) -> int:
             }
         )
     await services.boundaries.load({"type": "FeatureCollection", "features": features})
-    batch = 5000
-    for start in range(0, count, batch):
-        rows = []
-        for n in range(start, min(count, start + batch)):
-            rows.append(
-                {
-                    "code": f"B{n:07d}",
-                    "full_name": "Bench",
-                    "phone": "+84900000000",
-                    "commune_code": communes[n % len(communes)],
-                    "province_code": PROVINCE,
-                    "kind": "f1",
-                    "start_date": date(2026, 11, 20),
-                    "end_date": date(2026, 12, 4),
-                    "status": "active",
-                    "language": "vi",
-                    "home_status": "set",
-                    "zone": {"type": "circle", "lat": 19.5, "lon": 105.5, "radius_m": 50},
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        async with db.transaction() as session:
-            ids = list(await session.scalars(insert(Case).returning(Case.id), rows))
-            checkins: list[dict[str, object]] = [
-                {
-                    "case_id": case_id,
-                    "kind": "scheduled",
-                    "nominal_at": now - timedelta(hours=h),
-                    "due_at": now - timedelta(hours=h),
-                    "state": "closed",
-                    "outcome": "missed" if (case_id + h) % 8 == 0 else "on_time",
-                    "closes_at": now - timedelta(hours=h) + timedelta(minutes=120),
-                    "answers": {},
-                    "vitals": {},
-                    "danger_signs": [],
-                    "created_at": now,
-                }
-                for case_id in ids
-                for h in (3, 4, *(24 * d + h for d in range(1, history_days + 1) for h in (3, 9)))
-            ]
-            await session.execute(insert(Checkin), checkins)
-            alerts = [
-                {
-                    "kind": "missed_checkin",
-                    "severity": 4,
-                    "case_id": case_id,
-                    "commune_code": communes[(case_id - 1) % len(communes)],
-                    "province_code": PROVINCE,
-                    "state": "open",
-                    "open_key": f"case:{case_id}:missed_checkin",
-                    "evidence": [],
-                    "opened_at": now,
-                    "updated_at": now,
-                    "release_at": now,
-                }
-                for case_id in ids
-                if case_id % 100 == 0
-            ]
-            if alerts:
-                await session.execute(insert(Alert), alerts)
-        print(f"\r  cases: {min(count, start + batch):,}", end="", flush=True)
+    ids = await _cases(db, communes, count)
+    # Oldest first, a day at a time, as planning writes them: a day's rows lie together.
+    for day in range(history_days, -1, -1):
+        await _checkins(db, ids, day)
+        print(f"\r  check-ins of {history_days - day + 1} day(s)", end="", flush=True)
     print()
+    alerts = [
+        {
+            "kind": "missed_checkin",
+            "severity": 4,
+            "case_id": case_id,
+            "commune_code": communes[(case_id - 1) % len(communes)],
+            "province_code": PROVINCE,
+            "state": "open",
+            "open_key": f"case:{case_id}:missed_checkin",
+            "evidence": [],
+            "opened_at": now,
+            "updated_at": now,
+            "release_at": now,
+        }
+        for case_id in ids
+        if case_id % 100 == 0
+    ]
+    async with db.transaction() as session:
+        if alerts:
+            await session.execute(insert(Alert), alerts)
     async with db.transaction() as session:
         session.add(
             Officer(
@@ -145,6 +109,63 @@ async def _data(services: Services, count: int, history_days: int = 0) -> int:
             )
         )
     return len(communes)
+
+
+BATCH = 5000
+
+
+async def _cases(db: Database, communes: list[int], count: int) -> list[int]:
+    """N active cases spread over the communes; their ids."""
+    ids: list[int] = []
+    for start in range(0, count, BATCH):
+        rows = [
+            {
+                "code": f"B{n:07d}",
+                "full_name": "Bench",
+                "phone": "+84900000000",
+                "commune_code": communes[n % len(communes)],
+                "province_code": PROVINCE,
+                "kind": "f1",
+                "start_date": date(2026, 11, 20),
+                "end_date": date(2026, 12, 4),
+                "status": "active",
+                "language": "vi",
+                "home_status": "set",
+                "zone": {"type": "circle", "lat": 19.5, "lon": 105.5, "radius_m": 50},
+                "created_at": START,
+                "updated_at": START,
+            }
+            for n in range(start, min(count, start + BATCH))
+        ]
+        async with db.transaction() as session:
+            ids += list(await session.scalars(insert(Case).returning(Case.id), rows))
+        print(f"\r  cases: {len(ids):,}", end="", flush=True)
+    print()
+    return ids
+
+
+async def _checkins(db: Database, ids: list[int], days_ago: int) -> None:
+    """Two closed check-ins of every case on a day (one in eight missed)."""
+    for start in range(0, len(ids), BATCH):
+        rows: list[dict[str, object]] = [
+            {
+                "case_id": case_id,
+                "kind": "scheduled",
+                "nominal_at": START - timedelta(days=days_ago, hours=h),
+                "due_at": START - timedelta(days=days_ago, hours=h),
+                "state": "closed",
+                "outcome": "missed" if (case_id + h) % 8 == 0 else "on_time",
+                "closes_at": START - timedelta(days=days_ago, hours=h) + timedelta(minutes=120),
+                "answers": {},
+                "vitals": {},
+                "danger_signs": [],
+                "created_at": START,
+            }
+            for case_id in ids[start : start + BATCH]
+            for h in (3, 4)
+        ]
+        async with db.transaction() as session:
+            await session.execute(insert(Checkin), rows)
 
 
 def _weight(html: str) -> tuple[int, dict[str, int]]:
@@ -168,9 +189,11 @@ async def main_async(count: int, rounds: int, history_days: int = 0) -> None:
     print(f"database: {url.split('://', 1)[0]}, active cases: {count:,}{history}")
     communes = await _data(services, count, history_days)
     if url.startswith("postgresql"):
-        # As after a day of use: autovacuum would have analysed the bulk insert by then.
-        async with db.transaction() as session:
-            await session.execute(text("ANALYZE"))
+        # As after a day of use: autovacuum has been through the bulk insert by then (its
+        # statistics, the rows' visibility). Timed right after, it would race autovacuum.
+        async with db.engine.connect() as connection:
+            auto = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await auto.exec_driver_sql("VACUUM ANALYZE")
     code = (await services.signins.issue(SUPERVISOR_USER)).url.rsplit("/", 1)[1]
     app = create_app(services, secret="b" * 40)
     transport = httpx.ASGITransport(app=app)

@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-# TEMPORARY: 0013 is the lead's; the lead points this at "0013" at merge.
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
