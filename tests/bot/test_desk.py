@@ -353,3 +353,38 @@ async def test_map_boundaries_come_apart_versioned_by_their_load(
     await load(105.5)  # loaded again: a new version, encoded again
     again = await services.desk_map.data(lan)
     assert "[[[105.5,19.8]" in (await shapes.texts(services.desk_map, again.communes))[HAC_THANH]
+
+
+async def test_map_counts_todays_check_ins_at_most_every_30_seconds(
+    services: Services, clock: FakeClock
+) -> None:
+    lan = await officer(services, 1001)
+    case_id = await make_case(services.db, clock.now())
+
+    async def closed(outcome: str) -> None:
+        async with services.db.transaction() as session:
+            session.add(
+                Checkin(
+                    case_id=case_id,
+                    kind="scheduled",
+                    nominal_at=clock.now(),
+                    due_at=clock.now(),
+                    state="closed",
+                    outcome=outcome,
+                    closes_at=clock.now(),
+                    created_at=clock.now(),
+                )
+            )
+
+    await closed("missed")
+    first = (await services.desk_map.data(lan)).communes[0]
+    assert (first.active, first.due_today, first.missed_today) == (1, 1, 1)
+    clock.advance(timedelta(seconds=10))
+    await closed("on_time")
+    await make_case(services.db, clock.now())
+    again = (await services.desk_map.data(lan)).communes[0]
+    # Active cases are read every time; today's check-ins are the count of 10 s ago.
+    assert (again.active, again.due_today, again.missed_today) == (2, 1, 1)
+    clock.advance(timedelta(seconds=21))
+    later = (await services.desk_map.data(lan)).communes[0]
+    assert (later.due_today, later.missed_today) == (2, 1)
