@@ -377,7 +377,12 @@ def _csv_rows(text: str) -> list[list[str]]:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    # newline="": a line may end in CR alone (Excel for Mac's "CSV (Macintosh)"), CRLF or LF,
+    # and a quoted field may hold any of them, as the csv module expects.
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    except csv.Error:  # a field over the module's limit (128 KB): no case list
+        raise UserError("cases.csv_unreadable") from None
 
 
 def _xlsx_rows(content: bytes) -> list[list[str]]:

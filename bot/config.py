@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vietnam_provinces import Province
 
+from bot.messaging.sms.settings import ESMS_FIELDS, AndroidSettings, BrandnameSettings
+from bot.messaging.zalo import wire as zalo_wire
 from geofence import GeofenceSettings
 
 # Every message exists in these languages; the first is the default.
@@ -25,6 +27,16 @@ ENV_DATABASE_URL = "CACHLY_DATABASE_URL"
 ENV_REPORTS_SECRET = "CACHLY_REPORTS_SECRET"
 ENV_WEBHOOK_SECRET = "CACHLY_TELEGRAM_WEBHOOK_SECRET"
 ENV_WEB_SECRET = "CACHLY_WEB_SECRET"
+# The SMS gateways' secrets ([sms.brandname], [sms.android]): better here than in the file.
+ENV_SMS_SECRETS = {
+    "api_key": "CACHLY_SMS_API_KEY",
+    "secret_key": "CACHLY_SMS_SECRET_KEY",
+    "callback_token": "CACHLY_SMS_CALLBACK_TOKEN",
+    "mo_private_key": "CACHLY_SMS_MO_PRIVATE_KEY",
+    "password": "CACHLY_SMS_ANDROID_PASSWORD",
+    "signing_key": "CACHLY_SMS_SIGNING_KEY",
+}
+SMS_GATEWAYS = ("", "brandname", "android")
 
 
 class ConfigError(Exception):
@@ -285,6 +297,62 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class ZaloTemplateSettings:
+    """A ZNS template Zalo approved, for the outbox rows of one purpose.
+
+    `params`: (name, source, max_length) each; a source is text, date, time or =<value>
+    (bot/messaging/zalo/templates.py).
+    """
+
+    purpose: str
+    template_id: str
+    params: tuple[tuple[str, str, int], ...]
+    price_vnd: int = 300
+
+
+@dataclass(frozen=True)
+class ZaloSettings:
+    """The Zalo Official Account channel: the OA's app, its secrets, its webhook, templates."""
+
+    enabled: bool = False
+    app_id: str = ""
+    oa_id: str = ""
+    app_secret: str = field(default="", repr=False)
+    oa_secret_key: str = field(default="", repr=False)
+    # The operator's first refresh token; from then on token_file holds the rotated one.
+    refresh_token: str = field(default="", repr=False)
+    token_file: str = ""
+    openapi_url: str = zalo_wire.OPENAPI_URL
+    oauth_url: str = zalo_wire.OAUTH_URL
+    business_url: str = zalo_wire.BUSINESS_URL
+    webhook_path: str = "/zalo/webhook"
+    # Zalo publishes no rate for the OA API; the sender stays well under what is known.
+    rate_per_second: float = 10.0
+    templates: tuple[ZaloTemplateSettings, ...] = ()
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    """[sms]: the gateway of people on SMS ("" = none), how long a text may be, replies."""
+
+    gateway: str = ""
+    max_segments: int = 2
+    rate_per_second: float = 5.0
+    # Replies through a short code (a brandname cannot be answered): its keyword and number.
+    reply_keyword: str = ""
+    reply_number: str = ""
+    # Send a one-time link to the web desk's location page with a location question.
+    location_links: bool = True
+    brandname: BrandnameSettings = field(default_factory=BrandnameSettings)
+    android: AndroidSettings = field(default_factory=AndroidSettings)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether people can be reached by SMS."""
+        return bool(self.gateway)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of a deployment."""
 
@@ -302,6 +370,8 @@ class Settings:
     cases: CaseSettings = field(default_factory=CaseSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    zalo: ZaloSettings = field(default_factory=ZaloSettings)
+    sms: SmsSettings = field(default_factory=SmsSettings)
     # The [[bots]] of the configuration, each serving its own provinces; empty without
     # [[bots]] (all_bots then holds one: telegram.token serving deployment.provinces).
     bots: tuple[BotSettings, ...] = ()
@@ -407,11 +477,15 @@ def _build(reader: _Reader, env: Mapping[str, str]) -> Settings:
         purge_after_days=reader.table("retention").integer("purge_after_days", 30, 1, 3650)
     )
     web = _web_settings(reader.table("web"), env)
+    zalo = _zalo_settings(reader.table("zalo"), env)
+    sms = _sms_settings(reader.table("sms"), env)
     bots = _bots_settings(reader, telegram.has("token"), dep, env)
     reader.reject_unknown()
     return Settings(
         bots=bots,
         web=web,
+        zalo=zalo,
+        sms=sms,
         reports=reports,
         checkins=checkins,
         triage=triage,
@@ -752,6 +826,157 @@ def _web_settings(table: _Reader, env: Mapping[str, str]) -> WebSettings:
         secret=_long_secret(table, env, ENV_WEB_SECRET),
         signin_minutes=table.integer("signin_minutes", d.signin_minutes, 1, 60),
         session_hours=table.integer("session_hours", d.session_hours, 1, 24),
+    )
+
+
+def _zalo_settings(table: _Reader, env: Mapping[str, str]) -> ZaloSettings:
+    d = ZaloSettings()
+    enabled = table.boolean("enabled", d.enabled)
+    settings = ZaloSettings(
+        enabled=enabled,
+        app_id=table.string("app_id", d.app_id),
+        oa_id=table.string("oa_id", d.oa_id),
+        app_secret=_secret(table, "app_secret", env, required=enabled),
+        oa_secret_key=_secret(table, "oa_secret_key", env, required=enabled),
+        refresh_token=_secret(table, "refresh_token", env, required=False),
+        token_file=table.string("token_file", d.token_file),
+        openapi_url=_base_url(table, "openapi_url", d.openapi_url),
+        oauth_url=_base_url(table, "oauth_url", d.oauth_url),
+        business_url=_base_url(table, "business_url", d.business_url),
+        webhook_path=table.string("webhook_path", d.webhook_path),
+        rate_per_second=table.number("rate_per_second", d.rate_per_second, 0.1, 1000.0),
+        templates=tuple(_zalo_template(t) for t in table.tables("templates")),
+    )
+    if not settings.webhook_path.startswith("/"):
+        raise ConfigError(table._key("webhook_path"), "expected a path starting with /")
+    purposes = [template.purpose for template in settings.templates]
+    if len(set(purposes)) != len(purposes):
+        raise ConfigError(table._key("templates"), "two templates for one purpose")
+    if enabled and not settings.app_id:
+        raise ConfigError(table._key("app_id"), "the OA's app id is needed")
+    if enabled and not settings.token_file:
+        raise ConfigError(
+            table._key("token_file"), "a file for the rotating refresh token is needed"
+        )
+    return settings
+
+
+def _base_url(table: _Reader, name: str, default: str) -> str:
+    value = table.string(name, default).rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError(table._key(name), "expected an http:// or https:// URL")
+    return value
+
+
+# A template parameter's source, and its maximum length after a colon: "text:120".
+_ZNS_SOURCE = re.compile(r"(text|date|time|=.*?)(?::([0-9]+))?")
+
+
+def _zalo_template(table: _Reader) -> ZaloTemplateSettings:
+    purpose = table.string("purpose", "")
+    template_id = table.string("template_id", "")
+    if not purpose or not template_id:
+        raise ConfigError(table._key("template_id"), "a template needs its purpose and id")
+    raw = table._get("params", {})
+    if not isinstance(raw, Mapping) or not raw:
+        raise ConfigError(table._key("params"), 'expected a table of name = "source[:length]"')
+    params: list[tuple[str, str, int]] = []
+    for name, spec in raw.items():
+        match = _ZNS_SOURCE.fullmatch(spec) if isinstance(spec, str) else None
+        if match is None:
+            raise ConfigError(
+                table._key("params"),
+                f"{name}: expected text, date, time or =value, with an optional :length",
+            )
+        params.append((str(name), match.group(1), int(match.group(2) or 0)))
+    return ZaloTemplateSettings(
+        purpose=purpose,
+        template_id=template_id,
+        params=tuple(params),
+        price_vnd=table.integer("price_vnd", 300, 0, 100_000),
+    )
+
+
+def _sms_settings(table: _Reader, env: Mapping[str, str]) -> SmsSettings:
+    d = SmsSettings()
+    gateway = table.choice("gateway", d.gateway, SMS_GATEWAYS)
+    brandname = _brandname_settings(table.table("brandname"), env)
+    android = _android_settings(table.table("android"), env)
+    if gateway == "brandname":
+        for name in ("api_key", "secret_key", "brandname"):
+            if not getattr(brandname, name):
+                raise ConfigError(f"sms.brandname.{name}", "needed for the brandname gateway")
+    if gateway == "android" and not (android.password and android.signing_key):
+        raise ConfigError("sms.android", "the app's password and signing_key are needed")
+    return SmsSettings(
+        gateway=gateway,
+        max_segments=table.integer("max_segments", d.max_segments, 1, 6),
+        rate_per_second=table.number("rate_per_second", d.rate_per_second, 0.01, 1000),
+        reply_keyword=table.string("reply_keyword", d.reply_keyword),
+        reply_number=table.string("reply_number", d.reply_number),
+        location_links=table.boolean("location_links", d.location_links),
+        brandname=brandname,
+        android=android,
+    )
+
+
+def _sms_secret(table: _Reader, name: str, env: Mapping[str, str]) -> str:
+    # Read the file's value even when the environment wins, so it counts as a known key.
+    inline = table.string(name, "")
+    return env.get(ENV_SMS_SECRETS[name]) or inline
+
+
+def _codes(table: _Reader, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    values = table.list(name, list(default))
+    if not all(isinstance(v, str) for v in values):
+        raise ConfigError(table._key(name), "expected a list of strings")
+    return tuple(values)
+
+
+def _brandname_settings(table: _Reader, env: Mapping[str, str]) -> BrandnameSettings:
+    d = BrandnameSettings()
+    names = table.table("fields")
+    fields = {ours: names.string(ours, theirs) for ours, theirs in ESMS_FIELDS.items()}
+    return BrandnameSettings(
+        api_key=_sms_secret(table, "api_key", env),
+        secret_key=_sms_secret(table, "secret_key", env),
+        brandname=table.string("brandname", d.brandname),
+        url=table.string("url", d.url),
+        sms_type=table.string("sms_type", d.sms_type),
+        callback_url=table.string("callback_url", d.callback_url),
+        callback_token=_sms_secret(table, "callback_token", env),
+        sandbox=table.boolean("sandbox", d.sandbox),
+        phone_format=table.choice(
+            "phone_format", d.phone_format, ("national", "international", "e164")
+        ),
+        fields={k: v for k, v in fields.items() if v != ESMS_FIELDS[k]},
+        ok_codes=_codes(table, "ok_codes", d.ok_codes),
+        invalid_number_codes=_codes(table, "invalid_number_codes", d.invalid_number_codes),
+        rate_limit_codes=_codes(table, "rate_limit_codes", d.rate_limit_codes),
+        rate_limit_seconds=table.number("rate_limit_seconds", d.rate_limit_seconds, 0.1, 3600),
+        timeout_seconds=table.number("timeout_seconds", d.timeout_seconds, 1, 120),
+        mo_cpid=table.string("mo_cpid", d.mo_cpid),
+        mo_private_key=_sms_secret(table, "mo_private_key", env),
+    )
+
+
+def _android_settings(table: _Reader, env: Mapping[str, str]) -> AndroidSettings:
+    d = AndroidSettings()
+    sim = table.integer("sim_number", 0, 0, 3)
+    ttl = table.integer("ttl_seconds", d.ttl_seconds or 0, 0, 7 * 24 * 3600)
+    return AndroidSettings(
+        login=table.string("login", d.login),
+        password=_sms_secret(table, "password", env),
+        base_url=table.string("base_url", d.base_url),
+        signing_key=_sms_secret(table, "signing_key", env),
+        webhook_tolerance_seconds=table.integer(
+            "webhook_tolerance_seconds", d.webhook_tolerance_seconds, 10, 3600
+        ),
+        sim_number=sim or None,
+        ttl_seconds=ttl or None,
+        priority=table.integer("priority", d.priority, -128, 127),
+        rate_limit_seconds=table.number("rate_limit_seconds", d.rate_limit_seconds, 0.1, 3600),
+        timeout_seconds=table.number("timeout_seconds", d.timeout_seconds, 1, 120),
     )
 
 

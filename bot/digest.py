@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot import alerts, policy
 from bot.access import lock_readers
@@ -103,24 +104,8 @@ async def area_digest(
     chart: bool,
 ) -> AreaDigest:
     """The numbers of one day for a set of communes (one commune, or a province's)."""
-    active = dict(
-        (
-            await session.execute(
-                select(Case.kind, func.count())
-                .where(Case.commune_code.in_(communes), Case.status == "active")
-                .group_by(Case.kind)
-            )
-        ).all()
-    )
-    channels = dict(
-        (
-            await session.execute(
-                select(Case.channel, func.count())
-                .where(Case.commune_code.in_(communes), Case.status == "active")
-                .group_by(Case.channel)
-            )
-        ).all()
-    )
+    active = await _active_by(session, Case.kind, communes)
+    channels = await _active_by(session, Case.channel, communes)
     start, end = alerts.local_day_bounds(day, tz)
     open_alerts, closed_alerts, median = await alerts.alert_counts(
         session, list(communes), start, end
@@ -154,6 +139,18 @@ async def area_digest(
         history=history if chart else [],
         channels=channels,
     )
+
+
+async def _active_by(
+    session: AsyncSession, column: InstrumentedAttribute[str], communes: Sequence[int]
+) -> dict[str, int]:
+    """The communes' active cases counted by one of their columns (kind, channel)."""
+    rows = await session.execute(
+        select(column, func.count())
+        .where(Case.commune_code.in_(communes), Case.status == "active")
+        .group_by(column)
+    )
+    return {value: count for value, count in rows}
 
 
 def _sum(counts: dict[tuple[int, str], int]) -> Compliance:
@@ -505,10 +502,7 @@ class DigestService:
         async with self._db.transaction() as session:
             officer = await require_officer(session, telegram_user_id)
             area = policy.area_clause(officer, Case.commune_code, Case.province_code)
-            if policy.is_commune_officer(officer):
-                alert_area = Alert.commune_code == officer.commune_code
-            else:
-                alert_area = Alert.province_code == officer.province_code
+            alert_area = policy.area_clause(officer, Alert.commune_code, Alert.province_code)
             sections: dict[str, list[WorkItem]] = {}
             more: dict[str, int] = {}
 

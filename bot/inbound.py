@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actions import Action, is_id
 from bot.cases import ENROL_FLOW, HOME_FLOW, OPEN_STATUSES, CaseService
-from bot.cases.display import ask_home, consent_notice, consent_reminder, home_sent
+from bot.cases.display import ask_home_on, consent_notice, consent_reminder, home_sent
 from bot.catalogue import t
-from bot.channels import Channel
+from bot.channels import Channel, chat_channel
 from bot.checkins import FLOW, WHERE_FLOW, CheckinService, LocationInput, LocationStatus, display
 from bot.clock import Clock
 from bot.db import Database
@@ -89,7 +89,7 @@ class InboundService:
         if flow == ENROL_FLOW and state is not None:
             said: list[Content] = [consent_reminder(language, int(state.data.get("case_id", 0)))]
         elif flow == HOME_FLOW:
-            said = [ask_home(language, "home.need_location")]
+            said = [ask_home_on(channel.value, language, "home.need_location")]
         elif flow == WHERE_FLOW:
             said = [Text(t(language, "checkin.press_a_button"))]
         elif flow in (FLOW, None):
@@ -203,7 +203,7 @@ class InboundService:
         end = result.end_date.strftime("%d/%m/%Y")
         said: list[Content] = [Text(t(language, "enrol.welcome", name=result.full_name, end=end))]
         if result.home_needed:
-            said.append(ask_home(language))
+            said.append(ask_home_on(chat_channel(chat).value, language))
         return said
 
     async def _located(
@@ -249,7 +249,8 @@ class InboundService:
                 chat, chat, fix, forwarded=False, is_venue=False, message_date=when
             )
         except UserError as error:
-            return [ask_home(language, error.key, **error.params)]
+            channel = chat_channel(chat).value
+            return [ask_home_on(channel, language, error.key, **error.params)]
         return [home_sent(language)]
 
     # ---- contacts and replies -------------------------------------------------------------

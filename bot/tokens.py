@@ -27,3 +27,12 @@ def hash_code(code: str) -> str:
 def deep_link(bot_username: str, code: str) -> str:
     """The t.me link that opens the bot with a start parameter."""
     return f"https://t.me/{bot_username}?start={code}"
+
+
+def zalo_follow_link(oa_id: str, code: str) -> str:
+    """The zalo.me link of the Official Account, carrying the code as its ref.
+
+    Whether Zalo hands the ref to the follow event could not be checked without the real
+    service; the person may also send the code in the chat (cachly/zalo.py reads it).
+    """
+    return f"https://zalo.me/{oa_id}?ref={code}"

@@ -35,7 +35,9 @@ from bot.messaging.telegram.transport import HttpTransport
 from bot.messaging.updates import HandledUpdates
 from bot.services import Services
 from cachly.polling import poll
+from cachly.sms import close_sms_sender, open_sms_sender
 from cachly.webhooks import WebhookBot, serve
+from cachly.zalo import close_zalo_sender, open_zalo_sender, zalo_routes
 from handlers import register
 from handlers.buttons import NotingRateLimiter
 from handlers.context import DEPLOYMENT_KEY, CachlyApplication, CachlyContext
@@ -52,6 +54,13 @@ WEBHOOK_RECLAIM_SECONDS = 60.0
 TRANSPORT_KEY = "outbox_transport"
 # bot_data key: whether this Application closes the shared database at its shutdown.
 OWNS_DB_KEY = "owns_database"
+# bot_data keys: the Zalo contacts' sender (on the first bot's Application, as the ticks).
+ZALO_SENDER_KEY = "zalo_sender"
+ZALO_CHANNEL_KEY = "zalo_channel"
+# bot_data keys: whether this Application runs the deployment's SMS sender (the one with
+# the ticks), and that sender with its transport.
+SMS_HOST_KEY = "sms_host"
+SMS_SENDER_KEY = "sms_sender"
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,7 @@ def build_application(
     application: CachlyApplication = builder.build()
     application.bot_data["services"] = services
     application.bot_data[DEPLOYMENT_KEY] = deployment or services
+    application.bot_data[SMS_HOST_KEY] = ticks
     outbox = services.settings.outbox
     application.bot_data[PACER_KEY] = ChatPacer(
         outbox.reply_burst, outbox.per_chat_interval_seconds
@@ -181,6 +191,15 @@ async def _post_init(application: CachlyApplication) -> None:
     outbox_sender, transport = await open_sender(services)
     application.bot_data[SENDER_KEY] = outbox_sender
     application.bot_data[TRANSPORT_KEY] = transport
+    deployment: Services = application.bot_data.get(DEPLOYMENT_KEY, services)
+    if application.bot_data.get(OWNS_DB_KEY, True) and deployment.settings.zalo.enabled:
+        # One Zalo sender per process, over the whole deployment (its contacts are anyone's).
+        zalo_sender, channel = await open_zalo_sender(deployment)
+        application.bot_data[ZALO_SENDER_KEY] = zalo_sender
+        application.bot_data[ZALO_CHANNEL_KEY] = channel
+    if application.bot_data.get(SMS_HOST_KEY, True):
+        # People on SMS: one sender for the deployment, beside the first bot's.
+        application.bot_data[SMS_SENDER_KEY] = await open_sms_sender(deployment)
 
 
 async def _post_shutdown(application: CachlyApplication) -> None:
@@ -191,6 +210,11 @@ async def _post_shutdown(application: CachlyApplication) -> None:
         await outbox_sender.stop()
     if transport is not None:
         await transport.shutdown()
+    zalo_sender = application.bot_data.pop(ZALO_SENDER_KEY, None)
+    zalo_channel = application.bot_data.pop(ZALO_CHANNEL_KEY, None)
+    if zalo_sender is not None and zalo_channel is not None:
+        await close_zalo_sender(zalo_sender, zalo_channel)
+    await close_sms_sender(application.bot_data.pop(SMS_SENDER_KEY, None))
     services: Services = application.bot_data["services"]
     if application.bot_data.get(OWNS_DB_KEY, True):
         await services.db.dispose()
@@ -238,8 +262,17 @@ def run_webhooks(services: Services, bots: Sequence[BotApplication]) -> None:
     # The desk in the same server: one port and one proxy upstream per worker.
     provinces = {p: b.application for b in bots for p in b.settings.deployment.provinces}
     desk = desk_app(services, provinces)
-    listen, port = telegram.webhook_listen, telegram.webhook_port
-    asyncio.run(serve(hooked, services.db, services.clock, listen, port, desk))
+    asyncio.run(
+        serve(
+            hooked,
+            services.db,
+            services.clock,
+            telegram.webhook_listen,
+            telegram.webhook_port,
+            extra_routes=zalo_routes(services),
+            desk=desk,
+        )
+    )
 
 
 def webhook_bots(settings: Settings, bots: Sequence[BotApplication]) -> list[WebhookBot]:

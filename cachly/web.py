@@ -13,6 +13,7 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.services import Services
+from cachly.zalo import zalo_routes
 from handlers.context import CachlyApplication
 from web.app import create_app
 from web.pages import configured_usernames
@@ -24,18 +25,29 @@ def run_web(settings: Settings, host: str, port: int) -> None:
     """Serve the desk until interrupted; no Telegram connection is made."""
     services = Services(settings, Database(settings.database), SystemClock())
     # Access logs would carry the sign-in code in a path: off (our own logs hold ids only).
-    uvicorn.run(desk_app(services), host=host, port=port, access_log=False, log_level="info")
+    uvicorn.run(web_app(services), host=host, port=port, access_log=False, log_level="info")
+
+
+def web_app(services: Services, secret: str | None = None) -> Starlette:
+    """The desk, with the OA's webhook beside it when the Zalo channel is on (`cachly web`)."""
+    app = desk_app(services, secret=secret)
+    # First: before any catch-all of the desk's.
+    app.router.routes[:0] = zalo_routes(services)
+    return app
 
 
 def desk_app(
-    services: Services, applications: Mapping[int, CachlyApplication] | None = None
+    services: Services,
+    applications: Mapping[int, CachlyApplication] | None = None,
+    *,
+    secret: str | None = None,
 ) -> Starlette:
     """The desk over the deployment's services.
 
     `applications`: each province's running bot, whose @username (asked of Telegram when it
     started) names the enrolment links when the configuration does not.
     """
-    if not services.settings.web.secret and applications:
+    if not (secret or services.settings.web.secret) and applications:
         logger.warning(
             "web.secret is not set: desk sessions hold on this worker only and end when it "
             "stops; set CACHLY_WEB_SECRET (the same for every worker)"
@@ -53,4 +65,4 @@ def desk_app(
         except RuntimeError:  # the bot has not asked Telegram who it is yet
             return ""
 
-    return create_app(services, usernames=username)
+    return create_app(services, secret, usernames=username)

@@ -62,16 +62,22 @@ class WebhookBot:
 
 
 def webhook_app(
-    bots: Sequence[WebhookBot], db: Database, clock: Clock, desk: ASGIApp | None = None
+    bots: Sequence[WebhookBot],
+    db: Database,
+    clock: Clock,
+    extra_routes: Sequence[Route] = (),
+    desk: ASGIApp | None = None,
 ) -> Starlette:
-    """The ASGI app: POST on each bot's path, GET /healthz, and the web desk on every other
-    path when given (`cachly run` gives it: one server per worker); else anything is 404."""
-    paths = [bot.path for bot in bots]
+    """The ASGI app: POST on each bot's path, GET /healthz, the channels' webhooks (Zalo's
+    `extra_routes`), and the web desk on every other path when given (`cachly run` gives
+    it: one server per worker); without it anything else is 404."""
+    paths = [bot.path for bot in bots] + [route.path for route in extra_routes]
     if len(set(paths)) != len(paths):
         raise ValueError("two bots on one webhook path")
     # Every method on a bot's path is the receiver's (it refuses all but POST), so the desk
     # mounted after never answers there.
     routes: list[BaseRoute] = [Route(bot.path, _receiver(bot), methods=METHODS) for bot in bots]
+    routes.extend(extra_routes)
     routes.append(Route("/healthz", _health_endpoint(bots, db, clock), methods=["GET"]))
     if desk is not None:
         # Last: the bots' paths and /healthz are matched first, the desk answers the rest
@@ -192,6 +198,8 @@ async def serve(
     clock: Clock,
     host: str,
     port: int,
+    *,
+    extra_routes: Sequence[Route] = (),
     desk: ASGIApp | None = None,
 ) -> None:
     """Serve every bot's webhook (and the desk) until SIGINT or SIGTERM, then stop the
@@ -201,5 +209,5 @@ async def serve(
         with socket.create_server((host, port)) as listening:
             served = " and the web desk" if desk is not None else ""
             logger.info("webhooks of %d bot(s)%s listening on %s:%d", len(bots), served, host, port)
-            app = webhook_app(bots, db, clock, desk)
+            app = webhook_app(bots, db, clock, extra_routes, desk)
             await server(app, host, port).serve(sockets=[listening])

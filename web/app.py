@@ -31,6 +31,7 @@ from web.routes import (
     map,
     public,
     signin,
+    sms,
     worklist,
 )
 from web.security import CookieSigner
@@ -61,6 +62,7 @@ def create_app(
 
     open_to_anyone: list[BaseRoute] = [
         *public.routes(desk),
+        *sms.routes(desk),
         *language.routes(desk),
         *signin.routes(desk),
     ]

@@ -148,6 +148,8 @@ def _evidence_line(
             )
         if reason in ("blocked", "officer_blocked"):
             return t(language, "alert.ev.blocked", time=when)
+        if reason == "undeliverable":
+            return t(language, "alert.ev.undeliverable", time=when)
         return ""
     if kind == HOME_NOT_SET:
         return t(language, "alert.ev.home_not_set", hours=number(language, entry.get("hours", "?")))

@@ -188,6 +188,14 @@ async def chat_unreachable(
     A person's cases get `unreachable_since` and one unreachable alert to their commune; an
     officer gets an unreachable alert to the province's supervisors.
     """
+    await _cases_unreachable(config, session, chat_id, now)
+    await _officer_unreachable(config, session, chat_id, now)
+
+
+async def _cases_unreachable(
+    config: AlertConfig, session: AsyncSession, chat_id: int, now: datetime
+) -> None:
+    """The chat's pending and active cases: marked unreachable, one alert each."""
     cases = await session.scalars(
         select(Case).where(
             Case.chat_id == chat_id,
@@ -209,6 +217,12 @@ async def chat_unreachable(
             evidence={"reason": "blocked"},
             case_id=case.id,
         )
+
+
+async def _officer_unreachable(
+    config: AlertConfig, session: AsyncSession, chat_id: int, now: datetime
+) -> None:
+    """The chat's officer, if any: audited, and one alert to the province's supervisors."""
     officer = await session.scalar(
         select(Officer).where(
             Officer.telegram_user_id == chat_id,

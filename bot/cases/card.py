@@ -161,7 +161,8 @@ def _trend_lines(language: str, recent: Sequence[CheckinAnswers]) -> list[str]:
 def _location(language: str, case: CaseView, tz: Any, never: str) -> str:
     """The last location's verdict, how far from home, how sure, and when."""
     if case.last_location_at is None:
-        return never
+        # On SMS a location comes only through the link: say that the zone is not checked.
+        return plain(language, "cases.no_geofence") if case.channel == "sms" else never
     verdict = plain(language, f"cases.verdict.{case.last_verdict or 'none'}")
     when = _when(case.last_location_at, tz, never)
     if case.last_distance_m is None:

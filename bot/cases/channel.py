@@ -45,7 +45,9 @@ class ChannelChange(CaseSeam):
             )
             return IssuedLink(
                 await self._view(session, case),
-                await enrolment_link(session, case, secret, bot_username, now),
+                await enrolment_link(
+                    session, case, secret, bot_username, now, zalo_oa_id=self._settings.zalo.oa_id
+                ),
                 case.enrolment_expires_at or now,
                 case.channel,
             )

@@ -31,7 +31,7 @@ from bot.cases.values import (
     IssuedLink,
     PersonStatus,
 )
-from bot.catalogue import plain, t
+from bot.catalogue import for_channel, plain, t
 from bot.messaging.message import (
     Buttons,
     Choice,
@@ -92,7 +92,7 @@ async def tell_person(
         chat_id=case.chat_id,
         province=case.province_code,
         content=Text(
-            t(language, key, **params),
+            t(language, for_channel(key, case.channel), **params),
             location_request=location_keyboard(language) if ask_location else None,
         ),
         priority=PRIORITY_REPLY,
@@ -163,7 +163,13 @@ def _home_check(language: str, case: Case, accuracy: Any) -> Text:
 
 def ask_home(language: str, key: str = "enrol.ask_home", **params: object) -> Text:
     """A text with the one-tap button that sends the phone's location."""
-    return Text(t(language, key, **params), location_request=location_keyboard(language))
+    return ask_home_on("telegram", language, key, **params)
+
+
+def ask_home_on(channel: str, language: str, key: str = "enrol.ask_home", **params: object) -> Text:
+    """The same, worded as the person's channel shares a location (Zalo has no button)."""
+    text = t(language, for_channel(key, channel), **params)
+    return Text(text, location_request=location_keyboard(language))
 
 
 def home_sent(language: str) -> Text:

@@ -28,22 +28,31 @@ from bot.cases.values import (
 from bot.channels import Channel, contact_chat_id
 from bot.dialogues import DialogueState, current_dialogue, end_dialogue, save_dialogue
 from bot.errors import UserError
-from bot.messaging.contacts import contact_at
+from bot.messaging.contacts import contact_at, contact_of_chat
 from bot.messaging.outbox import PRIORITY_REPLY, enqueue
 from bot.models import Case
 from bot.officers import require_officer
 from bot.routing import routing_of
-from bot.tokens import deep_link, hash_code, new_code
+from bot.tokens import deep_link, hash_code, new_code, zalo_follow_link
 
 
 async def enrolment_link(
-    session: AsyncSession, case: Case, code: str, bot_username: str, now: datetime
+    session: AsyncSession,
+    case: Case,
+    code: str,
+    bot_username: str,
+    now: datetime,
+    *,
+    zalo_oa_id: str = "",
 ) -> str:
-    """What enrols the person on their channel: a link to hand over, or, for a person on
-    SMS, nothing: the consent question goes to their phone at once ("")."""
+    """What enrols the person on their channel: a link to hand over (the OA's for a person
+    on Zalo), or, for a person on SMS, nothing: the consent question goes to their phone at
+    once ("")."""
     if case.channel == Channel.SMS:
         await _invite_by_sms(session, case, code, now)
         return ""
+    if case.channel == Channel.ZALO and zalo_oa_id:
+        return zalo_follow_link(zalo_oa_id, code)
     return deep_link(bot_username, code)
 
 
@@ -98,7 +107,9 @@ class Enrolment(CaseSeam):
             )
             return IssuedLink(
                 await self._view(session, case),
-                await enrolment_link(session, case, secret, bot_username, now),
+                await enrolment_link(
+                    session, case, secret, bot_username, now, zalo_oa_id=self._settings.zalo.oa_id
+                ),
                 case.enrolment_expires_at or now,
                 case.channel,
             )
@@ -226,6 +237,10 @@ async def _consent(
     case.enrolment_code_hash = None
     case.enrolment_expires_at = None
     case.updated_at = now
+    contact = await contact_of_chat(session, chat_id)
+    if contact is not None and contact.phone is None:
+        # The registered phone is how Zalo reaches them out of its window (a ZNS template).
+        contact.phone = case.phone
     audit.record(
         session,
         at=now,

@@ -189,7 +189,9 @@ class CaseImport(CaseSeam):
         username = (
             bot_username if isinstance(bot_username, str) else bot_username[case.province_code]
         )
-        link = await enrolment_link(session, case, code, username, now)
+        link = await enrolment_link(
+            session, case, code, username, now, zalo_oa_id=self._settings.zalo.oa_id
+        )
         return IssuedLink(view, link, case.enrolment_expires_at or now, case.channel)
 
 

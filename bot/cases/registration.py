@@ -66,7 +66,9 @@ class Registration(CaseSeam):
             await end_dialogue(session, telegram_user_id)
             return IssuedLink(
                 await case_view(session, case, self.today(), now, self._cases.enrol_deadline_hours),
-                await enrolment_link(session, case, code, bot_username, now),
+                await enrolment_link(
+                    session, case, code, bot_username, now, zalo_oa_id=self._settings.zalo.oa_id
+                ),
                 case.enrolment_expires_at or now,
                 case.channel,
             )

@@ -11,12 +11,24 @@ import string
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.catalogue import alerts, cases, channels, checkins, cli, common, officers, reports, web
+from bot.catalogue import (
+    alerts,
+    cases,
+    channels,
+    checkins,
+    cli,
+    common,
+    officers,
+    reports,
+    sms,
+    web,
+    zalo,
+)
 from bot.config import LANGUAGES as LANGUAGES  # one list for settings and texts
 
 DEFAULT_LANGUAGE = "vi"
 
-_MODULES = (common, officers, alerts, cases, channels, checkins, reports, cli, web)
+_MODULES = (common, officers, alerts, cases, channels, checkins, reports, cli, web, zalo, sms)
 
 
 def _merge(language: str) -> dict[str, str]:
@@ -72,6 +84,16 @@ def t(language: str, key: str, /, **params: object) -> str:
         for name, value in params.items()
     }
     return _render(template, safe)
+
+
+def for_channel(key: str, channel: str) -> str:
+    """The key of a text as the person's channel says it (`<key>.zalo`), if it has one.
+
+    Telegram's texts are the keys themselves; a channel with no button for a location (Zalo)
+    words "press the button" its own way.
+    """
+    variant = f"{key}.{channel}"
+    return variant if variant in CATALOGUE[DEFAULT_LANGUAGE] else key
 
 
 def plain(language: str, key: str, /, **params: object) -> str:

@@ -46,6 +46,7 @@ VI: dict[str, str] = {
         "Lưu thành → 'CSV UTF-8', rồi gửi lại."
     ),
     "cases.file_unreadable": "Không mở được tệp Excel này. Hãy lưu lại rồi gửi lại.",
+    "cases.csv_unreadable": "Không đọc được tệp CSV này. Hãy lưu lại từ Excel rồi gửi lại.",
     "cases.file_empty": "Tệp không có dòng dữ liệu nào.",
     "cases.file_missing_columns": "Tệp thiếu cột: {columns}.",
     "cases.file_too_many_rows": "Tệp có quá {limit} dòng. Hãy chia nhỏ danh sách.",
@@ -386,6 +387,7 @@ EN: dict[str, str] = {
         "Save As → 'CSV UTF-8' and send it again."
     ),
     "cases.file_unreadable": "This Excel file cannot be opened. Save it again and resend.",
+    "cases.csv_unreadable": "This CSV file cannot be read. Save it again from Excel and resend.",
     "cases.file_empty": "The file has no data rows.",
     "cases.file_missing_columns": "The file lacks the columns: {columns}.",
     "cases.file_too_many_rows": "The file has over {limit} rows. Please split the list.",

@@ -16,9 +16,13 @@ from bot.db import Database
 from bot.messaging.status import outbox_status
 from bot.messaging.telegram.transport import HttpTransport
 from bot.messaging.transport import PermanentError, TransportError
+from bot.messaging.zalo.usage import zns_usage
+from bot.text import whole_number
 
 # A message due this long ago and still not sent means the sender is stuck or not running.
 STUCK_AFTER = timedelta(minutes=10)
+# The Zalo template messages (each paid) are summed over this many days.
+ZNS_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,21 @@ async def _database_checks(settings: Settings, language: str) -> list[Check]:
             detail = plain(language, "doctor.schema_behind", current=current or "–", head=head)
             return [Check(False, name, detail)]
         checks = [Check(True, name, plain(language, "doctor.schema_ok", head=head))]
+        now = SystemClock().now()
         async with db.transaction() as session:
-            status = await outbox_status(session, SystemClock().now())
-        checks.append(_outbox_check(status, language, SystemClock().now()))
+            status = await outbox_status(session, now)
+            usage = await zns_usage(session, now - timedelta(days=ZNS_DAYS))
+        checks.append(_outbox_check(status, language, now))
+        if settings.zalo.enabled:
+            detail = plain(
+                language,
+                "doctor.zns_usage",
+                days=ZNS_DAYS,
+                sent=usage.sent,
+                delivered=usage.delivered,
+                cost=whole_number(language, usage.cost_vnd),
+            )
+            checks.append(Check(True, plain(language, "doctor.zns"), detail))
         return checks
     finally:
         await db.dispose()

@@ -149,28 +149,7 @@ class DeskCaseService:
         async with self._db.transaction() as session:
             officer = await desk_officer(session, officer_id)
             case, commune_name = await _visible(session, officer, case_id)
-            checkins = list(
-                await session.scalars(
-                    select(Checkin)
-                    .where(Checkin.case_id == case.id, Checkin.due_at <= now)
-                    .order_by(Checkin.nominal_at)
-                )
-            )
-            fixes = list(
-                await session.scalars(
-                    select(LocationFix)
-                    .where(LocationFix.case_id == case.id)
-                    .order_by(LocationFix.taken_at)
-                )
-            )
-            alerts = list(await session.scalars(select(Alert).where(Alert.case_id == case.id)))
-            actions = list(
-                await session.scalars(
-                    select(AuditEntry).where(
-                        AuditEntry.subject_type == "case", AuditEntry.subject_id == str(case.id)
-                    )
-                )
-            )
+            checkins, fixes, alerts, actions = await _history(session, case.id, now)
             audit.record(
                 session,
                 at=now,
@@ -207,6 +186,27 @@ async def _visible(session: AsyncSession, officer: Officer, case_id: int) -> tup
     if row is None or not policy.may_see(officer, row[0].commune_code, row[0].province_code):
         raise UserError("web.not_found")
     return row[0], row[1]
+
+
+async def _history(
+    session: AsyncSession, case_id: int, now: datetime
+) -> tuple[list[Checkin], list[LocationFix], list[Alert], list[AuditEntry]]:
+    """What a case's timeline is made of: due check-ins, fixes, alerts, officers' actions."""
+    checkins = await session.scalars(
+        select(Checkin)
+        .where(Checkin.case_id == case_id, Checkin.due_at <= now)
+        .order_by(Checkin.nominal_at)
+    )
+    fixes = await session.scalars(
+        select(LocationFix).where(LocationFix.case_id == case_id).order_by(LocationFix.taken_at)
+    )
+    alerts = await session.scalars(select(Alert).where(Alert.case_id == case_id))
+    actions = await session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.subject_type == "case", AuditEntry.subject_id == str(case_id)
+        )
+    )
+    return list(checkins), list(fixes), list(alerts), list(actions)
 
 
 def _matches(case: Case, wanted: str, digits: str) -> bool:

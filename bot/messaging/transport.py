@@ -27,9 +27,19 @@ class Renderer(Protocol):
     """Turns an outbox row's stored content into its channel's call (one per channel)."""
 
     def __call__(
-        self, kind: str, body: dict[str, Any], chat_id: int, *, edit_message_id: int | None = None
+        self,
+        kind: str,
+        body: dict[str, Any],
+        chat_id: int,
+        *,
+        edit_message_id: int | None = None,
+        purpose: str = "",
     ) -> ApiCall:
-        """The call that says the row's content to `chat_id` (or edits that message)."""
+        """The call that says the row's content to `chat_id` (or edits that message).
+
+        `purpose` is the row's (a check-in prompt, a reminder, ...): a channel that must
+        choose a registered template outside a free window (Zalo's ZNS) chooses by it.
+        """
         ...
 
 
@@ -47,6 +57,11 @@ class RetryAfter(TransportError):
 
 class Forbidden(TransportError):
     """The recipient blocked the bot (or never started it)."""
+
+
+class OutsideWindow(Forbidden):
+    """This channel cannot reach the person now (Zalo's free window is closed and no
+    template fits, or they have no Zalo): the caller tries the next channel (SMS)."""
 
 
 class TransientError(TransportError):

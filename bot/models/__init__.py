@@ -14,7 +14,9 @@ from bot.models.checkins import Checkin, CheckinPlan, LiveStream, LocationFix
 from bot.models.messaging import Dialogue, HandledUpdate, OutboxMessage, SenderInstance
 from bot.models.officers import Invitation, Officer
 from bot.models.reports import CitizenReport
+from bot.models.sms import LocationLink
 from bot.models.web import WebAttempts, WebSession, WebSignin
+from bot.models.zalo import ZnsMessage
 
 __all__ = [
     "Alert",
@@ -33,6 +35,7 @@ __all__ = [
     "Invitation",
     "LiveStream",
     "LocationFix",
+    "LocationLink",
     "Officer",
     "OutboxMessage",
     "Province",
@@ -42,4 +45,5 @@ __all__ = [
     "WebAttempts",
     "WebSession",
     "WebSignin",
+    "ZnsMessage",
 ]

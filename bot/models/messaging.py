@@ -48,6 +48,10 @@ class OutboxMessage(Base):
     # Calls whose fate stayed unknown (a timeout, a cut connection): an alert copy is sent
     # again once at most, anything else never.
     unknown_fates: Mapped[int] = mapped_column(Integer, default=0)
+    # A channel's own id for the message sent (an SMS gateway's), named by its delivery
+    # reports; and when one said it reached the phone.
+    receipt: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Dialogue(Base):

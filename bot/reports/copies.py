@@ -80,23 +80,7 @@ class CardCopies:
         `skip`: the (chat id, message id) the caller redraws itself.
         """
         card = await load_card(session, report)
-        copies = (
-            await session.scalars(
-                select(OutboxMessage).where(
-                    OutboxMessage.purpose == CARD,
-                    OutboxMessage.ref_id == report.id,
-                    OutboxMessage.edit_of_id.is_(None),
-                )
-            )
-        ).all()
-        readers = {
-            o.telegram_user_id: o
-            for o in await session.scalars(
-                lock_readers(
-                    select(Officer).where(Officer.telegram_user_id.in_({c.chat_id for c in copies}))
-                )
-            )
-        }
+        copies, readers = await _copies(session, report.id)
         # The copies of the commune it is handed away from say where to, once; otherwise
         # only the copies of the commune it is in are kept up to date.
         commune = report.commune_code if left is None else left
@@ -127,3 +111,23 @@ class CardCopies:
                 edit_of_id=copy.id,
             )
         withheld(session, now, lost, "report", report.id, "edit")
+
+
+async def _copies(
+    session: AsyncSession, report_id: int
+) -> tuple[list[OutboxMessage], dict[int, Officer]]:
+    """The report's card copies as first sent, and their readers by chat id (locked)."""
+    copies = list(
+        await session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.purpose == CARD,
+                OutboxMessage.ref_id == report_id,
+                OutboxMessage.edit_of_id.is_(None),
+            )
+        )
+    )
+    chats = {c.chat_id for c in copies}
+    readers = await session.scalars(
+        lock_readers(select(Officer).where(Officer.telegram_user_id.in_(chats)))
+    )
+    return copies, {o.telegram_user_id: o for o in readers}

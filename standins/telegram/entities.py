@@ -60,22 +60,9 @@ def parse_html(source: str) -> tuple[str, list[JSON]]:
             i = j
             continue
         if source[i] == "&":
-            # Stricter than Telegram (which keeps a stray '&' literally), as the Bot API
-            # documentation demands: a stray '&' means the bot forgot to escape user text.
-            m = _CHAR_ENTITY.match(source, i)
-            if m is None:
-                raise ValueError(f'Unescaped "&" at byte offset {at(i)}, use &amp;')
-            named, dec, hexa = m.groups()
-            if named:
-                char = _NAMED[named]
-            else:
-                code = int(dec) if dec else int(hexa, 16)
-                if not 0 < code <= 0x10FFFF:
-                    raise ValueError(f"Invalid character entity at byte offset {at(i)}")
-                char = chr(code)
+            char, i = _char_entity(source, i, at(i))
             out.append(char)
             pos += utf16_len(char)
-            i = m.end()
             continue
         # A '<' always starts a tag.
         if source.startswith("</", i):
@@ -107,6 +94,22 @@ def parse_html(source: str) -> tuple[str, list[JSON]]:
         raise ValueError(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
     entities.sort(key=lambda e: (e["offset"], -e["length"]))
     return "".join(out), entities
+
+
+def _char_entity(source: str, i: int, byte_offset: int) -> tuple[str, int]:
+    """The character an `&...;` at `i` stands for, and the index after it."""
+    # Stricter than Telegram (which keeps a stray '&' literally), as the Bot API
+    # documentation demands: a stray '&' means the bot forgot to escape user text.
+    m = _CHAR_ENTITY.match(source, i)
+    if m is None:
+        raise ValueError(f'Unescaped "&" at byte offset {byte_offset}, use &amp;')
+    named, dec, hexa = m.groups()
+    if named:
+        return _NAMED[named], m.end()
+    code = int(dec) if dec else int(hexa, 16)
+    if not 0 < code <= 0x10FFFF:
+        raise ValueError(f"Invalid character entity at byte offset {byte_offset}")
+    return chr(code), m.end()
 
 
 def _run(pattern: re.Pattern[str], source: str, start: int) -> str:

@@ -154,12 +154,26 @@ def test_every_reason_of_a_bad_row_is_given() -> None:
         ("ds.xlsx", b"not a workbook", "cases.file_unreadable"),
         ("ds.csv", b"", "cases.file_empty"),
         ("ds.csv", "Họ và tên,Địa chỉ\nAn,x\n".encode(), "cases.file_missing_columns"),
+        ("ds.csv", b"a,b\n" + b"x" * 140_000 + b",y\n", "cases.csv_unreadable"),
     ],
 )
 def test_unusable_files_are_refused(filename: str, content: bytes, key: str) -> None:
     with pytest.raises(UserError) as error:
         read_table(filename, content, **LIMITS)
     assert error.value.key == key
+
+
+def test_csv_lines_ending_in_cr_alone_are_read() -> None:
+    # Excel for Mac's "CSV (Macintosh)"; a stray CR inside a line was an unhandled error.
+    text = 'Họ và tên,Số điện thoại\rAn Nguyễn,0912345678\r"Bình\rTrần",0987654321\r'
+    table = read_table("ds.csv", text.encode(), **LIMITS)
+    assert [values for _, values in table.rows] == [
+        {"full_name": "An Nguyễn", "phone": "0912345678"},
+        {"full_name": "Bình\rTrần", "phone": "0987654321"},
+    ]
+    with pytest.raises(UserError) as error:
+        read_table("ds.csv", b"a\rb,c\n", **LIMITS)
+    assert error.value.key == "cases.file_missing_columns"
 
 
 def test_row_limit() -> None:

@@ -11,7 +11,9 @@ from bot.actions import Action
 from bot.channels import Channel, chat_channel, contact_chat_id, contact_id_of, parse_channel
 from bot.clock import FakeClock
 from bot.digest import area_digest, render_digest
+from bot.messaging.fallback import hand_on_to_sms
 from bot.messaging.message import Choice, Text, from_json
+from bot.messaging.outbox import PRIORITY_PROMPT, enqueue
 from bot.models import Alert, Case, ChannelContact, Checkin, OutboxMessage
 from bot.services import Services
 from tests.factories import HAC_THANH, make_case
@@ -273,3 +275,61 @@ async def test_an_active_case_moved_to_sms_consents_there_and_keeps_its_history(
         assert (case.status, case.chat_id, case.channel) == ("active", chat, "sms")
         assert case.enrolled_at == enrolled_at
     assert await services.cases.change_channel(OFFICER, code, Channel.SMS, BOT) is None
+
+
+async def test_a_prompt_zalo_cannot_carry_is_handed_on_to_the_phone_by_sms(
+    services: Services, clock: FakeClock
+) -> None:
+    case_id, chat = await zalo_person(services, clock, phone=SMS_PHONE)
+    async with services.db.transaction() as session:
+        contact = (await session.execute(select(ChannelContact))).scalar_one()
+        contact.phone = SMS_PHONE
+        checkin = Checkin(
+            case_id=case_id,
+            kind="scheduled",
+            nominal_at=clock.now(),
+            due_at=clock.now(),
+            state="queued",
+            created_at=clock.now(),
+        )
+        session.add(checkin)
+        await session.flush()
+        prompt = enqueue(
+            session,
+            chat_id=chat,
+            province=None,
+            priority=PRIORITY_PROMPT,
+            purpose="checkin_prompt",
+            now=clock.now(),
+            content=Text("🩺 Đến giờ khai báo", ((Choice("Khoẻ", "ci:1:f:good"),),)),
+            ref_id=checkin.id,
+        )
+        await session.flush()
+        checkin.prompt_outbox_id = prompt.id
+        prompt_id = prompt.id
+    async with services.db.transaction() as session:
+        assert await hand_on_to_sms(session, prompt_id, clock.now())
+    async with services.db.transaction() as session:
+        sms = (
+            await session.execute(select(ChannelContact).where(ChannelContact.channel == "sms"))
+        ).scalar_one()
+        [again] = (
+            await session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.chat_id == contact_chat_id(Channel.SMS, sms.id)
+                )
+            )
+        ).all()
+        assert (again.bot, again.purpose, again.ref_id) == ("sms", "checkin_prompt", checkin.id)
+        assert actions(said(again)) == ["ci:1:f:good"]
+        waiting = await session.get(Checkin, checkin.id)
+        assert waiting is not None
+        assert waiting.prompt_outbox_id == again.id
+    # Without a phone there is nobody to hand it to: the caller marks them unreachable.
+    async with services.db.transaction() as session:
+        contact = (
+            await session.execute(select(ChannelContact).where(ChannelContact.channel == "zalo"))
+        ).scalar_one()
+        contact.phone = None
+    async with services.db.transaction() as session:
+        assert not await hand_on_to_sms(session, prompt_id, clock.now())

@@ -105,11 +105,24 @@ async def test_a_session_lasts_8_hours_and_ends_on_sign_out(
     assert await services.signins.user(other) is None
 
 
-async def test_revoking_an_officer_ends_their_sessions_and_links(services: Services) -> None:
-    officer_id = await officer(services, 1001)
+@pytest.mark.parametrize(
+    ("role", "area", "ends"),
+    [
+        ("officer", "hac thanh", "revoked"),
+        ("supervisor", "Thanh Hóa", "revoked"),
+        ("officer", "hac thanh", "moved"),
+    ],
+)
+async def test_revoking_or_moving_an_officer_ends_their_sessions_and_links(
+    services: Services, role: str, area: str, ends: str
+) -> None:
+    officer_id = await officer(services, 1001, area, role)
     token = await services.signins.redeem(code_of((await services.signins.issue(1001)).url))
     unused = await services.signins.issue(1001)
-    await services.officers.revoke_officer(officer_id)
+    if ends == "revoked":
+        await services.officers.revoke_officer(officer_id)
+    else:
+        await officer(services, 1001, "quang phu")  # the same user, now another commune's
     assert await services.signins.user(token) is None
     with pytest.raises(UserError):
         await services.signins.redeem(code_of(unused.url))
@@ -118,7 +131,7 @@ async def test_revoking_an_officer_ends_their_sessions_and_links(services: Servi
             select(AuditEntry).where(AuditEntry.action == "officer.access_end")
         )
     assert end is not None
-    assert end.details["web_sessions"] == 1
+    assert (end.details["reason"], end.details["web_sessions"]) == (ends, 1)
 
 
 async def test_public_counts_per_commune_and_province(services: Services, clock: FakeClock) -> None:

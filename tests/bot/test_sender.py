@@ -436,7 +436,7 @@ async def test_rows_left_mid_call_by_a_crash(db: Database, clock: FakeClock) -> 
         # A sender claimed both and died before writing anything down.
         async with running_sender(db, clock, standin, start=False) as dead:
             async with db.transaction() as session:
-                claimed = await dead._claim(session, 10, clock.now())
+                claimed = await dead._claims.claim(session, 10, clock.now())
             assert {row.id for row in claimed} == {alert_id, prompt_id}
         clock.advance(timedelta(seconds=FAST.lease_seconds))
         async with running_sender(db, clock, standin) as sender:

@@ -281,7 +281,7 @@ async def test_the_desk_is_served_beside_the_webhooks_and_links_name_the_running
     issued = await services.officers.invite("officer", "hac thanh", BOT_USERNAME)
     await services.officers.redeem(start_code(issued.link), 1001, "Lan")
     case_id = await make_case(db, clock.now(), status="pending")
-    async with running([bot]), serving(webhook_app([bot], db, clock, desk)) as client:
+    async with running([bot]), serving(webhook_app([bot], db, clock, desk=desk)) as client:
         public = await client.get("/tinh-hinh")
         assert public.status_code == 200
         assert "Tình hình cách ly tại nhà" in public.text

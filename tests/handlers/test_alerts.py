@@ -126,7 +126,7 @@ async def test_out_of_zone_reaches_both_officers_and_one_takes_it(bot: Harness) 
     for officer in (lan, minh):
         copy = await edited(bot, officer, "Đã giải quyết bởi Officer 1002")
         assert copy.buttons == []
-    await lan.press("al:r:" + str(alert_id), _with_button(copies[lan.id], f"al:r:{alert_id}"))
+    await lan.press("al:r:" + str(alert_id), with_button(copies[lan.id], f"al:r:{alert_id}"))
     answer = await lan.wait_for_answer()
     assert answer.params.get("text") == "Cảnh báo này đã được Officer 1002 giải quyết rồi."
     row = await alert_row(bot, alert_id)
@@ -143,7 +143,7 @@ async def test_out_of_zone_reaches_both_officers_and_one_takes_it(bot: Harness) 
     assert actions == ["alert.open", "alert.acknowledge", "alert.resolved"]
 
 
-def _with_button(message: BotMessage, data: str) -> BotMessage:
+def with_button(message: BotMessage, data: str) -> BotMessage:
     """The message as it was when it still had this button (a replayed or forged press)."""
     markup = {"inline_keyboard": [[{"text": data, "callback_data": data}]]}
     return BotMessage(
@@ -168,7 +168,7 @@ async def test_a_forged_callback_for_another_communes_alert_changes_nothing(bot:
     await raise_(bot, alerts.SOS, mine)
     copy = await lan.wait_for_message()
     for data in (f"al:a:{raised.id}", f"al:r:{raised.id}", "al:a:99999", "al:x:1", "al:a:1:2"):
-        await lan.press(data, _with_button(copy, data))
+        await lan.press(data, with_button(copy, data))
         answer = await lan.wait_for_answer()
         assert answer.params.get("text") == "Nút này không dùng được."
     row = await alert_row(bot, raised.id)
@@ -367,7 +367,7 @@ async def test_a_refusal_offers_no_false_alarm(bot: Harness) -> None:
     assert [b["text"] for b in card.buttons] == ["🙋 Tôi nhận", "✅ Đã giải quyết"]
     # A forged false-alarm press is refused and changes nothing.
     forged = f"al:f:{alert_id}"
-    await lan.press(forged, _with_button(card, forged))
+    await lan.press(forged, with_button(card, forged))
     assert (await lan.wait_for_answer()).params.get("text") == "Nút này không dùng được."
     assert (await alert_row(bot, alert_id)).state == "open"
     await lan.press("🙋 Tôi nhận", card)

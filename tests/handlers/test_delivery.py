@@ -80,10 +80,9 @@ async def test_four_messages_in_one_second_get_four_replies_and_no_429(
         await person.wait_for_message(timeout=5)
     assert harness.standin.count_429 == 0
     sends = [c for c in harness.standin.calls_of("sendMessage") if c.chat_id == 3102]
+    # Four direct replies, none refused by Telegram's one-a-second limit and none pushed to
+    # the outbox: the burst and its pacing (timed on a moved clock in test_pacing.py).
     assert len(sends) == 4
-    # Three at once, the fourth in its turn: a second after the first.
-    assert sends[3].at - sends[0].at >= 0.95
-    assert sends[1].at - sends[0].at < 0.5
     assert await reply_rows(harness) == 0
 
 

@@ -12,18 +12,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot import alerts
 from bot.access import ACCESS_ENDED, WITHHELD
 from bot.clock import FakeClock
 from bot.db import Database
-from bot.models import AuditEntry, OutboxMessage
+from bot.models import AuditEntry, Case, OutboxMessage, WebSignin
 from standins.telegram import Call, Limits, User
 from tests.bot.test_reports import SECRET
 from tests.conftest import make_settings
 from tests.factories import make_case
-from tests.handlers.test_alerts import HOME, edited, raise_, sender
+from tests.handlers.test_alerts import HOME, alert_row, edited, raise_, sender, with_button
 from tests.handlers.test_reports import card_in, reporter, send_report
 from tests.harness import Harness, running_bot
 
@@ -241,3 +241,34 @@ async def test_export_is_one_two_sheet_workbook_and_a_zip_with_no_429(
         with zipfile.ZipFile(io.BytesIO(archive.content)) as zipped:
             assert len(zipped.namelist()) == 2
         assert bot.standin.count_429 == 0
+
+
+REFUSED = "Bạn không có quyền làm việc này."
+
+
+async def test_a_revoked_officer_is_refused_every_command_and_old_button(bot: Harness) -> None:
+    await bot.officer(1001)
+    binh = await bot.officer(1002)
+    case_id = await make_case(bot.services.db, bot.clock.now(), zone=HOME, full_name=NAME)
+    async with bot.services.db.transaction() as session:
+        code = await session.scalar(select(Case.code).where(Case.id == case_id))
+    sos = await raise_(bot, alerts.SOS, case_id)
+    copy = await binh.wait_for_message(lambda m: "SOS" in (m.text or "") and bool(m.buttons))
+    await bot.services.officers.revoke_officer(await officer_id(bot, binh))
+    await edited(bot, binh, NEUTRAL)
+    mark = len(bot.standin.calls)
+    commands = ("/cases", f"/case {code}", f"/case {code} khaibao", "/export", "/export khaibao")
+    for command in (*commands, "/worklist", "/alerts", "/web"):
+        await binh.send_text(command)
+        assert (await binh.wait_for_message()).text == REFUSED, command
+    await binh.send_text("/whoami")
+    assert "chưa được đăng ký là cán bộ" in ((await binh.wait_for_message()).text or "")
+    await binh.press(f"al:a:{sos}", with_button(copy, f"al:a:{sos}"))
+    assert (await binh.wait_for_answer()).params.get("text") == REFUSED
+    assert not [c for c in calls_to(bot, binh, mark) if about_the_case(c)]
+    assert not [c for c in calls_to(bot, binh, mark) if c.method == "sendDocument"]
+    alert = await alert_row(bot, sos)
+    assert (alert.state, alert.acknowledged_by) == ("open", None)
+    async with bot.services.db.transaction() as session:
+        links = await session.scalar(select(func.count()).select_from(WebSignin))
+    assert links == 0  # /web issued no sign-in link

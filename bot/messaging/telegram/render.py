@@ -58,9 +58,14 @@ def render(content: Content, chat_id: int, *, edit_message_id: int | None = None
 
 
 def render_stored(
-    kind: str, body: dict[str, Any], chat_id: int, *, edit_message_id: int | None = None
+    kind: str,
+    body: dict[str, Any],
+    chat_id: int,
+    *,
+    edit_message_id: int | None = None,
+    purpose: str = "",
 ) -> ApiCall:
-    """The call for an outbox row's content (kind and JSON body)."""
+    """The call for an outbox row's content (kind and JSON body); Telegram needs no purpose."""
     if kind == TELEGRAM_CALL:
         params = dict(body["params"])
         for name in FILE_PARAMS:

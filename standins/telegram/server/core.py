@@ -32,6 +32,17 @@ Method = Callable[[Request], Awaitable[Any]]
 _UPDATE_IDS = itertools.count(1)
 
 
+def _bot_user(token: str, name: str, username: str) -> JSON:
+    """The bot's own User object (getMe): its id is the token's prefix, as on Telegram."""
+    prefix = token.split(":", 1)[0]
+    return {
+        "id": int(prefix) if prefix.isdigit() else 1,
+        "is_bot": True,
+        "first_name": name,
+        "username": username,
+    }
+
+
 class StandInCore:
     """The stand-in's state and how it answers, records and waits for calls."""
 
@@ -51,13 +62,7 @@ class StandInCore:
         # Rate limiting runs on real monotonic time because senders pace in real time;
         # a test may pass a fake one to make the limit tests exact.
         self.monotonic = monotonic
-        prefix = token.split(":", 1)[0]
-        self.bot_user: JSON = {
-            "id": int(prefix) if prefix.isdigit() else 1,
-            "is_bot": True,
-            "first_name": bot_name,
-            "username": bot_username,
-        }
+        self.bot_user = _bot_user(token, bot_name, bot_username)
         self.calls: list[Call] = []
         self.count_429 = 0
         self.faults_answered = 0  # message calls answered by an injected fault

@@ -1,0 +1,1 @@
+"""The SMS channel: a gateway, the renderer to short GSM-7 texts with reply codes, replies."""
