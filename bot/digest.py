@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 ON_TIME, LATE, MISSED = "on_time", "late", "missed"
 CHART_DAYS = 7
 LIST_LIMIT = 15
+COMMUNE_LINES = 40  # a province digest's message names the communes most missed first
 
 
 # ---- check-in counts: the one place the digest reads the check-ins' tables ----------------
@@ -272,6 +273,43 @@ def compliance_chart(language: str, digest: AreaDigest) -> bytes:
         plt.close(figure)
 
 
+@dataclass(frozen=True)
+class CommuneLine:
+    """One commune of a province digest: active cases, today's missed share, open alerts."""
+
+    code: int
+    name: str
+    active: int
+    missed_percent: int
+    open_alerts: int
+
+
+@dataclass(frozen=True)
+class DigestView:
+    """One day's digest of an area; for a province, its communes with cases, most missed first."""
+
+    day: date
+    digest: AreaDigest
+    communes: tuple[CommuneLine, ...]
+
+
+def render_view(language: str, view: DigestView) -> str:
+    """The digest's text (HTML), with a province's commune lines (the 40 most missed)."""
+    text = render_digest(language, view.digest, view.day)
+    if view.communes:
+        text += "\n\n" + t(language, "digest.communes")
+        for line in view.communes[:COMMUNE_LINES]:
+            text += "\n" + t(
+                language,
+                "digest.commune_line",
+                commune=line.name,
+                active=number(language, line.active),
+                missed_percent=number(language, line.missed_percent),
+                open=number(language, line.open_alerts),
+            )
+    return Raw(text)
+
+
 # ---- the worklist ----------------------------------------------------------------------------
 
 
@@ -343,24 +381,32 @@ class DigestService:
             if not policy.entitled(officer, officer.commune_code, officer.province_code):
                 continue
             language = await language_of(session, officer.telegram_user_id, self._language)
-            if policy.is_commune_officer(officer) and officer.commune_code is not None:
-                commune = await session.get(Commune, officer.commune_code)
-                name = commune.name if commune else ""
-                digest = await area_digest(
-                    session, name, [officer.commune_code], day, self._tz, chart=True
-                )
-                text = render_digest(language, digest, day)
-            else:
-                province = await session.get(Province, officer.province_code)
-                name = province.name if province else ""
-                digest, text = await self._province(
-                    session, officer.province_code, name, day, language
-                )
-            self._queue(session, officer, language, text, digest, now)
+            view = await self._view(session, officer, day)
+            self._queue(session, officer, language, render_view(language, view), view.digest, now)
+
+    async def today(self, telegram_user_id: int) -> DigestView:
+        """Today's digest of the officer's commune (a supervisor's: the province's)."""
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            officer = await require_officer(session, telegram_user_id)
+            return await self._view(session, officer, self._today(now))
+
+    async def _view(self, session: AsyncSession, officer: Officer, day: date) -> DigestView:
+        """The digest an officer gets: their commune's, or for a supervisor the province's."""
+        if policy.is_commune_officer(officer) and officer.commune_code is not None:
+            commune = await session.get(Commune, officer.commune_code)
+            name = commune.name if commune else ""
+            digest = await area_digest(
+                session, name, [officer.commune_code], day, self._tz, chart=True
+            )
+            return DigestView(day, digest, ())
+        province = await session.get(Province, officer.province_code)
+        name = province.name if province else ""
+        return await self._province(session, officer.province_code, name, day)
 
     async def _province(
-        self, session: AsyncSession, province_code: int, name: str, day: date, language: str
-    ) -> tuple[AreaDigest, str]:
+        self, session: AsyncSession, province_code: int, name: str, day: date
+    ) -> DigestView:
         """The province digest, with one line per commune that has cases, most missed first."""
         communes = list(
             (
@@ -376,6 +422,28 @@ class DigestService:
         digest = await area_digest(session, name, codes, day, self._tz, chart=True)
         start, end = alerts.local_day_bounds(day, self._tz)
         counts = await checkin_counts(session, codes, start, end)
+        # One grouped count each, not two statements per commune.
+        active = dict(
+            (
+                await session.execute(
+                    select(Case.commune_code, func.count())
+                    .where(Case.province_code == province_code, Case.status == "active")
+                    .group_by(Case.commune_code)
+                )
+            ).all()
+        )
+        open_alerts = dict(
+            (
+                await session.execute(
+                    select(Alert.commune_code, func.count())
+                    .where(
+                        Alert.province_code == province_code,
+                        Alert.state.in_(alerts.OPEN_STATES),
+                    )
+                    .group_by(Alert.commune_code)
+                )
+            ).all()
+        )
         lines = []
         for code, commune_name in communes:
             one = Compliance(
@@ -383,31 +451,17 @@ class DigestService:
                 counts.get((code, LATE), 0),
                 counts.get((code, MISSED), 0),
             )
-            active = await session.scalar(
-                select(func.count()).where(Case.commune_code == code, Case.status == "active")
-            )
-            open_count = await session.scalar(
-                select(func.count()).where(
-                    Alert.commune_code == code, Alert.state.in_(alerts.OPEN_STATES)
-                )
-            )
             lines.append(
-                (one.percent(one.missed), commune_name, int(active or 0), int(open_count or 0))
-            )
-        lines.sort(key=lambda line: (-line[0], line[1]))
-        text = render_digest(language, digest, day)
-        if lines:
-            text += "\n\n" + t(language, "digest.communes")
-            for missed, commune_name, active, open_count in lines[:40]:
-                text += "\n" + t(
-                    language,
-                    "digest.commune_line",
-                    commune=commune_name,
-                    active=number(language, active),
-                    missed_percent=number(language, missed),
-                    open=number(language, open_count),
+                CommuneLine(
+                    code,
+                    commune_name,
+                    int(active.get(code, 0)),
+                    one.percent(one.missed),
+                    int(open_alerts.get(code, 0)),
                 )
-        return digest, text
+            )
+        lines.sort(key=lambda line: (-line.missed_percent, line.name))
+        return DigestView(day, digest, tuple(lines))
 
     def _queue(
         self,

@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.desk import DeskAlertService, DeskCaseService, MapService, PublicService, SigninService
+from bot.desk.limits import AttemptLimit
 from bot.dialogues import DialogueService
 from bot.digest import DigestService
 from bot.inbound import InboundService
@@ -46,6 +47,7 @@ class Services:
     reports: ReportService = field(init=False)
     retention: RetentionService = field(init=False)
     signins: SigninService = field(init=False)
+    signin_limit: AttemptLimit = field(init=False)
     desk_map: MapService = field(init=False)
     desk_alerts: DeskAlertService = field(init=False)
     desk_cases: DeskCaseService = field(init=False)
@@ -86,6 +88,8 @@ class Services:
             timedelta(minutes=web.signin_minutes),
             timedelta(hours=web.session_hours),
         )
+        # Sign-in links opened per client address: 10 a minute, across every worker.
+        self.signin_limit = AttemptLimit(self.db, self.clock, "signin", limit=10)
         self.desk_map = MapService(self.db, self.clock, tz)
         self.desk_alerts = DeskAlertService(self.db)
         self.desk_cases = DeskCaseService(self.db, self.clock, tz)

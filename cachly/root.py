@@ -253,9 +253,15 @@ def _services(bot: BotApplication) -> Services:
 
 
 def run_webhooks(services: Services, bots: Sequence[BotApplication]) -> None:
-    """Webhook mode: this worker's server for every bot; `cachly webhook set` registers them."""
+    """Webhook mode: this worker's server for every bot and the desk; `cachly webhook set`
+    registers the webhooks."""
+    from cachly.web import desk_app
+
     telegram = services.settings.telegram
     hooked = webhook_bots(services.settings, bots)
+    # The desk in the same server: one port and one proxy upstream per worker.
+    provinces = {p: b.application for b in bots for p in b.settings.deployment.provinces}
+    desk = desk_app(services, provinces)
     asyncio.run(
         serve(
             hooked,
@@ -264,6 +270,7 @@ def run_webhooks(services: Services, bots: Sequence[BotApplication]) -> None:
             telegram.webhook_listen,
             telegram.webhook_port,
             extra_routes=zalo_routes(services),
+            desk=desk,
         )
     )
 

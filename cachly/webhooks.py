@@ -1,4 +1,5 @@
-"""The web server of one worker: every bot's webhook and /healthz, on Starlette and uvicorn.
+"""The web server of one worker: every bot's webhook, /healthz and the web desk, on
+Starlette and uvicorn.
 
 PTB's custom-webhook pattern (examples/customwebhookbot/starlettebot.py): each bot is its
 own Application with no updater; the server checks the bot's secret token, hands the
@@ -29,7 +30,8 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp
 from telegram import Update
 
 from bot.cli.base import schema_revisions
@@ -46,6 +48,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # /healthz gives up on the database after this long: a proxy's check must not hang.
 HEALTH_TIMEOUT_SECONDS = 5.0
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 @dataclass(frozen=True)
@@ -63,20 +66,30 @@ def webhook_app(
     db: Database,
     clock: Clock,
     extra_routes: Sequence[Route] = (),
+    desk: ASGIApp | None = None,
 ) -> Starlette:
     """The ASGI app: POST on each bot's path, GET /healthz, the channels' webhooks (Zalo's
-    `extra_routes`); anything else is 404."""
+    `extra_routes`), and the web desk on every other path when given (`cachly run` gives
+    it: one server per worker); without it anything else is 404."""
     paths = [bot.path for bot in bots] + [route.path for route in extra_routes]
     if len(set(paths)) != len(paths):
         raise ValueError("two bots on one webhook path")
-    routes = [Route(bot.path, _receiver(bot), methods=["POST"]) for bot in bots]
+    # Every method on a bot's path is the receiver's (it refuses all but POST), so the desk
+    # mounted after never answers there.
+    routes: list[BaseRoute] = [Route(bot.path, _receiver(bot), methods=METHODS) for bot in bots]
     routes.extend(extra_routes)
     routes.append(Route("/healthz", _health_endpoint(bots, db, clock), methods=["GET"]))
+    if desk is not None:
+        # Last: the bots' paths and /healthz are matched first, the desk answers the rest
+        # (its own 404 page for a path it does not know).
+        routes.append(Mount("/", app=desk))
     return Starlette(routes=routes)
 
 
 def _receiver(bot: WebhookBot) -> Any:
     async def receive(request: Request) -> Response:
+        if request.method != "POST":
+            return Response(status_code=405, headers={"Allow": "POST"})
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), bot.secret.encode()):
             logger.warning("webhook %s: a request without the right secret token; refused", bot.key)
@@ -171,8 +184,10 @@ def server(app: Starlette, host: str, port: int) -> uvicorn.Server:
         log_config=None,
         lifespan="off",
         server_header=False,
-        # The proxy is the only client; its X-Forwarded-* are not needed here.
-        proxy_headers=False,
+        # The proxy on this host is the only client: the desk's sign-in limit counts the
+        # browser's address it forwards (X-Forwarded-For), trusted from 127.0.0.1 only.
+        proxy_headers=True,
+        forwarded_allow_ips=["127.0.0.1", "::1"],
     )
     return _Server(config)
 
@@ -185,11 +200,14 @@ async def serve(
     port: int,
     *,
     extra_routes: Sequence[Route] = (),
+    desk: ASGIApp | None = None,
 ) -> None:
-    """Serve every bot's webhook until SIGINT or SIGTERM, then stop the Applications."""
+    """Serve every bot's webhook (and the desk) until SIGINT or SIGTERM, then stop the
+    Applications."""
     async with running(bots):
         # Bound first: a port in use fails here, and once this is logged requests queue.
         with socket.create_server((host, port)) as listening:
-            logger.info("webhooks of %d bot(s) listening on %s:%d", len(bots), host, port)
-            app = webhook_app(bots, db, clock, extra_routes)
+            served = " and the web desk" if desk is not None else ""
+            logger.info("webhooks of %d bot(s)%s listening on %s:%d", len(bots), served, host, port)
+            app = webhook_app(bots, db, clock, extra_routes, desk)
             await server(app, host, port).serve(sockets=[listening])

@@ -1,4 +1,4 @@
-"""The session cookie, CSRF tokens and the sign-in rate limit.
+"""The session cookie and CSRF tokens.
 
 The cookie holds the session's random token, signed (itsdangerous) so that a forged or
 altered cookie is refused before the database is asked; the database keeps only the
@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
-from collections import deque
 
 from itsdangerous import BadSignature, Signer
 
@@ -45,25 +43,3 @@ class CookieSigner:
     def csrf_ok(self, token: str, sent: str | None) -> bool:
         """Whether a form's CSRF token belongs to this session."""
         return sent is not None and hmac.compare_digest(self.csrf(token), sent)
-
-
-class RateLimit:
-    """At most `limit` attempts per `window` seconds per client address (in this process)."""
-
-    def __init__(self, limit: int = 10, window: float = 60.0) -> None:
-        self._limit = limit
-        self._window = window
-        self._seen: dict[str, deque[float]] = {}
-
-    def allow(self, client: str) -> bool:
-        """Count an attempt; False once the client is over the limit."""
-        now = time.monotonic()
-        seen = self._seen.setdefault(client, deque())
-        while seen and now - seen[0] > self._window:
-            seen.popleft()
-        if len(seen) >= self._limit:
-            return False
-        seen.append(now)
-        if len(self._seen) > 10_000:  # keep memory bounded under a spray of addresses
-            self._seen = {k: v for k, v in self._seen.items() if v}
-        return True

@@ -14,11 +14,18 @@ VI: dict[str, str] = {
     "web.not_found": "Không tìm thấy trang này.",
     "web.csrf": "Biểu mẫu đã hết hạn; vui lòng tải lại trang.",
     "web.title": "cachly · Trang điều hành",
+    "web.language": "Ngôn ngữ",
+    "web.language.vi": "Tiếng Việt",
+    "web.language.en": "English",
     "web.nav.map": "Bản đồ",
     "web.nav.alerts": "Cảnh báo",
     "web.nav.cases": "Ca cách ly",
     "web.nav.worklist": "Việc cần làm",
     "web.nav.import": "Nhập danh sách",
+    "web.nav.digest": "Tổng kết",
+    "web.digest.title": "Tổng kết hôm nay",
+    "web.digest.missed": "Bỏ lỡ hôm nay",
+    "web.digest.open_alerts": "Cảnh báo đang mở",
     "web.import.title": "Nhập danh sách ca (CSV/XLSX)",
     "web.import.file": "Tệp",
     "web.import.skip": "Bỏ qua các dòng lỗi, nhập các dòng đúng",
@@ -87,6 +94,14 @@ VI: dict[str, str] = {
     "web.case.confirm": "Xác nhận",
     "web.case.cancel": "Huỷ",
     "web.case.back": "Quay lại ca này",
+    "web.case.newlink": "Đường dẫn tham gia mới",
+    "web.case.newlink_confirm": (
+        "Cấp đường dẫn tham gia mới cho {name} ({code})? Đường dẫn cũ sẽ không dùng được nữa."
+    ),
+    "web.no_bot_username": (
+        "Không biết tên bot của tỉnh này: đặt telegram.bot_username (hoặc username của bot "
+        "trong [[bots]]) trong cấu hình."
+    ),
     "web.event.checkin": "Khai báo",
     "web.event.fix": "Vị trí",
     "web.event.alert": "Cảnh báo",
@@ -100,7 +115,11 @@ VI: dict[str, str] = {
     "web.public.other": "Khác",
     "web.public.new_today": "Mới hôm nay",
     "web.public.released_today": "Kết thúc hôm nay",
-    "web.public.small_note": "Số dưới 5 được ghi “< 5” để không ai bị nhận ra.",
+    "web.public.small_note": (
+        "Số từ 1 đến 4 được ghi “< 5”, các số khác được làm tròn đến 5, và mỗi tổng là tổng "
+        "của các số đã làm tròn (mỗi “< 5” tính là 2,5), để không ai bị nhận ra, kể cả bằng "
+        "cách lấy số này trừ số kia."
+    ),
     "web.public.updated": "Cập nhật lúc {time}",
     "web.public.none": "Hiện không có ai đang cách ly tại nhà.",
     "web.public.days": "Số người cách ly tại nhà trong 14 ngày qua (toàn tỉnh)",
@@ -126,11 +145,18 @@ EN: dict[str, str] = {
     "web.not_found": "This page was not found.",
     "web.csrf": "The form has expired; please reload the page.",
     "web.title": "cachly · Web desk",
+    "web.language": "Language",
+    "web.language.vi": "Tiếng Việt",
+    "web.language.en": "English",
     "web.nav.map": "Map",
     "web.nav.alerts": "Alerts",
     "web.nav.cases": "Cases",
     "web.nav.worklist": "Worklist",
     "web.nav.import": "Import",
+    "web.nav.digest": "Digest",
+    "web.digest.title": "Today's digest",
+    "web.digest.missed": "Missed today",
+    "web.digest.open_alerts": "Open alerts",
     "web.import.title": "Import a case list (CSV/XLSX)",
     "web.import.file": "File",
     "web.import.skip": "Skip the bad rows, import the good ones",
@@ -197,6 +223,14 @@ EN: dict[str, str] = {
     "web.case.confirm": "Confirm",
     "web.case.cancel": "Cancel",
     "web.case.back": "Back to the case",
+    "web.case.newlink": "New enrolment link",
+    "web.case.newlink_confirm": (
+        "Issue a new enrolment link for {name} ({code})? The old link will stop working."
+    ),
+    "web.no_bot_username": (
+        "The bot of this province has no known username: set telegram.bot_username (or the "
+        "bot's username in [[bots]]) in the configuration."
+    ),
     "web.event.checkin": "Check-in",
     "web.event.fix": "Location",
     "web.event.alert": "Alert",
@@ -210,7 +244,11 @@ EN: dict[str, str] = {
     "web.public.other": "Other",
     "web.public.new_today": "New today",
     "web.public.released_today": "Released today",
-    "web.public.small_note": "Counts under 5 are shown as “< 5” so that no one can be singled out.",
+    "web.public.small_note": (
+        "Counts from 1 to 4 are shown as “< 5”, the others rounded to the nearest 5, and each "
+        "total is the sum of the rounded figures (each “< 5” counted as 2.5), so that no one "
+        "can be singled out, not even by subtracting one figure from another."
+    ),
     "web.public.updated": "Updated at {time}",
     "web.public.none": "Nobody is isolating at home at present.",
     "web.public.days": "People isolating at home over the last 14 days (whole province)",

@@ -19,7 +19,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.desk.scope import desk_officer
 from bot.errors import UserError
-from bot.models import Alert, AuditEntry, Case, Checkin, Commune, LocationFix
+from bot.models import Alert, AuditEntry, Case, Checkin, Commune, LocationFix, Officer
 from bot.text import fold
 
 LIST_LIMIT = 500
@@ -137,23 +137,18 @@ class DeskCaseService:
                 break
         return found
 
+    async def case(self, officer_id: int, case_id: int) -> DeskCase:
+        """One case of the area, for a confirmation (not a view of its page: not audited)."""
+        async with self._db.transaction() as session:
+            officer = await desk_officer(session, officer_id)
+            return _desk_case(*await _visible(session, officer, case_id))
+
     async def timeline(self, officer_id: int, case_id: int) -> CaseTimeline:
         """One case's timeline and vitals; the view is audited; outside the area: not found."""
         now = self._clock.now()
         async with self._db.transaction() as session:
             officer = await desk_officer(session, officer_id)
-            row = (
-                await session.execute(
-                    select(Case, Commune.name)
-                    .join(Commune, Commune.code == Case.commune_code)
-                    .where(Case.id == case_id)
-                )
-            ).first()
-            if row is None or not policy.may_see(
-                officer, row[0].commune_code, row[0].province_code
-            ):
-                raise UserError("web.not_found")
-            case, commune_name = row
+            case, commune_name = await _visible(session, officer, case_id)
             checkins, fixes, alerts, actions = await _history(session, case.id, now)
             audit.record(
                 session,
@@ -177,6 +172,20 @@ class DeskCaseService:
             vitals=vitals,
             fixes=tuple((f.lat, f.lon, f.verdict) for f in fixes),
         )
+
+
+async def _visible(session: AsyncSession, officer: Officer, case_id: int) -> tuple[Case, str]:
+    """The case and its commune's name; outside the officer's area: not found, as no case."""
+    row = (
+        await session.execute(
+            select(Case, Commune.name)
+            .join(Commune, Commune.code == Case.commune_code)
+            .where(Case.id == case_id)
+        )
+    ).first()
+    if row is None or not policy.may_see(officer, row[0].commune_code, row[0].province_code):
+        raise UserError("web.not_found")
+    return row[0], row[1]
 
 
 async def _history(

@@ -1,8 +1,10 @@
 """The public situation page's numbers: counts per commune and province, nothing personal.
 
-Counts under `SMALL` are shown as "< 5" (see `shown`), so that nobody in a small commune
-can be singled out. The numbers are computed once a minute at most (`CACHE_SECONDS`): the
-page is public and must stay cheap whoever opens it.
+`tally` counts exactly; `counts` publishes them through bot/desk/disclosure.py, so the page
+only ever gets figures: small counts as "< 5", the rest rounded to 5, and totals made from
+the figures, so that no small count can be worked out by subtracting one from another.
+The figures are computed once a minute at most (`CACHE_SECONDS`): the page is public and
+must stay cheap whoever opens it.
 """
 
 from __future__ import annotations
@@ -16,22 +18,17 @@ from bot.alerts.counts import local_day_bounds
 from bot.cases.values import ACTIVE, RELEASED
 from bot.clock import Clock
 from bot.db import Database
+from bot.desk.disclosure import Figure, published, total
 from bot.models import Case, Commune, Province
 
-SMALL = 5
 CACHE_SECONDS = 60
 KINDS = ("f0", "f1", "other")
 DAYS = 14
 
 
-def shown(count: int) -> str:
-    """A count as the public sees it: exact from 5 up, "< 5" below (but 0 is 0)."""
-    return str(count) if count == 0 or count >= SMALL else f"< {SMALL}"
-
-
 @dataclass(frozen=True)
 class AreaCounts:
-    """One commune's (or the province's) numbers."""
+    """One commune's (or the province's) exact numbers: never shown as they are."""
 
     code: int
     name: str
@@ -46,14 +43,65 @@ class AreaCounts:
 
 
 @dataclass(frozen=True)
-class PublicCounts:
-    """A province and its communes with any case, as of `at`."""
+class Tally:
+    """A province's exact counts and its communes' with any case, as of `at`."""
 
     province: AreaCounts
     communes: tuple[AreaCounts, ...]
     at: datetime
     # The province's active home isolations on each of the last 14 days, oldest first.
     days: tuple[tuple[date, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    """One commune's (or the province's) numbers as published."""
+
+    code: int
+    name: str
+    active: dict[str, Figure]
+    active_total: Figure
+    new_today: Figure
+    released_today: Figure
+
+
+@dataclass(frozen=True)
+class PublicCounts:
+    """What the public page shows of a province and its communes with any case."""
+
+    province: AreaFigures
+    communes: tuple[AreaFigures, ...]
+    at: datetime
+    # The province's people isolating at home on each of the last 14 days, oldest first.
+    days: tuple[tuple[date, Figure], ...] = ()
+
+
+def publish(tally: Tally) -> PublicCounts:
+    """The figures of a tally: every commune count a base figure, every total made of them."""
+    communes = []
+    for area in tally.communes:
+        active = {kind: published(area.active[kind]) for kind in KINDS}
+        communes.append(
+            AreaFigures(
+                code=area.code,
+                name=area.name,
+                active=active,
+                active_total=total(active.values()),
+                new_today=published(area.new_today),
+                released_today=published(area.released_today),
+            )
+        )
+    by_kind = {kind: total(c.active[kind] for c in communes) for kind in KINDS}
+    province = AreaFigures(
+        code=tally.province.code,
+        name=tally.province.name,
+        active=by_kind,
+        active_total=total(c.active_total for c in communes),
+        new_today=total(c.new_today for c in communes),
+        released_today=total(c.released_today for c in communes),
+    )
+    days = tuple((day, published(count)) for day, count in tally.days)
+    return PublicCounts(province=province, communes=tuple(communes), at=tally.at, days=days)
 
 
 class PublicService:
@@ -67,7 +115,7 @@ class PublicService:
         self._cache: dict[int, PublicCounts] = {}
 
     async def counts(self, province_code: int | None = None) -> PublicCounts | None:
-        """A served province's counts (the first one by default); None for another province."""
+        """A served province's published figures (the first by default); None for another."""
         code = self._provinces[0] if province_code is None else province_code
         if code not in self._provinces:
             return None
@@ -75,11 +123,15 @@ class PublicService:
         cached = self._cache.get(code)
         if cached is not None and now - cached.at < timedelta(seconds=CACHE_SECONDS):
             return cached
-        fresh = await self._compute(code, now)
+        fresh = publish(await self.tally(code))
         self._cache[code] = fresh
         return fresh
 
-    async def _compute(self, province_code: int, now: datetime) -> PublicCounts:
+    async def tally(self, province_code: int) -> Tally:
+        """The province's exact counts now (not cached, not for the page: see `counts`)."""
+        return await self._compute(province_code, self._clock.now())
+
+    async def _compute(self, province_code: int, now: datetime) -> Tally:
         start, end = local_day_bounds(now.astimezone(self._tz).date(), self._tz)
         columns = [
             func.sum(case((Case.status == ACTIVE, 1), else_=0)).filter(Case.kind == kind)
@@ -126,7 +178,7 @@ class PublicService:
             released_today=sum(c.released_today for c in communes),
         )
         days = await self._days(province_code, now)
-        return PublicCounts(province=province, communes=communes, at=now, days=days)
+        return Tally(province=province, communes=communes, at=now, days=days)
 
     async def _days(self, province_code: int, now: datetime) -> tuple[tuple[date, int], ...]:
         """Cases isolating on each of the last 14 days: started, not ended, not closed before."""

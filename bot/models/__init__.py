@@ -15,7 +15,7 @@ from bot.models.messaging import Dialogue, HandledUpdate, OutboxMessage, SenderI
 from bot.models.officers import Invitation, Officer
 from bot.models.reports import CitizenReport
 from bot.models.sms import LocationLink
-from bot.models.web import WebSession, WebSignin
+from bot.models.web import WebAttempts, WebSession, WebSignin
 from bot.models.zalo import ZnsMessage
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "SenderInstance",
     "UTCDateTime",
     "UserPreference",
+    "WebAttempts",
     "WebSession",
     "WebSignin",
     "ZnsMessage",

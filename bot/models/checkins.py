@@ -32,6 +32,9 @@ class Checkin(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "kind", "nominal_at", name="uq_checkins_occurrence"),
         Index("ix_checkins_due", "state", "next_action_at"),
+        # The desk's map counts today's closed check-ins per commune: a range on closes_at
+        # among every day's rows (bot/desk/map.py).
+        Index("ix_checkins_closes_at", "closes_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

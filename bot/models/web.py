@@ -1,4 +1,4 @@
-"""The web desk's one-time sign-in links and its sessions."""
+"""The web desk's one-time sign-in links, its sessions and its sign-in attempts."""
 
 from __future__ import annotations
 
@@ -34,3 +34,16 @@ class WebSession(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class WebAttempts(Base):
+    """Attempts of one kind from one client address in one minute, shared by every worker.
+
+    The address is kept only as a hash, and a row only for two minutes (bot/desk/limits.py).
+    """
+
+    __tablename__ = "web_attempts"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True, index=True)
+    count: Mapped[int] = mapped_column(Integer)

@@ -10,11 +10,10 @@ from sqlalchemy import select
 
 from bot import alerts
 from bot.clock import FakeClock
-from bot.desk.public import shown
 from bot.errors import NotAuthorised, UserError
 from bot.models import AuditEntry, Checkin, WebSession, WebSignin
 from bot.services import Services
-from tests.factories import HAC_THANH, make_case
+from tests.factories import HAC_THANH, THANH_HOA, make_case
 from tests.harness import start_code
 
 QUANG_PHU = 16522  # Phường Quảng Phú, another commune of Thanh Hóa
@@ -142,31 +141,45 @@ async def test_public_counts_per_commune_and_province(services: Services, clock:
     await make_case(services.db, now, kind="f1")
     await make_case(services.db, now, kind="f1", commune_code=QUANG_PHU)
     await make_case(services.db, now, status="released", closed_at=now, commune_code=QUANG_PHU)
-    counts = await services.public.counts()
-    assert counts is not None
-    by_code = {c.code: c for c in counts.communes}
+    tally = await services.public.tally(THANH_HOA)
+    by_code = {c.code: c for c in tally.communes}
     assert by_code[HAC_THANH].active == {"f0": 6, "f1": 1, "other": 0}
     assert by_code[HAC_THANH].new_today == 7
     assert (by_code[QUANG_PHU].active_total, by_code[QUANG_PHU].released_today) == (1, 1)
-    assert counts.province.active_total == 8
-    assert counts.province.name == "Thanh Hóa"
-    assert [shown(n) for n in (0, 1, 4, 5, 12)] == ["0", "< 5", "< 5", "5", "12"]
-    assert await services.public.counts(1) is None  # a province this deployment does not serve
+    assert tally.province.active_total == 8
+    assert tally.province.name == "Thanh Hóa"
     # The 14-day series: nobody before the cases started on 20/11, eight since.
-    assert len(counts.days) == 14
-    by_day = {day.isoformat(): n for day, n in counts.days}
+    assert len(tally.days) == 14
+    by_day = {day.isoformat(): n for day, n in tally.days}
     assert (by_day["2026-11-19"], by_day["2026-11-20"], by_day["2026-11-25"]) == (0, 8, 8)
+    # What the page gets: figures only.
+    counts = await services.public.counts()
+    assert counts is not None
+    shown = {c.code: c for c in counts.communes}
+    hac_thanh = shown[HAC_THANH]
+    assert [hac_thanh.active[k].text for k in ("f0", "f1", "other")] == ["5", "< 5", "0"]
+    assert hac_thanh.active_total.text == "10"  # 5 + 2.5 from the figures (not the 7 cases)
+    assert (shown[QUANG_PHU].active_total.text, shown[QUANG_PHU].released_today.text) == (
+        "< 5",
+        "< 5",
+    )
+    assert counts.province.active_total.text == "10"  # 5 + 2.5 + 2.5 (not the 8 cases)
+    assert [figure.text for _, figure in counts.days][-1] == "10"  # 8 people: rounded
+    assert await services.public.counts(1) is None  # a province this deployment does not serve
 
 
 async def test_public_counts_are_cached_for_a_minute(services: Services, clock: FakeClock) -> None:
-    await make_case(services.db, clock.now())
+    for _ in range(5):
+        await make_case(services.db, clock.now())
     first = await services.public.counts()
-    await make_case(services.db, clock.now())
+    for _ in range(5):
+        await make_case(services.db, clock.now())
     assert await services.public.counts() is first
     clock.advance(timedelta(seconds=61))
     again = await services.public.counts()
+    assert first is not None
     assert again is not None
-    assert again.province.active_total == 2
+    assert (first.province.active_total.text, again.province.active_total.text) == ("5", "10")
 
 
 async def test_map_data_follows_the_area(services: Services, clock: FakeClock) -> None:
@@ -317,3 +330,74 @@ async def test_case_list_of_one_commune_stays_in_the_area(
     found = await services.desk_cases.cases(boss, CaseFilters(commune_code=QUANG_PHU))
     assert [c.id for c in found] == [there]
     assert await services.desk_cases.cases(lan, CaseFilters(commune_code=QUANG_PHU)) == []
+
+
+async def test_map_boundaries_come_apart_versioned_by_their_load(
+    services: Services, clock: FakeClock
+) -> None:
+    from web.routes.map import Shapes
+
+    lan = await officer(services, 1001)
+
+    def square(lon: float, lat: float) -> dict[str, object]:
+        ring = [[lon, lat], [lon + 0.01, lat], [lon + 0.01, lat + 0.01], [lon, lat]]
+        return {"type": "Polygon", "coordinates": [ring]}
+
+    async def load(lon: float) -> None:
+        feature = {
+            "type": "Feature",
+            "properties": {"ma_xa": HAC_THANH},
+            "geometry": square(lon, 19.8),
+        }
+        await services.boundaries.load({"type": "FeatureCollection", "features": [feature]})
+
+    shapes = Shapes()
+    before = await services.desk_map.data(lan)
+    assert before.communes[0].boundary_at is None  # listed, not drawn
+    assert await shapes.texts(services.desk_map, before.communes) == {}
+    await load(105.77)
+    first = await services.desk_map.data(lan)
+    assert first.communes[0].boundary_at == clock.now()
+    [(loaded_at, geometry)] = (await services.desk_map.boundaries([HAC_THANH])).values()
+    assert (loaded_at, geometry["type"]) == (clock.now(), "Polygon")
+    text = (await shapes.texts(services.desk_map, first.communes))[HAC_THANH]
+    assert text.startswith('{"type":"Polygon","coordinates":[[[105.77,19.8]')
+    clock.advance(timedelta(minutes=1))
+    await load(105.5)  # loaded again: a new version, encoded again
+    again = await services.desk_map.data(lan)
+    assert "[[[105.5,19.8]" in (await shapes.texts(services.desk_map, again.communes))[HAC_THANH]
+
+
+async def test_map_counts_todays_check_ins_at_most_every_30_seconds(
+    services: Services, clock: FakeClock
+) -> None:
+    lan = await officer(services, 1001)
+    case_id = await make_case(services.db, clock.now())
+
+    async def closed(outcome: str) -> None:
+        async with services.db.transaction() as session:
+            session.add(
+                Checkin(
+                    case_id=case_id,
+                    kind="scheduled",
+                    nominal_at=clock.now(),
+                    due_at=clock.now(),
+                    state="closed",
+                    outcome=outcome,
+                    closes_at=clock.now(),
+                    created_at=clock.now(),
+                )
+            )
+
+    await closed("missed")
+    first = (await services.desk_map.data(lan)).communes[0]
+    assert (first.active, first.due_today, first.missed_today) == (1, 1, 1)
+    clock.advance(timedelta(seconds=10))
+    await closed("on_time")
+    await make_case(services.db, clock.now())
+    again = (await services.desk_map.data(lan)).communes[0]
+    # Active cases are read every time; today's check-ins are the count of 10 s ago.
+    assert (again.active, again.due_today, again.missed_today) == (2, 1, 1)
+    clock.advance(timedelta(seconds=21))
+    later = (await services.desk_map.data(lan)).communes[0]
+    assert (later.due_today, later.missed_today) == (2, 1)

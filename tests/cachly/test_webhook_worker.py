@@ -79,6 +79,10 @@ async def test_a_worker_serves_registers_nothing_and_stops_on_sigterm(cli_env: P
                 health = await client.get("/healthz")
                 assert health.status_code == 200
                 assert health.json()["ok"] is True
+                # The web desk in the same server (its public page needs no sign-in).
+                public = await client.get("/tinh-hinh")
+                assert public.status_code == 200
+                assert "Home isolation" in public.text
             worker.send_signal(signal.SIGTERM)
             rest = await asyncio.wait_for(worker.stderr.read(), 60)
             code = await asyncio.wait_for(worker.wait(), 30)

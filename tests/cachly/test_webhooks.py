@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -22,11 +23,13 @@ from bot.db import Database
 from bot.messaging.pacing import ChatPacer
 from bot.services import Services
 from cachly.root import build_application, build_bots, webhook_bots
+from cachly.web import desk_app
 from cachly.webhooks import SECRET_HEADER, WebhookBot, running, server, webhook_app
 from handlers.reply import PACER_KEY
 from standins.telegram import BotApiStandIn, Limits
+from tests.factories import make_case
 from tests.handlers.test_bots import lai_chau, on_standins, two_bots
-from tests.harness import BOT_USERNAME, TOKEN
+from tests.harness import BOT_USERNAME, TOKEN, start_code
 
 SECRET = "s3cret_token-A"
 PATH = "/telegram/main"
@@ -261,3 +264,46 @@ async def test_every_bot_at_its_own_path_with_its_own_secret(
             for key, standin in standins.items():
                 chats = {c.chat_id for c in standin.calls if c.method == "sendMessage"}
                 assert chats == {4200 + len(key)}
+
+
+async def test_the_desk_is_served_beside_the_webhooks_and_links_name_the_running_bot(
+    settings: Settings, db: Database, clock: FakeClock, standin: BotApiStandIn
+) -> None:
+    """One server per worker: a bot's update, /healthz and the desk's pages, over HTTP."""
+    hooked = webhook_settings(settings, standin)
+    # No username configured: the enrolment link names the bot as Telegram knows it (getMe).
+    hooked = replace(hooked, telegram=replace(hooked.telegram, bot_username=""))
+    services = Services(hooked, db, clock)
+    application = build_application(services)
+    application.bot_data[PACER_KEY] = ChatPacer(1, 0.0)
+    bot = WebhookBot("main", PATH, SECRET, application)
+    desk = desk_app(services, {38: application})
+    issued = await services.officers.invite("officer", "hac thanh", BOT_USERNAME)
+    await services.officers.redeem(start_code(issued.link), 1001, "Lan")
+    case_id = await make_case(db, clock.now(), status="pending")
+    async with running([bot]), serving(webhook_app([bot], db, clock, desk=desk)) as client:
+        public = await client.get("/tinh-hinh")
+        assert public.status_code == 200
+        assert "Tình hình cách ly tại nhà" in public.text
+        assert (await client.get("/ban-do")).status_code == 401
+        signin = urlsplit((await services.signins.issue(1001)).url).path
+        assert (await client.get(signin)).status_code == 303
+        page = await client.get(f"/ca/{case_id}")
+        assert page.status_code == 200
+        csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        link = await client.post(
+            f"/ca/{case_id}/duong-dan-moi", data={"csrf": csrf, "confirm": "1"}
+        )
+        assert f"https://t.me/{BOT_USERNAME}?start=" in link.text
+        # The bots' paths and /healthz are the webhook server's, as before.
+        user = standin.user(505, first_name="Lan")
+        await user.send_text("/start")
+        [update] = standin.take_updates()
+        body = json.dumps(update).encode()
+        posted = await client.post(PATH, content=body, headers={SECRET_HEADER: SECRET})
+        assert posted.status_code == 200
+        await user.wait_for_message()
+        assert (await client.get("/healthz")).json()["ok"] is True
+        assert (await client.get(PATH)).status_code == 405
+        assert (await client.post("/telegram/other", content=b"{}")).status_code == 404
+        assert (await client.get("/no-such-page")).status_code == 404

@@ -85,14 +85,15 @@ class BrowserThread:
 
 
 @asynccontextmanager
-async def serving(services: Services) -> AsyncIterator[str]:
+async def serving(
+    services: Services, usernames: Callable[[int], str] | None = None
+) -> AsyncIterator[str]:
     """The desk served by uvicorn on 127.0.0.1 (a free port); yields its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(services, secret="s" * 40), log_level="warning", access_log=False, lifespan="off"
-    )
+    app = create_app(services, secret="s" * 40, usernames=usernames)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:  # noqa: ASYNC110 - uvicorn's Server offers no event to await

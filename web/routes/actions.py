@@ -40,10 +40,10 @@ def routes(desk: Desk) -> list[Route]:
         cases = desk.services.cases
         user = session.user
         try:
-            timeline = await desk.services.desk_cases.timeline(user.officer_id, case_id)
+            case = await desk.services.desk_cases.case(user.officer_id, case_id)
             if form.get("confirm") != "1":
                 preview = await cases.preview_change(
-                    user.telegram_user_id, timeline.case.code, action, days=days, commune=commune
+                    user.telegram_user_id, case.code, action, days=days, commune=commune
                 )
                 return desk.render(
                     request,
@@ -54,6 +54,7 @@ def routes(desk: Desk) -> list[Route]:
                     case_id=case_id,
                     days=days or "",
                     commune=commune or "",
+                    here=f"/ca/{case_id}",
                 )
             await cases.apply_change(
                 user.telegram_user_id, case_id, action, days=days, commune=commune
@@ -70,6 +71,7 @@ def routes(desk: Desk) -> list[Route]:
                 token=session.token,
                 refusal=refusal,
                 case_id=case_id,
+                here=f"/ca/{case_id}",
                 status_code=400,
             )
         return RedirectResponse(f"/ca/{case_id}", status_code=303)

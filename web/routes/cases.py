@@ -49,7 +49,13 @@ def routes(desk: Desk) -> list[Route]:
         filters = await filters_of(request)
         cases = await desk.services.desk_cases.cases(session.user.officer_id, filters)
         response = desk.render(
-            request, "cases.html", user=session.user, token=session.token, cases=cases, f=filters
+            request,
+            "cases.html",
+            user=session.user,
+            token=session.token,
+            cases=cases,
+            f=filters,
+            here="/ca",
         )
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -64,7 +70,7 @@ def routes(desk: Desk) -> list[Route]:
             )
         except UserError:
             return desk.render(request, "message.html", key="web.not_found", status_code=404)
-        language = desk.language
+        language = desk.language_of(request)
         chart = vitals_svg(
             timeline.vitals,
             desk.services.settings.schedule.tz,

@@ -38,7 +38,10 @@ def routes(desk: Desk) -> list[Route]:
                 outcome = await desk.services.cases.import_file(
                     upload.filename or "list.csv",
                     content,
-                    bot_username=desk.services.settings.telegram.bot_username,
+                    bot_username={
+                        province: desk.usernames(province)
+                        for province in desk.services.settings.deployment.provinces
+                    },
                     skip_invalid=form.get("skip") == "1",
                     telegram_user_id=session.user.telegram_user_id,
                 )
@@ -49,12 +52,15 @@ def routes(desk: Desk) -> list[Route]:
                 context["problems"] = [
                     (
                         row.row,
-                        reasons(desk.language, ((p.key, dict(p.params)) for p in row.problems)),
+                        reasons(
+                            desk.language_of(request),
+                            ((p.key, dict(p.params)) for p in row.problems),
+                        ),
                     )
                     for row in outcome.problems[:200]
                 ]
         response = desk.render(
-            request, "import.html", user=session.user, token=session.token, **context
+            request, "import.html", user=session.user, token=session.token, here="/nhap", **context
         )
         response.headers["Cache-Control"] = "no-store"
         return response

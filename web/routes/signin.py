@@ -9,16 +9,15 @@ from starlette.routing import Route
 from bot.errors import UserError
 from web.auth import csrf_ok, signed_in
 from web.pages import Desk
-from web.security import COOKIE, RateLimit
+from web.security import COOKIE
 
 
 def routes(desk: Desk) -> list[Route]:
     """The sign-in, sign-out and "please sign in" routes."""
-    limit = RateLimit(limit=10, window=60.0)
 
     async def open_link(request: Request) -> Response:
         client = request.client.host if request.client else "?"
-        if not limit.allow(client):
+        if not await desk.services.signin_limit.allow(client):
             return desk.render(request, "message.html", key="web.rate_limited", status_code=429)
         code = str(request.path_params["code"])
         try:

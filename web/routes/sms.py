@@ -172,8 +172,8 @@ def _same_origin(request: Request, base_url: str) -> bool:
 
 
 def _answer(desk: Desk, request: Request, key: str, outcome: str, status: int) -> Response:
-    language = request.query_params.get("lang") or desk.language
+    language = desk.language_of(request)  # ?lang=, else the switch's cookie
     if "application/json" in request.headers.get("accept", ""):
-        message = plain(language if language in ("vi", "en") else desk.language, key)
+        message = plain(language, key)
         return JSONResponse({"message": message, "outcome": outcome}, status_code=status)
     return desk.render(request, "message.html", key=key, status_code=status)
