@@ -18,22 +18,27 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, literal_column, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.checkins.plan_rows import Planned, write_plan
+from bot.checkins.statistics import analyze, analyze_stale
 from bot.checkins.values import SCHEDULED
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.models import Case, Checkin, CheckinPlan
-from bot.schedule import next_round, occurrences, spread_offset
+from bot.schedule import RoundCalendar, next_round, occurrences, spread_offset
 
 # Cases handled per unit of work: bounded transactions, steady progress.
 BATCH = 500
 # After writing this many rows, PostgreSQL's planner statistics are refreshed at once (the
 # due-work query picks a bad plan on a table that grew tenfold since autovacuum last looked).
 ANALYZE_AFTER_ROWS = 20_000
+# The planning tables' statistics are checked before the first batch and every so many
+# batches after it (bot/checkins/statistics.py): the batch query's plan depends on them.
+CHECK_STATISTICS_EVERY = 40
+PLANNING_TABLES = ("cases", "checkins", "checkin_plans")
 # A golden-ratio fraction per case id spreads the horizons' ends evenly, whatever the ids.
 _GOLDEN = 0.6180339887498949
 
@@ -96,13 +101,16 @@ class Planner:
         after_id, wrapped = self._resume_after, self._resume_after == 0
         try:
             while max_batches is None or batches < max_batches:
+                if batches % CHECK_STATISTICS_EVERY == 0:
+                    await analyze_stale(self._db, *PLANNING_TABLES)
                 batches += 1
                 async with self._db.transaction() as session:
-                    rows = (await session.execute(_due_for_planning(after_id, threshold))).all()
+                    scanned = (await session.execute(_next_cases(after_id))).all()
+                    rows = [r for r in scanned if r[3] is None or r[3] < threshold]
                     if rows:
                         written += await self._plan_batch(session, rows, now, horizon)
-                if len(rows) == BATCH:
-                    after_id = self._resume_after = rows[-1][0]
+                if len(scanned) == BATCH:
+                    after_id = self._resume_after = scanned[-1][0]
                     continue
                 if wrapped:
                     self._resume_after = 0
@@ -112,64 +120,65 @@ class Planner:
         finally:
             if written >= ANALYZE_AFTER_ROWS:
                 # The cases too: a big import is what makes a big plan.
-                await analyze(self._db, "cases", "checkins", "checkin_plans")
+                await analyze(self._db, *PLANNING_TABLES)
 
     async def _plan_batch(
         self, session: AsyncSession, rows: Sequence[Any], now: datetime, horizon: timedelta
     ) -> int:
         """Write one batch's occurrences and plans; returns rows written."""
-        values, plans = [], []
+        occurrences: list[Planned] = []
+        plans: list[tuple[int, datetime]] = []
+        calendars: dict[tuple[str, ...], RoundCalendar] = {}
         for case_id, kind, times, planned_until in rows:
             until = now + horizon + horizon_offset(case_id, horizon)
-            values.extend(self._occurrences(case_id, kind, times, planned_until, now, until))
-            plans.append({"case_id": case_id, "planned_until": until, "updated_at": now})
-        if values:
-            await _insert_ignore(session, Checkin, values, ["case_id", "kind", "nominal_at"])
-        await _upsert_plans(session, plans)
-        return len(values)
+            key = tuple(times or self._checkins.times_for(kind))
+            calendar = calendars.get(key)
+            if calendar is None:
+                # Every window of this plan lies in (now - horizon, now + 1.5 horizon] but a
+                # case's plan that ended before a downtime: that one works its rounds out.
+                calendar = calendars[key] = RoundCalendar.build(
+                    key, self._tz, now - horizon, now + horizon * 3 / 2
+                )
+            occurrences.extend(
+                self._occurrences(case_id, kind, key, calendar, planned_until, now, until)
+            )
+            plans.append((case_id, until))
+        await write_plan(session, occurrences, plans, now)
+        return len(occurrences)
 
     def _occurrences(
         self,
         case_id: int,
         kind: str,
-        times: list[str] | None,
+        times: tuple[str, ...],
+        calendar: RoundCalendar,
         planned_until: datetime | None,
         now: datetime,
         until: datetime,
-    ) -> list[dict[str, Any]]:
-        """The check-in rows of one case from its plan's end to `until`."""
+    ) -> list[Planned]:
+        """The check-ins of one case from its plan's end to `until`: (case, kind, nominal, due)."""
         spread = timedelta(minutes=self._checkins.spread_minutes, seconds=1)
         # A new case still gets this round if its own due time is yet to come; after a
         # downtime, the rounds missed meanwhile are written and then prompted late or
         # cancelled by send_due.
         after = planned_until if planned_until is not None else now - spread
         spots = self._checkins.spot_checks_per_day if kind in self._checkins.spot_check_kinds else 0
-        values = []
-        for occ in occurrences(
+        found = occurrences(
             case_id,
-            times or self._checkins.times_for(kind),
+            times,
             self._tz,
             after,
             until,
             self._checkins.spread_minutes,
             spot_checks=spots,
             waking=(self._checkins.waking_start, self._checkins.waking_end),
-        ):
-            if planned_until is None and occ.due_at < now:
-                continue
-            values.append(
-                {
-                    "case_id": case_id,
-                    "kind": occ.kind,
-                    "nominal_at": occ.nominal_at,
-                    "due_at": occ.due_at,
-                    "state": SCHEDULED,
-                    "next_action_at": occ.due_at,
-                    "step": None,
-                    "created_at": now,
-                }
-            )
-        return values
+            calendar=calendar,
+        )
+        return [
+            (case_id, occ.kind, occ.nominal_at, occ.due_at)
+            for occ in found
+            if planned_until is not None or occ.due_at >= now
+        ]
 
 
 def horizon_offset(case_id: int, horizon: timedelta) -> timedelta:
@@ -178,67 +187,31 @@ def horizon_offset(case_id: int, horizon: timedelta) -> timedelta:
     return timedelta(seconds=int(fraction * horizon.total_seconds() / 2))
 
 
-def _due_for_planning(
-    after_id: int, threshold: datetime
-) -> Select[int, str, list[str] | None, datetime]:
-    """The next batch of active cases after `after_id` whose plan ends before `threshold`."""
-    return (
-        select(Case.id, Case.kind, Case.checkin_times, CheckinPlan.planned_until)
-        .outerjoin(CheckinPlan, CheckinPlan.case_id == Case.id)
-        .where(
-            Case.id > after_id,
-            Case.status == "active",
-            Case.chat_id.is_not(None),
-            or_(CheckinPlan.planned_until.is_(None), CheckinPlan.planned_until < threshold),
-        )
+def _next_cases(after_id: int) -> Select[int, str, list[str] | None, datetime | None]:
+    """The next batch of active cases after `after_id`, each with its plan's end (or None).
+
+    The batch is taken from the cases alone, then joined with the plans of that id range
+    only: whatever statistics PostgreSQL has in the middle of a bulk write, no plan of this
+    query reads more than a batch (joining first let a merge or hash join read every plan
+    or case before the batch, each batch: quadratic over a million cases).
+    """
+    batch = (
+        select(Case.id, Case.kind, Case.checkin_times)
+        .where(Case.id > after_id, Case.status == "active", Case.chat_id.is_not(None))
         .order_by(Case.id)
         .limit(BATCH)
+        .cte("batch")
     )
-
-
-async def analyze(db: Database, *tables: str) -> None:
-    """Refresh PostgreSQL's statistics of `tables` after a bulk write (SQLite: nothing)."""
-    if db.settings.is_sqlite:
-        return
-    async with db.engine.connect() as connection:
-        # Table names are the code's own constants, never input.
-        await connection.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
-        await connection.commit()
-
-
-# A new occurrence's answers, vitals and danger signs are empty: written as constants of
-# the statement, so that no row pays its own JSON encoding (600,000 of them at 100,000 cases).
-_EMPTY_JSON: dict[str, Any] = {
-    "answers": literal_column("'{}'"),
-    "vitals": literal_column("'{}'"),
-    "danger_signs": literal_column("'[]'"),
-}
-
-
-async def _insert_ignore(
-    session: AsyncSession, model: type[Any], values: list[dict[str, Any]], keys: list[str]
-) -> None:
-    """Insert rows, skipping those whose unique key exists (another worker planned them)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    # The table, not the mapped class: plain Core, without the ORM's bulk-insert bookkeeping.
-    # A list of parameters runs as executemany of one cached statement (SQLAlchemy batches
-    # it into multi-row INSERTs itself); compiling a VALUES list per call costs far more.
-    statement = (
-        dialect.insert(model.__table__)
-        .values(**_EMPTY_JSON)
-        .on_conflict_do_nothing(index_elements=keys)
+    last = select(func.max(batch.c.id)).scalar_subquery()
+    return (
+        select(batch.c.id, batch.c.kind, batch.c.checkin_times, CheckinPlan.planned_until)
+        .outerjoin(
+            CheckinPlan,
+            and_(
+                CheckinPlan.case_id == batch.c.id,
+                CheckinPlan.case_id > after_id,
+                CheckinPlan.case_id <= last,
+            ),
+        )
+        .order_by(batch.c.id)
     )
-    await session.execute(statement, values)
-
-
-async def _upsert_plans(session: AsyncSession, plans: list[dict[str, Any]]) -> None:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(CheckinPlan.__table__)
-    statement = statement.on_conflict_do_update(
-        index_elements=["case_id"],
-        set_={
-            "planned_until": statement.excluded.planned_until,
-            "updated_at": statement.excluded.updated_at,
-        },
-    )
-    await session.execute(statement, plans)
