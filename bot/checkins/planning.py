@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkins.plan_rows import Planned, write_plan
@@ -27,7 +27,7 @@ from bot.checkins.values import SCHEDULED
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.models import Case, Checkin, CheckinPlan
+from bot.models import Case, Checkin, CheckinPlan, UTCDateTime
 from bot.schedule import RoundCalendar, next_round, occurrences, spread_offset
 
 # Cases handled per unit of work: bounded transactions, steady progress.
@@ -105,12 +105,18 @@ class Planner:
                     await analyze_stale(self._db, *PLANNING_TABLES)
                 batches += 1
                 async with self._db.transaction() as session:
-                    scanned = (await session.execute(_next_cases(after_id))).all()
-                    rows = [r for r in scanned if r[3] is None or r[3] < threshold]
+                    found = (
+                        await session.execute(
+                            _NEXT_BATCH,
+                            {"after": after_id, "threshold": threshold, "batch": BATCH},
+                        )
+                    ).all()
+                    rows = [row[2:] for row in found if row[2] is not None]
                     if rows:
                         written += await self._plan_batch(session, rows, now, horizon)
-                if len(scanned) == BATCH:
-                    after_id = self._resume_after = scanned[-1][0]
+                last, scanned = found[0][0], found[0][1]
+                if scanned == BATCH:
+                    after_id = self._resume_after = last
                     continue
                 if wrapped:
                     self._resume_after = 0
@@ -187,31 +193,49 @@ def horizon_offset(case_id: int, horizon: timedelta) -> timedelta:
     return timedelta(seconds=int(fraction * horizon.total_seconds() / 2))
 
 
-def _next_cases(after_id: int) -> Select[int, str, list[str] | None, datetime | None]:
-    """The next batch of active cases after `after_id`, each with its plan's end (or None).
+def _next_batch() -> Select[Any]:
+    """The next batch of active cases after :after, and those of them to plan.
 
-    The batch is taken from the cases alone, then joined with the plans of that id range
-    only: whatever statistics PostgreSQL has in the middle of a bulk write, no plan of this
-    query reads more than a batch (joining first let a merge or hash join read every plan
-    or case before the batch, each batch: quadratic over a million cases).
+    One row for the batch (its last case id, how many cases it holds) joined with each of
+    its cases whose plan ends before :threshold (their id, kind, times and plan end, or
+    NULLs when there is none). The batch is taken from the cases alone and joined with the
+    plans of its id range only: whatever statistics PostgreSQL has in the middle of a bulk
+    write, no plan of this query reads more than a batch (joining cases and plans first let
+    a merge or hash join read every plan or case before the batch, at each batch: quadratic
+    over a million cases). Re-planning, where most cases have nothing to do, looks at a
+    batch in one round trip that returns only the cases to plan.
     """
+    after = bindparam("after", type_=Integer)
     batch = (
         select(Case.id, Case.kind, Case.checkin_times)
-        .where(Case.id > after_id, Case.status == "active", Case.chat_id.is_not(None))
+        .where(Case.id > after, Case.status == "active", Case.chat_id.is_not(None))
         .order_by(Case.id)
-        .limit(BATCH)
+        .limit(bindparam("batch", type_=Integer))
         .cte("batch")
     )
-    last = select(func.max(batch.c.id)).scalar_subquery()
-    return (
-        select(batch.c.id, batch.c.kind, batch.c.checkin_times, CheckinPlan.planned_until)
+    edge = select(func.max(batch.c.id).label("last"), func.count().label("scanned")).cte("edge")
+    ends = CheckinPlan.planned_until
+    due = (
+        select(batch.c.id, batch.c.kind, batch.c.checkin_times, ends)
         .outerjoin(
             CheckinPlan,
             and_(
                 CheckinPlan.case_id == batch.c.id,
-                CheckinPlan.case_id > after_id,
-                CheckinPlan.case_id <= last,
+                CheckinPlan.case_id > after,
+                CheckinPlan.case_id <= select(edge.c.last).scalar_subquery(),
             ),
         )
-        .order_by(batch.c.id)
+        .where(or_(ends.is_(None), ends < bindparam("threshold", type_=UTCDateTime())))
+        .cte("due")
     )
+    return (
+        select(edge.c.last, edge.c.scanned, due.c.id, due.c.kind, due.c.checkin_times)
+        .add_columns(due.c.planned_until)
+        .select_from(edge)
+        .outerjoin(due, true())
+        .order_by(due.c.id)
+    )
+
+
+# Built once: building and caching a statement of three CTEs cost more than running it.
+_NEXT_BATCH = _next_batch()
