@@ -30,8 +30,12 @@ from bot.db import Database
 from bot.models import Case, Checkin, CheckinPlan, UTCDateTime
 from bot.schedule import RoundCalendar, next_round, occurrences, spread_offset
 
-# Cases handled per unit of work: bounded transactions, steady progress.
+# Cases planned per unit of work: bounded transactions, steady progress.
 BATCH = 500
+# Cases a batch looks at, at most: while few need planning (re-planning through the day),
+# a batch looks further ahead, so that a pass over a million cases is a few hundred round
+# trips rather than 2,000.
+MAX_SCAN = 16 * BATCH
 # After writing this many rows, PostgreSQL's planner statistics are refreshed at once (the
 # due-work query picks a bad plan on a table that grew tenfold since autovacuum last looked).
 ANALYZE_AFTER_ROWS = 20_000
@@ -92,41 +96,52 @@ class Planner:
         the first case still to plan: nothing is skipped, only left for later).
         """
         now = self._clock.now()
-        horizon = timedelta(hours=self._checkins.horizon_hours)
-        # Re-plan a case only when half its horizon is used up: each case is touched
-        # about twice a horizon, not every tick.
-        threshold = now + horizon / 2
         written = batches = 0
         # A slice goes on from where the last one stopped, then round from the first case.
         after_id, wrapped = self._resume_after, self._resume_after == 0
+        scan = BATCH
         try:
             while max_batches is None or batches < max_batches:
                 if batches % CHECK_STATISTICS_EVERY == 0:
                     await analyze_stale(self._db, *PLANNING_TABLES)
                 batches += 1
-                async with self._db.transaction() as session:
-                    found = (
-                        await session.execute(
-                            _NEXT_BATCH,
-                            {"after": after_id, "threshold": threshold, "batch": BATCH},
-                        )
-                    ).all()
-                    rows = [row[2:] for row in found if row[2] is not None]
-                    if rows:
-                        written += await self._plan_batch(session, rows, now, horizon)
-                last, scanned = found[0][0], found[0][1]
-                if scanned == BATCH:
+                rows, cases, last = await self._batch(after_id, scan, now)
+                written += rows
+                if last is not None:
+                    # The next batch starts after `last`; it looks further ahead while
+                    # there is little to plan (re-planning), and a batch when there is much.
                     after_id = self._resume_after = last
+                    scan = min(2 * scan, MAX_SCAN) if cases < BATCH // 2 else BATCH
                     continue
                 if wrapped:
                     self._resume_after = 0
                     return written
-                after_id, wrapped = 0, True
+                after_id, wrapped, scan = 0, True, BATCH
             return written
         finally:
             if written >= ANALYZE_AFTER_ROWS:
                 # The cases too: a big import is what makes a big plan.
                 await analyze(self._db, *PLANNING_TABLES)
+
+    async def _batch(self, after_id: int, scan: int, now: datetime) -> tuple[int, int, int | None]:
+        """Plan up to a batch among the `scan` cases after `after_id`, in one unit of work.
+
+        Returns the rows written, the cases planned, and the id to go on after (None at
+        the end of the cases).
+        """
+        horizon = timedelta(hours=self._checkins.horizon_hours)
+        # Re-plan a case only when half its horizon is used up: each case is touched
+        # about twice a horizon, not every tick.
+        threshold = now + horizon / 2
+        params = {"after": after_id, "threshold": threshold, "scan": scan, "batch": BATCH}
+        async with self._db.transaction() as session:
+            found = (await session.execute(_NEXT_BATCH, params)).all()
+            rows = [row[2:] for row in found if row[2] is not None]
+            written = await self._plan_batch(session, rows, now, horizon) if rows else 0
+        last, scanned = found[0][0], found[0][1]
+        if len(rows) == BATCH:
+            return written, len(rows), rows[-1][0]  # a full batch: the rest of the scan next
+        return written, len(rows), (last if scanned == scan else None)
 
     async def _plan_batch(
         self, session: AsyncSession, rows: Sequence[Any], now: datetime, horizon: timedelta
@@ -194,23 +209,24 @@ def horizon_offset(case_id: int, horizon: timedelta) -> timedelta:
 
 
 def _next_batch() -> Select[Any]:
-    """The next batch of active cases after :after, and those of them to plan.
+    """The next :scan active cases after :after, and those of them to plan.
 
-    One row for the batch (its last case id, how many cases it holds) joined with each of
+    One row for the cases looked at (the last one's id, how many) joined with each of
     its cases whose plan ends before :threshold (their id, kind, times and plan end, or
-    NULLs when there is none). The batch is taken from the cases alone and joined with the
-    plans of its id range only: whatever statistics PostgreSQL has in the middle of a bulk
-    write, no plan of this query reads more than a batch (joining cases and plans first let
-    a merge or hash join read every plan or case before the batch, at each batch: quadratic
-    over a million cases). Re-planning, where most cases have nothing to do, looks at a
-    batch in one round trip that returns only the cases to plan.
+    NULLs when there is none), at most :batch of them. The cases are taken alone and
+    joined with the plans of their id range only: whatever statistics PostgreSQL has in
+    the middle of a bulk write, no plan of this query reads more than :scan cases and
+    plans (joining cases and plans first let a merge or hash join read every plan or case
+    before the batch, at each batch: quadratic over a million cases). Re-planning, where
+    most cases have nothing to do, looks at many cases in one round trip that returns only
+    those to plan.
     """
     after = bindparam("after", type_=Integer)
     batch = (
         select(Case.id, Case.kind, Case.checkin_times)
         .where(Case.id > after, Case.status == "active", Case.chat_id.is_not(None))
         .order_by(Case.id)
-        .limit(bindparam("batch", type_=Integer))
+        .limit(bindparam("scan", type_=Integer))
         .cte("batch")
     )
     edge = select(func.max(batch.c.id).label("last"), func.count().label("scanned")).cte("edge")
@@ -226,6 +242,8 @@ def _next_batch() -> Select[Any]:
             ),
         )
         .where(or_(ends.is_(None), ends < bindparam("threshold", type_=UTCDateTime())))
+        .order_by(batch.c.id)
+        .limit(bindparam("batch", type_=Integer))
         .cte("due")
     )
     return (
