@@ -291,27 +291,28 @@ class Workers:
 ROUND_PURPOSES = ("checkin_prompt", "checkin_reminder")
 
 
-async def round_state(db: Database, since: datetime, now: datetime) -> tuple[int, int]:
-    """(sent, still to settle) of the round's messages queued since `since`; still to
-    settle counts check-ins due but not yet queued, and messages pending or sending."""
+async def round_state(
+    db: Database, since: datetime, until: datetime | None, now: datetime
+) -> tuple[int, int]:
+    """(sent, still to settle) of the round's messages queued since `since` (and before the
+    next round's `until`); still to settle counts the round's check-ins due but not yet
+    queued, and its messages pending or sending."""
+    queued = [OutboxMessage.purpose.in_(ROUND_PURPOSES), OutboxMessage.created_at >= since]
+    due = [Checkin.state == SCHEDULED, Checkin.due_at <= now]
+    if until is not None:
+        queued.append(OutboxMessage.created_at < until)
+        due.append(Checkin.due_at < until)
     async with db.transaction() as session:
         rows = dict(
             (
                 await session.execute(
                     select(OutboxMessage.state, func.count())
-                    .where(
-                        OutboxMessage.purpose.in_(ROUND_PURPOSES),
-                        OutboxMessage.created_at >= since,
-                    )
+                    .where(*queued)
                     .group_by(OutboxMessage.state)
                 )
             ).all()
         )
-        waiting = await session.scalar(
-            select(func.count())
-            .select_from(Checkin)
-            .where(Checkin.state == SCHEDULED, Checkin.due_at <= now)
-        )
+        waiting = await session.scalar(select(func.count()).select_from(Checkin).where(*due))
     open_rows = int(rows.get("pending", 0)) + int(rows.get("sending", 0))
     return int(rows.get("sent", 0)), open_rows + int(waiting or 0)
 
@@ -329,8 +330,13 @@ async def run_round(
     workers: Workers,
     expected: int,
     kill_at: float | None,
+    until: datetime | None = None,
 ) -> Round:
-    """Wait for the round, kill a worker when `kill_at` of it is sent, until all is sent."""
+    """Wait for the round, kill a worker when `kill_at` of it is sent, until all is sent.
+
+    The round's messages are those from its due time to `until`, the next round's: a
+    round slower than the gap between the two is not credited with the next one's.
+    """
     figures = Round(name, due.timestamp(), expected)
     await wait_until(due.timestamp())
     since = due - timedelta(seconds=1)
@@ -338,7 +344,7 @@ async def run_round(
     progress = Progress(name, expected, every=10.0)
     deadline = time.monotonic() + 3600
     while time.monotonic() < deadline:
-        sent, unsettled = await round_state(db, since, datetime.now(UTC))
+        sent, unsettled = await round_state(db, since, until, datetime.now(UTC))
         progress.update(sent)
         if kill_at is not None and not killed and sent >= kill_at * expected:
             workers.kill_and_restart(0)
@@ -352,10 +358,12 @@ async def run_round(
     else:
         figures.note += " NOT COMPLETE within an hour"
     progress.finish()
+    if until is not None and datetime.now(UTC) >= until:
+        figures.note += " (still sending when the next round began: counted until then)"
     await asyncio.sleep(2.0)  # the last answers reach the stand-ins' records
     figures.memory_mb = workers.memory()
     report = await fleet.report()
-    count(figures, report, until=None)
+    count(figures, report, until=until.timestamp() if until is not None else None)
     return figures
 
 
@@ -466,7 +474,8 @@ async def main_async(cases: int, workers_count: int, one_round: bool) -> None:
             now = datetime.now(UTC)
             # Time to insert and plan (generously), then a round's length and a margin.
             lead = timedelta(seconds=15 + cases / 3000)
-            gap = timedelta(seconds=60 + 1.5 * cases / (len(bots) * RATE))
+            # Room for the first round at a third of the rate before the second begins.
+            gap = timedelta(seconds=60 + 3 * cases / (len(bots) * RATE))
             times = round_times(now, lead, gap)
             local = [t.astimezone(TZ).strftime("%H:%M") for t in times[: 1 if one_round else 2]]
             config = Path(folder) / "cachly.toml"
@@ -485,7 +494,9 @@ async def main_async(cases: int, workers_count: int, one_round: bool) -> None:
                     rounds = []
                     if not one_round:
                         rounds.append(
-                            await run_round("round 1", times[0], db, fleet, workers, cases, None)
+                            await run_round(
+                                "round 1", times[0], db, fleet, workers, cases, None, times[1]
+                            )
                         )
                     due = times[0] if one_round else times[1]
                     name = f"round {len(rounds) + 1} (a worker killed)"

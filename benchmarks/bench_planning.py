@@ -43,15 +43,20 @@ async def one(url: str, cases: int) -> str:
     db = await fresh_database(settings, clock)
     try:
         await insert_cases(db, split(cases, provinces), datetime.now(UTC))
-        services = Services(settings, db, clock)
+        # The planning job and the check-ins tick each have their own services, as in a
+        # worker (handlers/jobs.py): each its own planner, resuming where it stopped.
+        services, ticking = Services(settings, db, clock), Services(settings, db, clock)
+        cpu = time.process_time()
         planning = asyncio.create_task(plan_day(services, cases))
         ticks: list[float] = []
         while not planning.done():
             started = time.perf_counter()
-            await services.checkins.tick()
+            await ticking.checkins.tick()
             ticks.append(time.perf_counter() - started)
             await asyncio.wait([planning], timeout=TICK_SECONDS)
         seconds, written = planning.result()
+        cpu = time.process_time() - cpu
+        load = os.getloadavg()[0]
         cold = await due_query_ms(db, datetime.now(UTC))
         if not settings.database.is_sqlite:
             async with db.engine.connect() as connection:
@@ -63,7 +68,7 @@ async def one(url: str, cases: int) -> str:
     return (
         f"{cases:>10,} {seconds:>9.1f} {cases / seconds:>10,.0f} {seconds / cases * 1e6:>8.1f} "
         f"{written:>12,} {max(ticks, default=0.0):>9.2f} {len(ticks):>6} {cold:>8.2f} "
-        f"{warm:>8.2f} {peak:>8.0f}"
+        f"{warm:>8.2f} {peak:>8.0f} {cpu / cases * 1e6:>8.1f} {load:>5.2f}"
     )
 
 
@@ -78,12 +83,15 @@ async def main_async(sizes: list[int]) -> None:
     print(
         f"{'cases':>10} {'plan s':>9} {'cases/s':>10} {'µs/case':>8} {'check-ins':>12} "
         f"{'tick max':>9} {'ticks':>6} {'due ms':>8} {'analyzed':>8} {'peak MB':>8}"
+        f" {'py µs/c':>8} {'load':>5}"
     )
     for line in lines:
         print(line)
     print("(tick max: the longest check-ins tick while planning ran, in seconds: the most")
     print(" that planning held up due prompts, reminders and closings; due ms: the due-work")
-    print(" query right after the bulk write and plan, then after ANALYZE)")
+    print(" query right after the bulk write and plan, then after ANALYZE; py µs/c: this")
+    print(" process's CPU per case while planning ran, ticks included, the database's apart;")
+    print(" load: the machine's 1-minute load average when planning ended, on its cores)")
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -63,6 +64,33 @@ def round_times(
     return found
 
 
+@dataclass(frozen=True)
+class RoundCalendar:
+    """The nominal UTC times of some local times of day over a window, worked out once.
+
+    Planning asks the same few sets of times for a million cases whose windows differ only
+    by minutes: each case's rounds are then a slice of one sorted list, not a walk of days
+    with a time-zone conversion per round.
+    """
+
+    start: datetime
+    end: datetime
+    times: tuple[datetime, ...]
+
+    @classmethod
+    def build(
+        cls, times: Sequence[str], tz: ZoneInfo, start: datetime, end: datetime
+    ) -> RoundCalendar:
+        """The calendar of `times` in (start, end]."""
+        return cls(start, end, tuple(round_times(times, tz, start, end)))
+
+    def between(self, after: datetime, until: datetime) -> list[datetime] | None:
+        """The nominal times in (after, until]; None when that is not inside this window."""
+        if after < self.start or until > self.end:
+            return None
+        return list(self.times[bisect_right(self.times, after) : bisect_right(self.times, until)])
+
+
 def spot_check_times(
     case_id: int,
     day: date,
@@ -95,17 +123,24 @@ def occurrences(
     *,
     spot_checks: int = 0,
     waking: tuple[str, str] = ("07:00", "21:00"),
+    calendar: RoundCalendar | None = None,
 ) -> list[Occurrence]:
-    """Every occurrence of a case with a nominal time in (after, until], oldest first."""
+    """Every occurrence of a case with a nominal time in (after, until], oldest first.
+
+    `calendar`, when it holds these `times` over a window covering (after, until], saves
+    working the rounds out again for this case.
+    """
     offset = spread_offset(case_id, spread_minutes)
-    found = [
-        Occurrence("scheduled", at, at + offset) for at in round_times(times, tz, after, until)
-    ]
-    if spot_checks:
-        for day in _days(after, until, tz):
-            for at in spot_check_times(case_id, day, spot_checks, waking[0], waking[1], tz):
-                if after < at <= until:
-                    found.append(Occurrence("spot", at, at))
+    nominal = calendar.between(after, until) if calendar is not None else None
+    if nominal is None:
+        nominal = round_times(times, tz, after, until)
+    found = [Occurrence("scheduled", at, at + offset) for at in nominal]
+    if not spot_checks:
+        return found  # already in due order: one offset added to sorted times
+    for day in _days(after, until, tz):
+        for at in spot_check_times(case_id, day, spot_checks, waking[0], waking[1], tz):
+            if after < at <= until:
+                found.append(Occurrence("spot", at, at))
     return sorted(found, key=lambda o: (o.due_at, o.kind))
 
 

@@ -18,22 +18,31 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, literal_column, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.checkins.plan_rows import Planned, write_plan
+from bot.checkins.statistics import analyze, analyze_stale
 from bot.checkins.values import SCHEDULED
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.models import Case, Checkin, CheckinPlan
-from bot.schedule import next_round, occurrences, spread_offset
+from bot.models import Case, Checkin, CheckinPlan, UTCDateTime
+from bot.schedule import RoundCalendar, next_round, occurrences, spread_offset
 
-# Cases handled per unit of work: bounded transactions, steady progress.
+# Cases planned per unit of work: bounded transactions, steady progress.
 BATCH = 500
+# Cases a batch looks at, at most: while few need planning (re-planning through the day),
+# a batch looks further ahead, so that a pass over a million cases is a few hundred round
+# trips rather than 2,000.
+MAX_SCAN = 16 * BATCH
 # After writing this many rows, PostgreSQL's planner statistics are refreshed at once (the
 # due-work query picks a bad plan on a table that grew tenfold since autovacuum last looked).
 ANALYZE_AFTER_ROWS = 20_000
+# The planning tables' statistics are checked before the first batch and every so many
+# batches after it (bot/checkins/statistics.py): the batch query's plan depends on them.
+CHECK_STATISTICS_EVERY = 40
+PLANNING_TABLES = ("cases", "checkins", "checkin_plans")
 # A golden-ratio fraction per case id spreads the horizons' ends evenly, whatever the ids.
 _GOLDEN = 0.6180339887498949
 
@@ -87,89 +96,110 @@ class Planner:
         the first case still to plan: nothing is skipped, only left for later).
         """
         now = self._clock.now()
-        horizon = timedelta(hours=self._checkins.horizon_hours)
-        # Re-plan a case only when half its horizon is used up: each case is touched
-        # about twice a horizon, not every tick.
-        threshold = now + horizon / 2
         written = batches = 0
         # A slice goes on from where the last one stopped, then round from the first case.
         after_id, wrapped = self._resume_after, self._resume_after == 0
+        scan = BATCH
         try:
             while max_batches is None or batches < max_batches:
+                if batches % CHECK_STATISTICS_EVERY == 0:
+                    await analyze_stale(self._db, *PLANNING_TABLES)
                 batches += 1
-                async with self._db.transaction() as session:
-                    rows = (await session.execute(_due_for_planning(after_id, threshold))).all()
-                    if rows:
-                        written += await self._plan_batch(session, rows, now, horizon)
-                if len(rows) == BATCH:
-                    after_id = self._resume_after = rows[-1][0]
+                rows, cases, last = await self._batch(after_id, scan, now)
+                written += rows
+                if last is not None:
+                    # The next batch starts after `last`; it looks further ahead while
+                    # there is little to plan (re-planning), and a batch when there is much.
+                    after_id = self._resume_after = last
+                    scan = min(2 * scan, MAX_SCAN) if cases < BATCH // 2 else BATCH
                     continue
                 if wrapped:
                     self._resume_after = 0
                     return written
-                after_id, wrapped = 0, True
+                after_id, wrapped, scan = 0, True, BATCH
             return written
         finally:
             if written >= ANALYZE_AFTER_ROWS:
                 # The cases too: a big import is what makes a big plan.
-                await analyze(self._db, "cases", "checkins", "checkin_plans")
+                await analyze(self._db, *PLANNING_TABLES)
+
+    async def _batch(self, after_id: int, scan: int, now: datetime) -> tuple[int, int, int | None]:
+        """Plan up to a batch among the `scan` cases after `after_id`, in one unit of work.
+
+        Returns the rows written, the cases planned, and the id to go on after (None at
+        the end of the cases).
+        """
+        horizon = timedelta(hours=self._checkins.horizon_hours)
+        # Re-plan a case only when half its horizon is used up: each case is touched
+        # about twice a horizon, not every tick.
+        threshold = now + horizon / 2
+        params = {"after": after_id, "threshold": threshold, "scan": scan, "batch": BATCH}
+        async with self._db.transaction() as session:
+            found = (await session.execute(_NEXT_BATCH, params)).all()
+            rows = [row[2:] for row in found if row[2] is not None]
+            written = await self._plan_batch(session, rows, now, horizon) if rows else 0
+        last, scanned = found[0][0], found[0][1]
+        if len(rows) == BATCH:
+            return written, len(rows), rows[-1][0]  # a full batch: the rest of the scan next
+        return written, len(rows), (last if scanned == scan else None)
 
     async def _plan_batch(
         self, session: AsyncSession, rows: Sequence[Any], now: datetime, horizon: timedelta
     ) -> int:
         """Write one batch's occurrences and plans; returns rows written."""
-        values, plans = [], []
+        occurrences: list[Planned] = []
+        plans: list[tuple[int, datetime]] = []
+        calendars: dict[tuple[str, ...], RoundCalendar] = {}
         for case_id, kind, times, planned_until in rows:
             until = now + horizon + horizon_offset(case_id, horizon)
-            values.extend(self._occurrences(case_id, kind, times, planned_until, now, until))
-            plans.append({"case_id": case_id, "planned_until": until, "updated_at": now})
-        if values:
-            await _insert_ignore(session, Checkin, values, ["case_id", "kind", "nominal_at"])
-        await _upsert_plans(session, plans)
-        return len(values)
+            key = tuple(times or self._checkins.times_for(kind))
+            calendar = calendars.get(key)
+            if calendar is None:
+                # Every window of this plan lies in (now - horizon, now + 1.5 horizon] but a
+                # case's plan that ended before a downtime: that one works its rounds out.
+                calendar = calendars[key] = RoundCalendar.build(
+                    key, self._tz, now - horizon, now + horizon * 3 / 2
+                )
+            occurrences.extend(
+                self._occurrences(case_id, kind, key, calendar, planned_until, now, until)
+            )
+            plans.append((case_id, until))
+        await write_plan(session, occurrences, plans, now)
+        return len(occurrences)
 
     def _occurrences(
         self,
         case_id: int,
         kind: str,
-        times: list[str] | None,
+        times: tuple[str, ...],
+        calendar: RoundCalendar,
         planned_until: datetime | None,
         now: datetime,
         until: datetime,
-    ) -> list[dict[str, Any]]:
-        """The check-in rows of one case from its plan's end to `until`."""
+    ) -> list[Planned]:
+        """The check-ins of one case from its plan's end to `until`: (case, kind, nominal, due)."""
         spread = timedelta(minutes=self._checkins.spread_minutes, seconds=1)
         # A new case still gets this round if its own due time is yet to come; after a
         # downtime, the rounds missed meanwhile are written and then prompted late or
         # cancelled by send_due.
         after = planned_until if planned_until is not None else now - spread
         spots = self._checkins.spot_checks_per_day if kind in self._checkins.spot_check_kinds else 0
-        values = []
-        for occ in occurrences(
+        found = occurrences(
             case_id,
-            times or self._checkins.times_for(kind),
+            times,
             self._tz,
             after,
             until,
             self._checkins.spread_minutes,
             spot_checks=spots,
             waking=(self._checkins.waking_start, self._checkins.waking_end),
-        ):
-            if planned_until is None and occ.due_at < now:
-                continue
-            values.append(
-                {
-                    "case_id": case_id,
-                    "kind": occ.kind,
-                    "nominal_at": occ.nominal_at,
-                    "due_at": occ.due_at,
-                    "state": SCHEDULED,
-                    "next_action_at": occ.due_at,
-                    "step": None,
-                    "created_at": now,
-                }
-            )
-        return values
+            calendar=calendar,
+        )
+        return [
+            (case_id, occ.kind, occ.nominal_at, occ.due_at)
+            for occ in found
+            if planned_until is not None or occ.due_at >= now
+        ]
 
 
 def horizon_offset(case_id: int, horizon: timedelta) -> timedelta:
@@ -178,67 +208,52 @@ def horizon_offset(case_id: int, horizon: timedelta) -> timedelta:
     return timedelta(seconds=int(fraction * horizon.total_seconds() / 2))
 
 
-def _due_for_planning(
-    after_id: int, threshold: datetime
-) -> Select[int, str, list[str] | None, datetime]:
-    """The next batch of active cases after `after_id` whose plan ends before `threshold`."""
-    return (
-        select(Case.id, Case.kind, Case.checkin_times, CheckinPlan.planned_until)
-        .outerjoin(CheckinPlan, CheckinPlan.case_id == Case.id)
-        .where(
-            Case.id > after_id,
-            Case.status == "active",
-            Case.chat_id.is_not(None),
-            or_(CheckinPlan.planned_until.is_(None), CheckinPlan.planned_until < threshold),
-        )
+def _next_batch() -> Select[Any]:
+    """The next :scan active cases after :after, and those of them to plan.
+
+    One row for the cases looked at (the last one's id, how many) joined with each of
+    its cases whose plan ends before :threshold (their id, kind, times and plan end, or
+    NULLs when there is none), at most :batch of them. The cases are taken alone and
+    joined with the plans of their id range only: whatever statistics PostgreSQL has in
+    the middle of a bulk write, no plan of this query reads more than :scan cases and
+    plans (joining cases and plans first let a merge or hash join read every plan or case
+    before the batch, at each batch: quadratic over a million cases). Re-planning, where
+    most cases have nothing to do, looks at many cases in one round trip that returns only
+    those to plan.
+    """
+    after = bindparam("after", type_=Integer)
+    batch = (
+        select(Case.id, Case.kind, Case.checkin_times)
+        .where(Case.id > after, Case.status == "active", Case.chat_id.is_not(None))
         .order_by(Case.id)
-        .limit(BATCH)
+        .limit(bindparam("scan", type_=Integer))
+        .cte("batch")
+    )
+    edge = select(func.max(batch.c.id).label("last"), func.count().label("scanned")).cte("edge")
+    ends = CheckinPlan.planned_until
+    due = (
+        select(batch.c.id, batch.c.kind, batch.c.checkin_times, ends)
+        .outerjoin(
+            CheckinPlan,
+            and_(
+                CheckinPlan.case_id == batch.c.id,
+                CheckinPlan.case_id > after,
+                CheckinPlan.case_id <= select(edge.c.last).scalar_subquery(),
+            ),
+        )
+        .where(or_(ends.is_(None), ends < bindparam("threshold", type_=UTCDateTime())))
+        .order_by(batch.c.id)
+        .limit(bindparam("batch", type_=Integer))
+        .cte("due")
+    )
+    return (
+        select(edge.c.last, edge.c.scanned, due.c.id, due.c.kind, due.c.checkin_times)
+        .add_columns(due.c.planned_until)
+        .select_from(edge)
+        .outerjoin(due, true())
+        .order_by(due.c.id)
     )
 
 
-async def analyze(db: Database, *tables: str) -> None:
-    """Refresh PostgreSQL's statistics of `tables` after a bulk write (SQLite: nothing)."""
-    if db.settings.is_sqlite:
-        return
-    async with db.engine.connect() as connection:
-        # Table names are the code's own constants, never input.
-        await connection.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
-        await connection.commit()
-
-
-# A new occurrence's answers, vitals and danger signs are empty: written as constants of
-# the statement, so that no row pays its own JSON encoding (600,000 of them at 100,000 cases).
-_EMPTY_JSON: dict[str, Any] = {
-    "answers": literal_column("'{}'"),
-    "vitals": literal_column("'{}'"),
-    "danger_signs": literal_column("'[]'"),
-}
-
-
-async def _insert_ignore(
-    session: AsyncSession, model: type[Any], values: list[dict[str, Any]], keys: list[str]
-) -> None:
-    """Insert rows, skipping those whose unique key exists (another worker planned them)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    # The table, not the mapped class: plain Core, without the ORM's bulk-insert bookkeeping.
-    # A list of parameters runs as executemany of one cached statement (SQLAlchemy batches
-    # it into multi-row INSERTs itself); compiling a VALUES list per call costs far more.
-    statement = (
-        dialect.insert(model.__table__)
-        .values(**_EMPTY_JSON)
-        .on_conflict_do_nothing(index_elements=keys)
-    )
-    await session.execute(statement, values)
-
-
-async def _upsert_plans(session: AsyncSession, plans: list[dict[str, Any]]) -> None:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(CheckinPlan.__table__)
-    statement = statement.on_conflict_do_update(
-        index_elements=["case_id"],
-        set_={
-            "planned_until": statement.excluded.planned_until,
-            "updated_at": statement.excluded.updated_at,
-        },
-    )
-    await session.execute(statement, plans)
+# Built once: building and caching a statement of three CTEs cost more than running it.
+_NEXT_BATCH = _next_batch()

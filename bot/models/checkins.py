@@ -38,7 +38,8 @@ class Checkin(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # No index of its own: uq_checkins_occurrence starts with case_id and serves its lookups.
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     # scheduled (a round) | spot (location-only, random time) | manual (/checkin, no round)
     kind: Mapped[str] = mapped_column(String(10))
     nominal_at: Mapped[datetime]

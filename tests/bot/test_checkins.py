@@ -569,3 +569,21 @@ async def test_planning_in_slices_covers_every_case_once_and_spreads_replanning(
         )
     assert written > 0
     assert 0 < (replanned or 0) < len(ids)
+
+
+async def test_after_a_downtime_the_missed_rounds_are_written_and_cancelled(
+    svc: Services, db: Database, clock: FakeClock
+) -> None:
+    case_id = await make_case(db, clock.now(), kind="f1")
+    await svc.checkins.plan()
+    planned = await svc.checkins.checkins_of(case_id)
+    # Three days without a tick: the plan ended long before the planner's calendar starts.
+    clock.advance(timedelta(days=3))
+    await svc.checkins.tick()
+    rows = await svc.checkins.checkins_of(case_id)
+    nominal = [r.nominal_at for r in rows]
+    assert nominal == sorted(set(nominal))  # every round once, in order
+    missed = [r for r in rows[len(planned) :] if r.nominal_at < clock.now() - timedelta(hours=3)]
+    assert missed  # the rounds of the downtime were written, continuing the plan ...
+    assert {r.outcome for r in missed} == {"cancelled"}  # ... and cancelled, not missed
+    assert any(r.state == "scheduled" and r.due_at > clock.now() for r in rows)

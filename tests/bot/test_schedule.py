@@ -6,7 +6,14 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.schedule import next_round, occurrences, round_times, spot_check_times, spread_offset
+from bot.schedule import (
+    RoundCalendar,
+    next_round,
+    occurrences,
+    round_times,
+    spot_check_times,
+    spread_offset,
+)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -74,3 +81,21 @@ def test_next_round_includes_the_offset() -> None:
     now = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 09:00 local
     due = next_round(("08:00", "17:00"), VN, now, 4, 30)
     assert due == datetime(2026, 11, 25, 10, 0, tzinfo=UTC) + spread_offset(4, 30)
+
+
+def test_a_calendar_gives_each_case_the_rounds_it_would_work_out_itself() -> None:
+    times = ("08:00", "14:00", "20:00")
+    now = datetime(2026, 11, 25, 3, 17, tzinfo=UTC)
+    calendar = RoundCalendar.build(times, VN, now - timedelta(days=1), now + timedelta(days=2))
+    windows = [
+        (now - timedelta(hours=5), now + timedelta(hours=30)),  # inside the calendar
+        (now, now + timedelta(hours=24, minutes=7)),
+        # A plan that ended long before (a downtime): outside the calendar, worked out anew.
+        (now - timedelta(days=4), now + timedelta(hours=24)),
+    ]
+    for case_id in (1, 2, 977, 31_415):
+        for after, until in windows:
+            assert occurrences(case_id, times, VN, after, until, 30, calendar=calendar) == (
+                occurrences(case_id, times, VN, after, until, 30)
+            )
+    assert calendar.between(now - timedelta(days=4), now) is None
