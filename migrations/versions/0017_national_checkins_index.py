@@ -1,7 +1,7 @@
 """national: drop ix_checkins_case_id, which the occurrence key already covers
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0016
 
 Every lookup of a case's check-ins uses uq_checkins_occurrence (case_id, kind, nominal_at),
 whose first column is case_id; the separate index only cost planning a fourth index write
@@ -14,7 +14,7 @@ from alembic import op
 
 revision: str = "0017"
 # TEMPORARY: the lead points this at the head of main at merge.
-down_revision: str | None = "0013"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
