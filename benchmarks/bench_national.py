@@ -438,9 +438,14 @@ def show(
 
 
 def round_times(now: datetime, lead: timedelta, gap: timedelta) -> list[datetime]:
-    """Two round times at whole minutes: `lead` from now, then `gap` later."""
+    """Two round times at whole minutes: `lead` from now, then at least `gap` later.
+
+    Whole minutes both: the configuration names a round by its hour and minute, so a
+    second round due at 10:03:56 would be prompted at 10:03:00, before the benchmark
+    looks for it, and the round would be waited for until the hour is up.
+    """
     first = (now + lead).replace(second=0, microsecond=0) + timedelta(minutes=1)
-    return [first, first + gap]
+    return [first, first + timedelta(minutes=math.ceil(gap / timedelta(minutes=1)))]
 
 
 async def main_async(cases: int, workers_count: int, one_round: bool) -> None:
