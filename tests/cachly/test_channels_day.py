@@ -12,7 +12,7 @@ import re
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -24,7 +24,6 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bot.clock import FakeClock
-from bot.config import Settings, ZaloTemplateSettings
 from bot.db import Database
 from bot.models import Alert, Case, ChannelContact, Checkin, OutboxMessage
 from cachly.web import web_app
@@ -33,7 +32,7 @@ from standins.sms.phones import SimPhone
 from standins.telegram import User
 from standins.zalo import Limits, Received, ZaloStandIn, ZaloUser
 from tests.cachly.sms_day import SECRET, sms_tables
-from tests.cachly.test_zalo import PROMPT, REMINDER
+from tests.cachly.test_zalo import PROMPT, REMINDER, zalo_on
 from tests.conftest import make_settings
 from tests.harness import BOT_USERNAME, Harness, running_bot, start_code
 
@@ -107,35 +106,6 @@ def _bound_socket() -> socket.socket:
     return sock
 
 
-def _with_zalo(settings: Settings, zalo: ZaloStandIn, tmp_path: Path) -> Settings:
-    on = replace(
-        settings.zalo,
-        enabled=True,
-        app_id=zalo.app_id,
-        oa_id=zalo.oa_id,
-        app_secret=zalo.tokens.app_secret,
-        oa_secret_key=zalo.oa_secret_key,
-        refresh_token=zalo.tokens.refresh_token,
-        token_file=str(tmp_path / "zalo-token.json"),
-        openapi_url=zalo.base_url,
-        oauth_url=zalo.base_url,
-        business_url=zalo.base_url,
-        templates=(
-            ZaloTemplateSettings(
-                "checkin_prompt",
-                PROMPT.template_id,
-                (("message", "text", 200), ("date", "date", 0), ("time", "time", 0)),
-            ),
-            ZaloTemplateSettings(
-                "checkin_reminder",
-                REMINDER.template_id,
-                (("message", "text", 200), ("time", "time", 0)),
-            ),
-        ),
-    )
-    return replace(settings, zalo=on)
-
-
 @asynccontextmanager
 async def commune(
     database_url: str, db: Database, clock: FakeClock, tmp_path: Path
@@ -156,7 +126,7 @@ async def commune(
             checkins={"spread_minutes": 0, "tick_seconds": 600},
             outbox={"retry_base_seconds": 0.0},
         )
-        async with running_bot(_with_zalo(settings, zalo, tmp_path), db, clock) as harness:
+        async with running_bot(zalo_on(settings, zalo, tmp_path), db, clock) as harness:
             server = uvicorn.Server(
                 uvicorn.Config(
                     web_app(harness.services, secret=SECRET),

@@ -90,42 +90,50 @@ class Deployment:
         return await self.person.wait_for_message(lambda m: words in m.text)
 
 
+def zalo_on(settings: Settings, zalo: ZaloStandIn, tmp_path: Path) -> Settings:
+    """`settings` with the Zalo channel on, its APIs the stand-in's, the test's templates."""
+    on = replace(
+        settings.zalo,
+        enabled=True,
+        app_id=zalo.app_id,
+        oa_id=zalo.oa_id,
+        app_secret=zalo.tokens.app_secret,
+        oa_secret_key=zalo.oa_secret_key,
+        refresh_token=zalo.tokens.refresh_token,
+        token_file=str(tmp_path / "zalo-token.json"),
+        openapi_url=zalo.base_url,
+        oauth_url=zalo.base_url,
+        business_url=zalo.base_url,
+        templates=(
+            ZaloTemplateSettings(
+                "checkin_prompt",
+                PROMPT.template_id,
+                (("message", "text", 200), ("date", "date", 0), ("time", "time", 0)),
+            ),
+            ZaloTemplateSettings(
+                "checkin_reminder",
+                REMINDER.template_id,
+                (("message", "text", 200), ("time", "time", 0)),
+            ),
+        ),
+    )
+    return replace(settings, zalo=on)
+
+
 @asynccontextmanager
 async def deployment(
     settings: Settings, db: Database, clock: FakeClock, tmp_path: Path
 ) -> AsyncIterator[Deployment]:
     """The Zalo channel on, its APIs the stand-in's, its webhook served on 127.0.0.1."""
-    async with ZaloStandIn(now=clock.now, limits=Limits(), templates=[PROMPT, REMINDER]) as zalo:
-        on = replace(
-            settings.zalo,
-            enabled=True,
-            app_id=zalo.app_id,
-            oa_id=zalo.oa_id,
-            app_secret=zalo.tokens.app_secret,
-            oa_secret_key=zalo.oa_secret_key,
-            refresh_token=zalo.tokens.refresh_token,
-            token_file=str(tmp_path / "zalo-token.json"),
-            openapi_url=zalo.base_url,
-            oauth_url=zalo.base_url,
-            business_url=zalo.base_url,
-            templates=(
-                ZaloTemplateSettings(
-                    "checkin_prompt",
-                    PROMPT.template_id,
-                    (("message", "text", 200), ("date", "date", 0), ("time", "time", 0)),
-                ),
-                ZaloTemplateSettings(
-                    "checkin_reminder",
-                    REMINDER.template_id,
-                    (("message", "text", 200), ("time", "time", 0)),
-                ),
-            ),
-        )
-        async with running_bot(replace(settings, zalo=on), db, clock) as harness:
-            app = Starlette(routes=zalo_routes(harness.services))
-            async with serving(app) as web:
-                zalo.webhook_url = f"{web.base_url}/zalo/webhook"
-                yield Deployment(harness, zalo, zalo.user(ZALO_USER, phone=PHONE))
+    standin = ZaloStandIn(now=clock.now, limits=Limits(), templates=[PROMPT, REMINDER])
+    async with (
+        standin as zalo,
+        running_bot(zalo_on(settings, zalo, tmp_path), db, clock) as harness,
+    ):
+        app = Starlette(routes=zalo_routes(harness.services))
+        async with serving(app) as web:
+            zalo.webhook_url = f"{web.base_url}/zalo/webhook"
+            yield Deployment(harness, zalo, zalo.user(ZALO_USER, phone=PHONE))
 
 
 async def enrolment_code(harness: Harness) -> str:
