@@ -10,8 +10,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import text
 
 from bot.cli import main
+from bot.db import Database
 
 DEPLOY = Path(__file__).parent.parent / "deploy"
 README = Path(__file__).parent.parent / "README.md"
@@ -142,3 +144,38 @@ def test_the_readme_points_at_every_piece() -> None:
     commands = ("cachly db backup", "cachly doctor", "--lang", "cachly webhook set", "/healthz")
     for command in commands:
         assert command in readme
+
+
+def _postgresql_settings() -> dict[str, str]:
+    settings = {}
+    for line in (DEPLOY / "postgresql-cachly.conf").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, value = line.partition("=")
+            settings[name.strip()] = value.strip().strip("'")
+    return settings
+
+
+def test_the_postgresql_settings_are_documented_and_keep_personal_data_out_of_its_log() -> None:
+    settings = _postgresql_settings()
+    assert "postgresql-cachly.conf" in README.read_text(encoding="utf-8")
+    # Statements carry names and phone numbers as parameters: none is logged.
+    assert settings["log_statement"] == "none"
+    assert settings["log_min_duration_statement"] == "-1"
+    # The statistics keep up with a round's churn (the default is a fifth of the table).
+    assert float(settings["autovacuum_analyze_scale_factor"]) <= 0.02
+
+
+async def test_postgresql_knows_every_setting_of_the_file(db: Database) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's own settings")
+    async with db.engine.connect() as connection:
+        rows = await connection.execute(text("SELECT name, vartype FROM pg_settings"))
+        known = {name: kind for name, kind in rows.all()}
+    settings = _postgresql_settings()
+    assert set(settings) <= set(known), set(settings) - set(known)
+    for name, value in settings.items():
+        if known[name] == "bool":
+            assert value in ("on", "off"), name
+        elif known[name] in ("integer", "real"):
+            assert re.fullmatch(r"-?\d+(\.\d+)?(kB|MB|GB|ms|s|min|h)?", value), name
