@@ -56,6 +56,7 @@ from bot.clock import Clock
 from bot.config import DEFAULT_BOT, OutboxSettings
 from bot.db import Database
 from bot.messaging.claims import Claimed, Claims, ForbiddenHook, HandOnHook, Outcome
+from bot.messaging.heartbeat import process_heartbeat
 from bot.messaging.outbox import PENDING, PRIORITY_ALERT
 from bot.messaging.recovery import ResentHook, recover
 from bot.messaging.seat import SenderSeat
@@ -170,8 +171,15 @@ class OutboxSender:
         self._inflight: set[asyncio.Task[None]] = set()
         self._outcomes: list[Outcome] = []
         self._record_send_times = record_send_times
-        self.seat = SenderSeat(
-            db, bot_id=bot_id, stale_seconds=settings.owner_stale_seconds, monotonic=monotonic
+        self.seat = SenderSeat(db, bot_id=bot_id, bot=bot, on_look=self._looked)
+        # Beats, elections and recovery for every sender of the process at once.
+        self._heartbeat = process_heartbeat(
+            db,
+            clock,
+            heartbeat_seconds=settings.heartbeat_seconds,
+            stale_seconds=settings.owner_stale_seconds,
+            monotonic=monotonic,
+            on_resent=on_resent,
         )
         self._claims = Claims(
             bot=bot,
@@ -183,7 +191,6 @@ class OutboxSender:
             on_forbidden=on_forbidden,
             on_hand_on=on_hand_on,
         )
-        self._beating = asyncio.Event()  # set to stop the watch loop's sleep early
         self.stats = SenderStats()
 
     # ---- lifecycle ---------------------------------------------------------------------
@@ -202,7 +209,6 @@ class OutboxSender:
         self._stopping = True
         self._wake.set()
         self._have_rows.set()
-        self._beating.set()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
@@ -216,13 +222,10 @@ class OutboxSender:
         """Drain the outbox until stop() is called."""
         _wakers.add(self._wake)
         dispatcher: asyncio.Task[None] | None = None
-        watcher: asyncio.Task[None] | None = None
         try:
             # Seated (and beating) before the first claim, so nobody takes its rows for orphans.
-            await self._look_around()
-            loop = asyncio.get_running_loop()
-            dispatcher = loop.create_task(self._dispatch())
-            watcher = loop.create_task(self._watch())
+            await self._heartbeat.join(self.seat)
+            dispatcher = asyncio.get_running_loop().create_task(self._dispatch())
             while not self._stopping:
                 try:
                     await self._cycle()
@@ -243,37 +246,15 @@ class OutboxSender:
                 await asyncio.gather(*self._inflight, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await self._record(claim=0)
-            if watcher is not None:
-                self._beating.set()
-                with contextlib.suppress(Exception):
-                    await watcher
+            await self._heartbeat.leave(self.seat)
             await self.seat.leave()
 
     # ---- the heartbeat: who is alive, who sends, orphans settled --------------------------
 
-    async def _watch(self) -> None:
-        """Beat, stand for election and settle dead senders' rows, until stopping."""
-        while not self._stopping:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._settings.heartbeat_seconds):
-                    await self._beating.wait()
-            if self._stopping:
-                return
-            try:
-                await self._look_around()
-            except Exception:
-                logger.exception("outbox sender heartbeat failed")
-
-    async def _look_around(self) -> None:
-        was = self.seat.leading
-        dead = await self.seat.beat(self._clock.now())
-        leading = await self.seat.elect()
-        settled = await recover(
-            self._db, self._clock.now(), self._on_resent, me=self.seat.id, dead=dead
-        )
-        await self.seat.forget(dead)
+    def _looked(self, settled: int, changed: bool) -> None:
+        """The process's heartbeat beat for this sender (bot/messaging/heartbeat.py)."""
         self.stats.recovered += settled
-        if settled or leading != was:
+        if settled or changed:
             self._wake.set()
 
     # ---- two loops: the database keeps rows ready, the dispatcher sends them on time -------
