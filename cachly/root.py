@@ -25,6 +25,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from bot import cli
 from bot.alerts import chat_unreachable, delivery_resent
+from bot.checkins import prompts_sent
 from bot.clock import Clock, SystemClock
 from bot.config import DEFAULT_BOT, Settings
 from bot.db import Database
@@ -170,6 +171,7 @@ async def open_sender(services: Services) -> tuple[OutboxSender, HttpTransport]:
         services.settings.outbox,
         on_forbidden=partial(chat_unreachable, services.alerts.config),
         on_resent=delivery_resent,
+        on_sent=partial(prompts_sent, services.settings.checkins),
         bot_id=bot_id(services.settings.telegram.token),
         bot=services.settings.bot or DEFAULT_BOT,
     )

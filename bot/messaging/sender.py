@@ -55,7 +55,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import DEFAULT_BOT, OutboxSettings
 from bot.db import Database
-from bot.messaging.claims import Claimed, Claims, ForbiddenHook, HandOnHook, Outcome
+from bot.messaging.claims import Claimed, Claims, ForbiddenHook, HandOnHook, Outcome, SentHook
 from bot.messaging.heartbeat import process_heartbeat
 from bot.messaging.outbox import PENDING, PRIORITY_ALERT
 from bot.messaging.recovery import ResentHook, recover
@@ -144,6 +144,7 @@ class OutboxSender:
         on_forbidden: ForbiddenHook | None = None,
         on_resent: ResentHook | None = None,
         on_hand_on: HandOnHook | None = None,
+        on_sent: SentHook | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         record_send_times: bool = False,
         bot_id: int = 0,
@@ -190,6 +191,7 @@ class OutboxSender:
             monotonic=monotonic,
             on_forbidden=on_forbidden,
             on_hand_on=on_hand_on,
+            on_sent=on_sent,
         )
         self.stats = SenderStats()
 
