@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, case, exists, update
+from sqlalchemy import Table, and_, bindparam, case, exists, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkins.values import MANUAL, OPEN, QUEUED, SPOT
@@ -51,7 +51,8 @@ def _statement() -> Any:
             state=OPEN,
             prompt_sent_at=sent,
             # A spot check and a voluntary /checkin are never reminded; a round is.
-            remind_at=case((kind.in_((SPOT, MANUAL)), None), else_=remind),
+            # (no IN list: its parameters would expand, which executemany cannot take)
+            remind_at=case((or_(kind == SPOT, kind == MANUAL), None), else_=remind),
             closes_at=case((kind == SPOT, spot_close), else_=close),
             next_action_at=case((kind == SPOT, spot_close), (kind == MANUAL, close), else_=remind),
         )

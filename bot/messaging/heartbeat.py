@@ -74,8 +74,13 @@ class ProcessHeartbeat:
             )
 
     async def leave(self, seat: SenderSeat) -> None:
-        """Stop beating for `seat`; the last seat to leave stops the beat."""
-        self._seats.pop(seat.id, None)
+        """Stop beating for `seat`; the last seat to leave stops the beat.
+
+        Once a beat under way is over: it might otherwise take the seat's lock again just
+        after the seat gave it up, for a sender that is gone.
+        """
+        async with self._round:
+            self._seats.pop(seat.id, None)
         if not self._seats and self._task is not None:
             self._stopping.set()
             task, self._task = self._task, None

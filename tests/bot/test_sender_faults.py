@@ -133,22 +133,27 @@ async def test_a_sent_prompt_opens_its_window_in_the_unit_of_work_that_records_i
     settings = make_settings(database_url, checkins={"spread_minutes": 0})
     services = Services(settings, db, clock)
     clock.set(datetime(2026, 11, 25, 0, 0, tzinfo=UTC))  # 07:00 in Vietnam
-    await make_case(db, clock.now(), kind="f1", chat_id=21)
+    for chat in (21, 22, 23):
+        await make_case(db, clock.now(), kind="f1", chat_id=chat)
     clock.advance(timedelta(hours=1))  # the 08:00 round
     await services.checkins.tick()
     async with standin_with(Limits.off()) as standin:
-        standin.user(21)
+        for chat in (21, 22, 23):
+            standin.user(chat)
         hook = partial(prompts_sent, settings.checkins)
-        async with running_sender(db, clock, standin, QUICK, on_sent=hook):
-            await wait_sent(standin, 1)
-    # No tick since the prompt went: the sender opened the window as it wrote it down.
+        async with running_sender(db, clock, standin, QUICK, start=False, on_sent=hook) as sender:
+            sender.start()  # all three claimed at once: one statement for the batch
+            await wait_sent(standin, 3)
+    # No tick since the prompts went: the sender opened the windows as it wrote them down.
     async with db.transaction() as session:
-        row = (await session.scalars(select(Checkin).where(Checkin.state != "scheduled"))).one()
+        rows = list(await session.scalars(select(Checkin).where(Checkin.state != "scheduled")))
     checkins = settings.checkins
-    assert (row.state, row.prompt_sent_at) == ("open", clock.now())
-    assert row.remind_at == clock.now() + timedelta(minutes=checkins.reminder_minutes)
-    assert row.closes_at == clock.now() + timedelta(minutes=checkins.window_minutes)
-    assert row.next_action_at == row.remind_at
+    assert len(rows) == 3
+    for row in rows:
+        assert (row.state, row.prompt_sent_at) == ("open", clock.now())
+        assert row.remind_at == clock.now() + timedelta(minutes=checkins.reminder_minutes)
+        assert row.closes_at == clock.now() + timedelta(minutes=checkins.window_minutes)
+        assert row.next_action_at == row.remind_at
 
 
 @pytest.mark.parametrize("fault", ["late", "cut"])
