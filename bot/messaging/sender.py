@@ -82,8 +82,8 @@ NOT_MODIFIED = "message is not modified"
 LOOKAHEAD_SECONDS = 0.1
 # Rows claimed at least per round trip: at a bot's free 25 a second, a tenth of a second is
 # three rows, and 34 bots' senders of one worker would spend more on claiming than on
-# sending. A new sos then waits behind at most this many rows (0.4 s at 25/s).
-MIN_CLAIM = 10
+# sending. A new sos then waits behind at most this many rows (0.64 s at 25/s).
+MIN_CLAIM = 16
 
 
 # ---- waking up when something is queued ------------------------------------------------
@@ -161,8 +161,11 @@ class OutboxSender:
         self._monotonic = monotonic
         self._slots = SendSlots(settings.rate_per_second, monotonic)
         self._batch = max(MIN_CLAIM, math.ceil(settings.rate_per_second * LOOKAHEAD_SECONDS))
-        # The database loop claims more when this few claimed rows are left to send.
-        self._low = self._batch // 2
+        # The database loop claims more when this few claimed rows are left to send: 50 ms
+        # of sending, between a quarter and half a batch (at 25 a second a quarter, so that
+        # a round trip claims a dozen rows, not five; at 1,000 a second half).
+        rows_in_50ms = math.ceil(settings.rate_per_second * 0.05)
+        self._low = min(self._batch // 2, max(self._batch // 4, rows_in_50ms))
         self._ready: deque[Claimed] = deque()
         self._have_rows = asyncio.Event()
         self._wake = asyncio.Event()
