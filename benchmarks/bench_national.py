@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import json
 import math
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -79,6 +81,11 @@ class Round:
     last_delay: float = 0.0
     rates: dict[str, float] = field(default_factory=dict)
     overall_rate: float = 0.0
+    # (wall clock, bot -> its messages due and waiting), sampled every second.
+    backlogs: list[tuple[float, dict[str, int]]] = field(default_factory=list)
+    # Each bot's rate over the seconds it had a backlog at both ends, and their sum.
+    backlog_rates: dict[str, float] = field(default_factory=dict)
+    backlog_seconds: float = 0.0
     memory_mb: list[float] = field(default_factory=list)
     note: str = ""
 
@@ -338,6 +345,36 @@ async def round_state(
     return int(rows.get("sent", 0)), open_rows + int(waiting or 0) + int(fates or 0)
 
 
+async def backlog_by_bot(db: Database, after_id: int, now: datetime) -> dict[str, int]:
+    """Each bot's round messages due and waiting to be sent (through the due index)."""
+    async with db.transaction() as session:
+        rows = await session.execute(
+            select(OutboxMessage.bot, func.count())
+            .where(
+                OutboxMessage.id > after_id,
+                OutboxMessage.state == "pending",
+                OutboxMessage.not_before <= now,
+            )
+            .group_by(OutboxMessage.bot)
+        )
+        return {bot: int(n) for bot, n in rows.all()}
+
+
+def backlog_rate(
+    sends: list[float], samples: list[tuple[float, dict[str, int]]], key: str
+) -> tuple[float, float]:
+    """(sends a second, seconds) over the intervals between two samples at which `key`
+    had messages waiting: the rate the issue's "while it has a backlog" asks for, with the
+    round's start (prompts not yet queued) and its tail (nothing left to send) left out."""
+    sends = sorted(sends)
+    seconds, sent = 0.0, 0
+    for (start, before), (end, after) in zip(samples, samples[1:], strict=False):
+        if before.get(key, 0) > 0 and after.get(key, 0) > 0:
+            seconds += end - start
+            sent += bisect.bisect_left(sends, end) - bisect.bisect_left(sends, start)
+    return (sent / seconds if seconds else 0.0), seconds
+
+
 async def wait_until(moment: float) -> None:
     """Sleep until a wall-clock moment (the workers run in real time)."""
     await asyncio.sleep(max(0.0, moment - time.time()))
@@ -365,7 +402,9 @@ async def run_round(
     progress = Progress(name, expected, every=10.0)
     deadline = time.monotonic() + 3600
     while time.monotonic() < deadline:
-        sent, unsettled = await round_state(db, after_id, until, datetime.now(UTC))
+        now = datetime.now(UTC)
+        sent, unsettled = await round_state(db, after_id, until, now)
+        figures.backlogs.append((time.time(), await backlog_by_bot(db, after_id, now)))
         progress.update(sent)
         if kill_at is not None and not killed and sent >= kill_at * expected:
             workers.kill_and_restart(0)
@@ -413,6 +452,10 @@ def count(figures: Round, report: dict[str, Any], until: float | None) -> None:
         figures.count_429 += int(bot["count_429"])
         if len(times) > 1:
             figures.rates[key] = (len(times) - 1) / (times[-1] - times[0])
+        rate, seconds = backlog_rate(times, figures.backlogs, key)
+        if seconds >= 2.0:
+            figures.backlog_rates[key] = rate
+            figures.backlog_seconds += seconds
             first_all, last_all = min(first_all, times[0]), max(last_all, times[-1])
         total += len(times)
     figures.lost = figures.expected - figures.delivered
@@ -456,6 +499,16 @@ def show(
             + ", ".join(f"{m:.0f} MB" for m in r.memory_mb)
             + (f"; {r.note}" if r.note else "")
         )
+        busy = sorted(r.backlog_rates.values())
+        if busy:
+            print(
+                f"  while a bot had a backlog ({len(busy)} bots, "
+                f"{r.backlog_seconds / len(busy):.0f} s each on average): per bot "
+                f"{busy[0]:.1f}–{busy[-1]:.1f}/s, lowest {busy[0] / RATE:.2f} and median "
+                f"{statistics.median(busy) / RATE:.2f} of {RATE:g}/s"
+            )
+        else:
+            print("  no bot had a backlog for two seconds (a round too small to measure it)")
 
 
 def round_times(now: datetime, lead: timedelta, gap: timedelta) -> list[datetime]:

@@ -1,17 +1,15 @@
-"""national: drop ix_checkins_case_id, which the occurrence key covers; index sending rows
+"""national: drop ix_checkins_case_id, which the occurrence key already covers
 
 Revision ID: 0017
 Revises: 0016
 
 Every lookup of a case's check-ins uses uq_checkins_occurrence (case_id, kind, nominal_at),
 whose first column is case_id; the separate index only cost planning a fourth index write
-per row (three rows a case, a million cases). ix_outbox_sending holds only the rows being
-sent, among which every worker looks for a dead sender's at every beat.
+per row (three rows a case, a million cases).
 """
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
@@ -21,22 +19,11 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-SENDING = sa.text("state = 'sending'")
-
-
 def upgrade() -> None:
     with op.batch_alter_table("checkins") as batch_op:
         batch_op.drop_index("ix_checkins_case_id")
-    op.create_index(
-        "ix_outbox_sending",
-        "outbox",
-        ["claimed_by"],
-        postgresql_where=SENDING,
-        sqlite_where=SENDING,
-    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_outbox_sending", table_name="outbox")
     with op.batch_alter_table("checkins") as batch_op:
         batch_op.create_index("ix_checkins_case_id", ["case_id"], unique=False)
