@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import itertools
 import json
 import math
 import os
@@ -368,7 +369,7 @@ def backlog_rate(
     round's start (prompts not yet queued) and its tail (nothing left to send) left out."""
     sends = sorted(sends)
     seconds, sent = 0.0, 0
-    for (start, before), (end, after) in zip(samples, samples[1:], strict=False):
+    for (start, before), (end, after) in itertools.pairwise(samples):
         if before.get(key, 0) > 0 and after.get(key, 0) > 0:
             seconds += end - start
             sent += bisect.bisect_left(sends, end) - bisect.bisect_left(sends, start)
