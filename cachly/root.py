@@ -32,7 +32,7 @@ from bot.db import Database
 from bot.messaging.pacing import ChatPacer
 from bot.messaging.poller import PollerLock
 from bot.messaging.sender import OutboxSender
-from bot.messaging.telegram.transport import HttpTransport
+from bot.messaging.telegram.transport import HttpTransport, telegram_outbox
 from bot.messaging.updates import HandledUpdates
 from bot.services import Services
 from cachly.polling import poll
@@ -168,7 +168,7 @@ async def open_sender(services: Services) -> tuple[OutboxSender, HttpTransport]:
         services.db,
         services.clock,
         transport,
-        services.settings.outbox,
+        telegram_outbox(services.settings.outbox),
         on_forbidden=partial(chat_unreachable, services.alerts.config),
         on_resent=delivery_resent,
         on_sent=partial(prompts_sent, services.settings.checkins),

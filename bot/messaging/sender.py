@@ -159,7 +159,9 @@ class OutboxSender:
         self._settings = settings
         self._on_resent = on_resent
         self._monotonic = monotonic
-        self._slots = SendSlots(settings.rate_per_second, monotonic)
+        self._slots = SendSlots(
+            settings.rate_per_second, monotonic, limit_per_second=settings.limit_per_second
+        )
         self._batch = max(MIN_CLAIM, math.ceil(settings.rate_per_second * LOOKAHEAD_SECONDS))
         # The database loop claims more when this few claimed rows are left to send: 50 ms
         # of sending, between a quarter and half a batch (at 25 a second a quarter, so that
