@@ -62,3 +62,25 @@ def test_when_answers_stall_no_more_than_the_limit_go_out() -> None:
     calls.run(3.0)
     # 30 calls unanswered: the next waits for an answer, however free the slots are.
     assert len(calls.sent) == 30
+
+
+def test_slots_a_late_event_loop_missed_are_caught_up_within_the_limit() -> None:
+    slots, now = slots_at(25.0, 30.0)
+    calls = Calls(slots, latency=0.05, now=now)
+    calls.run(2.0)
+    before = len(calls.sent)
+    now[0] += 0.2  # the event loop was busy elsewhere for 200 ms
+    calls.run(2.0)
+    # Over the 4.2 s, the pace as if nothing had happened, and never over 30 in a second.
+    assert len(calls.sent) >= before + int(2.2 * 25.0 * 0.99) - 1
+    assert calls.most_in_a_second() <= 30
+
+
+def test_after_a_real_stall_the_pace_starts_again_without_a_burst() -> None:
+    slots, now = slots_at(25.0, 30.0)
+    calls = Calls(slots, latency=0.05, now=now)
+    calls.run(1.0)
+    now[0] += 5.0  # a stall: five seconds of slots are not sent all at once
+    stalled = len(calls.sent)
+    calls.run(1.0)
+    assert len(calls.sent) - stalled <= 25 + 1
