@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
+import itertools
 import json
 import math
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,11 +36,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import and_, func, insert, or_, select
 from vietnam_provinces import ProvinceCode
 
 from benchmarks.progress import Progress
-from bot.checkins import OPEN, SCHEDULED
+from bot.checkins import OPEN, QUEUED, SCHEDULED
 from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.db import Database
@@ -79,6 +82,11 @@ class Round:
     last_delay: float = 0.0
     rates: dict[str, float] = field(default_factory=dict)
     overall_rate: float = 0.0
+    # (wall clock, bot -> its messages due and waiting), sampled every second.
+    backlogs: list[tuple[float, dict[str, int]]] = field(default_factory=list)
+    # Each bot's rate over the seconds it had a backlog at both ends, and their sum.
+    backlog_rates: dict[str, float] = field(default_factory=dict)
+    backlog_seconds: float = 0.0
     memory_mb: list[float] = field(default_factory=list)
     note: str = ""
 
@@ -291,17 +299,28 @@ class Workers:
 ROUND_PURPOSES = ("checkin_prompt", "checkin_reminder")
 
 
+async def last_outbox_id(db: Database) -> int:
+    """The newest outbox row's id: a round's rows are those after it."""
+    async with db.transaction() as session:
+        return int(await session.scalar(select(func.max(OutboxMessage.id))) or 0)
+
+
 async def round_state(
-    db: Database, since: datetime, until: datetime | None, now: datetime
+    db: Database, after_id: int, until: datetime | None, now: datetime
 ) -> tuple[int, int]:
-    """(sent, still to settle) of the round's messages queued since `since` (and before the
-    next round's `until`); still to settle counts the round's check-ins due but not yet
-    queued, and its messages pending or sending."""
-    queued = [OutboxMessage.purpose.in_(ROUND_PURPOSES), OutboxMessage.created_at >= since]
-    due = [Checkin.state == SCHEDULED, Checkin.due_at <= now]
+    """(sent, still to settle) of the round's messages (outbox rows after `after_id`, queued
+    before the next round's `until`); still to settle counts its messages pending or
+    sending, the round's check-ins due but not yet queued, those whose prompt's fate is not
+    yet known to them (queued), and those whose reminder is due (a prompt lost in a kill).
+
+    Through the primary key and the due index (a second's look must not cost the
+    database what the workers need: counting the whole outbox by purpose took 65 ms).
+    """
+    queued = [OutboxMessage.id > after_id, OutboxMessage.purpose.in_(ROUND_PURPOSES)]
+    due = [Checkin.state == SCHEDULED, Checkin.next_action_at <= now]
     if until is not None:
         queued.append(OutboxMessage.created_at < until)
-        due.append(Checkin.due_at < until)
+        due.append(Checkin.next_action_at < until)
     async with db.transaction() as session:
         rows = dict(
             (
@@ -313,8 +332,48 @@ async def round_state(
             ).all()
         )
         waiting = await session.scalar(select(func.count()).select_from(Checkin).where(*due))
+        fates = await session.scalar(
+            select(func.count())
+            .select_from(Checkin)
+            .where(
+                or_(
+                    Checkin.state == QUEUED,
+                    and_(Checkin.state == OPEN, Checkin.next_action_at <= now),
+                )
+            )
+        )
     open_rows = int(rows.get("pending", 0)) + int(rows.get("sending", 0))
-    return int(rows.get("sent", 0)), open_rows + int(waiting or 0)
+    return int(rows.get("sent", 0)), open_rows + int(waiting or 0) + int(fates or 0)
+
+
+async def backlog_by_bot(db: Database, after_id: int, now: datetime) -> dict[str, int]:
+    """Each bot's round messages due and waiting to be sent (through the due index)."""
+    async with db.transaction() as session:
+        rows = await session.execute(
+            select(OutboxMessage.bot, func.count())
+            .where(
+                OutboxMessage.id > after_id,
+                OutboxMessage.state == "pending",
+                OutboxMessage.not_before <= now,
+            )
+            .group_by(OutboxMessage.bot)
+        )
+        return {bot: int(n) for bot, n in rows.all()}
+
+
+def backlog_rate(
+    sends: list[float], samples: list[tuple[float, dict[str, int]]], key: str
+) -> tuple[float, float]:
+    """(sends a second, seconds) over the intervals between two samples at which `key`
+    had messages waiting: the rate the issue's "while it has a backlog" asks for, with the
+    round's start (prompts not yet queued) and its tail (nothing left to send) left out."""
+    sends = sorted(sends)
+    seconds, sent = 0.0, 0
+    for (start, before), (end, after) in itertools.pairwise(samples):
+        if before.get(key, 0) > 0 and after.get(key, 0) > 0:
+            seconds += end - start
+            sent += bisect.bisect_left(sends, end) - bisect.bisect_left(sends, start)
+    return (sent / seconds if seconds else 0.0), seconds
 
 
 async def wait_until(moment: float) -> None:
@@ -338,13 +397,15 @@ async def run_round(
     round slower than the gap between the two is not credited with the next one's.
     """
     figures = Round(name, due.timestamp(), expected)
+    after_id = await last_outbox_id(db)
     await wait_until(due.timestamp())
-    since = due - timedelta(seconds=1)
     killed = False
     progress = Progress(name, expected, every=10.0)
     deadline = time.monotonic() + 3600
     while time.monotonic() < deadline:
-        sent, unsettled = await round_state(db, since, until, datetime.now(UTC))
+        now = datetime.now(UTC)
+        sent, unsettled = await round_state(db, after_id, until, now)
+        figures.backlogs.append((time.time(), await backlog_by_bot(db, after_id, now)))
         progress.update(sent)
         if kill_at is not None and not killed and sent >= kill_at * expected:
             workers.kill_and_restart(0)
@@ -392,6 +453,10 @@ def count(figures: Round, report: dict[str, Any], until: float | None) -> None:
         figures.count_429 += int(bot["count_429"])
         if len(times) > 1:
             figures.rates[key] = (len(times) - 1) / (times[-1] - times[0])
+        rate, seconds = backlog_rate(times, figures.backlogs, key)
+        if seconds >= 2.0:
+            figures.backlog_rates[key] = rate
+            figures.backlog_seconds += seconds
             first_all, last_all = min(first_all, times[0]), max(last_all, times[-1])
         total += len(times)
     figures.lost = figures.expected - figures.delivered
@@ -435,6 +500,16 @@ def show(
             + ", ".join(f"{m:.0f} MB" for m in r.memory_mb)
             + (f"; {r.note}" if r.note else "")
         )
+        busy = sorted(r.backlog_rates.values())
+        if busy:
+            print(
+                f"  while a bot had a backlog ({len(busy)} bots, "
+                f"{r.backlog_seconds / len(busy):.0f} s each on average): per bot "
+                f"{busy[0]:.1f}–{busy[-1]:.1f}/s, lowest {busy[0] / RATE:.2f} and median "
+                f"{statistics.median(busy) / RATE:.2f} of {RATE:g}/s"
+            )
+        else:
+            print("  no bot had a backlog for two seconds (a round too small to measure it)")
 
 
 def round_times(now: datetime, lead: timedelta, gap: timedelta) -> list[datetime]:

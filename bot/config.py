@@ -156,6 +156,12 @@ class OutboxSettings:
     owner_stale_seconds: float = 3.0
     # Direct replies to one chat: this many at once, then one per per_chat_interval_seconds.
     reply_burst: int = 3
+    # The service's own count over any second, the pacing's safety net (set by the code
+    # that knows the service: Telegram's 30 a bot, 1,000 with paid broadcasts); None: the
+    # rate itself. Apart from the rate because the safety net counts calls still in
+    # flight (bot/messaging/slots.py): against the rate itself it would hold each bot
+    # about a request's latency below the rate it was given.
+    limit_per_second: float | None = None
 
 
 @dataclass(frozen=True)

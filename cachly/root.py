@@ -25,13 +25,14 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from bot import cli
 from bot.alerts import chat_unreachable, delivery_resent
+from bot.checkins import prompts_sent
 from bot.clock import Clock, SystemClock
 from bot.config import DEFAULT_BOT, Settings
 from bot.db import Database
 from bot.messaging.pacing import ChatPacer
 from bot.messaging.poller import PollerLock
 from bot.messaging.sender import OutboxSender
-from bot.messaging.telegram.transport import HttpTransport
+from bot.messaging.telegram.transport import HttpTransport, telegram_outbox
 from bot.messaging.updates import HandledUpdates
 from bot.services import Services
 from cachly.polling import poll
@@ -167,9 +168,10 @@ async def open_sender(services: Services) -> tuple[OutboxSender, HttpTransport]:
         services.db,
         services.clock,
         transport,
-        services.settings.outbox,
+        telegram_outbox(services.settings.outbox),
         on_forbidden=partial(chat_unreachable, services.alerts.config),
         on_resent=delivery_resent,
+        on_sent=partial(prompts_sent, services.settings.checkins),
         bot_id=bot_id(services.settings.telegram.token),
         bot=services.settings.bot or DEFAULT_BOT,
     )

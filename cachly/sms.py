@@ -14,6 +14,7 @@ from functools import partial
 
 from bot.alerts import delivery_resent
 from bot.channels import Channel
+from bot.checkins import prompts_sent
 from bot.messaging.contacts import ContactBook
 from bot.messaging.sender import OutboxSender
 from bot.messaging.sms import text
@@ -57,6 +58,7 @@ async def open_sms_sender(services: Services) -> tuple[OutboxSender, SmsTranspor
         replace(settings.outbox, rate_per_second=settings.sms.rate_per_second),
         on_forbidden=partial(number_unreachable, services.alerts.config),
         on_resent=delivery_resent,
+        on_sent=partial(prompts_sent, services.settings.checkins),
         bot_id=SMS_SENDER_ID,
         bot=Channel.SMS.value,
         render=text.render_stored,

@@ -27,6 +27,7 @@ from starlette.routing import Route
 
 from bot.alerts import chat_unreachable, delivery_resent
 from bot.channels import Channel
+from bot.checkins import prompts_sent
 from bot.messaging.contacts import ContactBook
 from bot.messaging.fallback import hand_on_to_sms
 from bot.messaging.sender import OutboxSender
@@ -113,6 +114,7 @@ async def open_zalo_sender(services: Services) -> tuple[OutboxSender, ZaloChanne
         on_forbidden=partial(chat_unreachable, services.alerts.config),
         on_hand_on=hand_on_to_sms if services.settings.sms.enabled else None,
         on_resent=delivery_resent,
+        on_sent=partial(prompts_sent, services.settings.checkins),
         bot_id=SENDER_ID,
         bot=BOT_KEY,
         render=render_stored,

@@ -1,7 +1,9 @@
 """Check-ins: the schedule as rows, prompts and reminders, the questionnaire, locations, SOS.
 
-- `planning`: the occurrences written ahead; `next_checkin_at`.
-- `rounds`: the tick, prompts, windows, reminders, misses.
+- `planning`: the occurrences written ahead; `next_checkin_at`. `plan_rows` writes them in
+  bulk; `statistics` keeps PostgreSQL's planner statistics up with the bulk writes.
+- `rounds`: the tick, prompts, windows, reminders, misses; `sent`: windows opened in the
+  sender's unit of work as its prompts go out (`prompts_sent`).
 - `questionnaire` and `steps`: the questions one step at a time, and the triage hand-off.
 - `typed`: a button's label typed instead of pressed.
 - `locations`, `live`, `fixes`: the location answer, live-location edits, the fix row.
@@ -16,6 +18,7 @@
 
 from bot.checkins import display
 from bot.checkins.planning import next_checkin_at
+from bot.checkins.sent import prompts_sent
 from bot.checkins.service import CheckinService
 from bot.checkins.times import MAX_TIMES, normalise_times
 from bot.checkins.values import (
@@ -101,4 +104,5 @@ __all__ = [
     "display",
     "next_checkin_at",
     "normalise_times",
+    "prompts_sent",
 ]

@@ -189,12 +189,13 @@ class Rounds:
                         continue
                     language = chosen.get(case.id, case.language)
                     queued.append((row, self._prompt(session, row, case, language, now)))
-                    row.state, row.queued_at, row.next_action_at = QUEUED, now, None
-                    row.step = LOCATION if row.kind == SPOT else FEELING
                     prompted += 1
-                # One flush for the batch gives every outbox row its id.
+                # One flush for the batch gives every outbox row its id; each check-in is
+                # then changed once (one UPDATE a row at the commit, not two).
                 await session.flush()
                 for row, message in queued:
+                    row.state, row.queued_at, row.next_action_at = QUEUED, now, None
+                    row.step = LOCATION if row.kind == SPOT else FEELING
                     row.prompt_outbox_id = message.id
                 if len(rows) < BATCH:
                     return prompted, cancelled

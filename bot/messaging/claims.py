@@ -32,6 +32,9 @@ ForbiddenHook = Callable[[AsyncSession, int, datetime], Awaitable[None]]
 # A row its channel cannot carry now (OutsideWindow), by id: True if it was handed on to
 # another channel (an SMS instead of Zalo), False if the person cannot be reached.
 HandOnHook = Callable[[AsyncSession, int, datetime], Awaitable[bool]]
+# (session, [(purpose, ref id, sent at)]) -> None; called in the unit of work that records
+# the rows as sent, so that their owners learn it at once (a check-in's window opens).
+SentHook = Callable[[AsyncSession, list[tuple[str, int | None, datetime]]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Claimed:
     unknown_fates: int = 0
     edit: bool = False
     purpose: str = ""  # what the row is for: a channel's renderer may choose by it
+    ref_id: int | None = None  # the row's cause (a check-in's id for a prompt)
 
 
 @dataclass
@@ -103,6 +107,7 @@ _TAKE = (
         _OUTBOX.c.priority,
         _OUTBOX.c.unknown_fates,
         _OUTBOX.c.purpose,
+        _OUTBOX.c.ref_id,
     )
 )
 _OUTCOME_COLUMNS = (
@@ -147,6 +152,7 @@ class Claims:
         monotonic: Callable[[], float],
         on_forbidden: ForbiddenHook | None = None,
         on_hand_on: HandOnHook | None = None,
+        on_sent: SentHook | None = None,
     ) -> None:
         self.bot = bot  # the key of the bot whose rows it claims
         self._owner = owner  # the sender's seat id, named on every claimed row
@@ -156,6 +162,7 @@ class Claims:
         self._monotonic = monotonic
         self._on_forbidden = on_forbidden
         self._on_hand_on = on_hand_on
+        self._on_sent = on_sent
         # Chat id -> monotonic time it may get its next message (inf while a call is open).
         self.busy: dict[int, float] = {}
         # Busy chats known to have more due rows: excluded from the claim's query.
@@ -166,9 +173,12 @@ class Claims:
         """Write `outcomes` down (one executemany per set of columns), then the hooks."""
         settings = self._settings
         by_kind: dict[frozenset[str], list[dict[str, Any]]] = {}
+        sent: list[tuple[str, int | None, datetime]] = []
         for outcome in outcomes:
             row = outcome.row
             values = outcome_values(outcome, settings, now)
+            if values.get("state") == SENT and row.ref_id is not None:
+                sent.append((row.purpose, row.ref_id, now))
             if outcome.kind == "released":
                 self.busy.pop(row.chat_id, None)
                 self._backlog.discard(row.chat_id)
@@ -180,6 +190,8 @@ class Claims:
             if statement is None:
                 statement = self._updates[columns] = _outcome_update(columns)
             await session.execute(statement, rows)
+        if sent and self._on_sent is not None:
+            await self._on_sent(session, sent)
         for outcome in outcomes:
             if outcome.kind == "handed_on" and self._on_hand_on is not None:
                 if await self._on_hand_on(session, outcome.row.id, now):
@@ -264,6 +276,7 @@ class Claims:
                     took.unknown_fates,
                     is_edit(took.kind, took.body, c.edit_of_id),
                     took.purpose,
+                    took.ref_id,
                 )
             )
         return rows

@@ -16,7 +16,7 @@ that a crash never loses an alert and nothing else is sent twice:
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, exists, or_, select, update
@@ -43,10 +43,27 @@ async def recover(
     dead: list[str] | None = None,
 ) -> int:
     """Settle the rows of dead senders (see the module's docstring); how many."""
+    return len(await settle_orphans(db, now, on_resent, mine=[me] if me else [], dead=dead))
+
+
+async def settle_orphans(
+    db: Database,
+    now: datetime,
+    on_resent: ResentHook | None = None,
+    *,
+    mine: Sequence[str] = (),
+    dead: list[str] | None = None,
+) -> list[str]:
+    """Settle the rows of dead senders, but those of the senders `mine`; each one's bot.
+
+    Only `sending` rows are read, through their partial index (ix_outbox_sending): a
+    process looks every beat, and the outbox holds every message ever sent.
+    """
     claimed_by = OutboxMessage.claimed_by
     # Evaluated with the claim it looks at: a sender's row is committed before its claims.
     nobody = ~exists().where(SenderInstance.id == claimed_by)
     owner_gone = or_(claimed_by.in_(dead), nobody) if dead else nobody
+    others = claimed_by.not_in(mine) if mine else claimed_by.is_not(None)
     async with db.transaction() as session:
         orphans = list(
             await session.scalars(
@@ -55,7 +72,7 @@ async def recover(
                     OutboxMessage.state == SENDING,
                     or_(
                         and_(claimed_by.is_(None), OutboxMessage.not_before <= now),
-                        and_(claimed_by != me, owner_gone),
+                        and_(others, owner_gone),
                     ),
                 )
                 .with_for_update(skip_locked=True)
@@ -65,7 +82,7 @@ async def recover(
             await _settle(session, row, now, on_resent)
         if orphans:
             logger.warning("outbox: settled %d rows left by a stopped sender", len(orphans))
-        return len(orphans)
+        return [row.bot for row in orphans]
 
 
 async def _settle(

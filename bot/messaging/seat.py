@@ -1,8 +1,9 @@
-"""A sender's seat among the senders of one bot: its heartbeat, who is dead, who sends.
+"""A sender's seat among the senders of one bot: its row, its lock, whether it sends.
 
-Every sender beats in `outbox_senders` (a counter, every `heartbeat_seconds`). A sender
-that sees another's counter stand still for `owner_stale_seconds` of its own monotonic
-time takes it for dead (no two clocks are compared); a row claimed by a sender with no
+Every sender's seat beats in `outbox_senders` (a counter, every `heartbeat_seconds`;
+the process beats all its seats at once: bot/messaging/heartbeat.py). A process that sees
+another seat's counter stand still for `owner_stale_seconds` of its own monotonic time
+takes that sender for dead (no two clocks are compared); a row claimed by a sender with no
 row there at all is an orphan at once. The rows such a sender was sending are settled by
 bot/messaging/recovery.py, whether or not any process restarted.
 
@@ -23,10 +24,10 @@ import contextlib
 import logging
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.db import Database
@@ -60,17 +61,39 @@ class ProcessLocks:
     async def take(self, key: int, seat: str, lock_class: int = LOCK_CLASS) -> bool:
         """Try the bot's lock (a sender's, or of another `lock_class`) for `seat`; whether
         it holds it now."""
+        return seat in await self.take_many([(key, seat)], lock_class)
+
+    async def take_many(
+        self, wanted: Sequence[tuple[int, str]], lock_class: int = LOCK_CLASS
+    ) -> set[str]:
+        """Try each (key, seat)'s lock in one round trip; the seats that hold theirs now.
+
+        Of two seats of this process wanting one key, the first asks for it.
+        """
         async with self._mutex:
-            holder = self._holders.get((lock_class, key))
-            if holder is not None:
-                return holder == seat
+            held: set[str] = set()
+            asking: dict[int, str] = {}
+            for key, seat in wanted:
+                holder = self._holders.get((lock_class, key))
+                if holder is None:
+                    asking.setdefault(key, seat)
+                elif holder == seat:
+                    held.add(seat)
+            if not asking:
+                return held
             connection = await self._open()
-            got = await connection.scalar(
-                text("SELECT pg_try_advisory_lock(:a, :b)"), {"a": lock_class, "b": key}
+            rows = await connection.execute(
+                text(
+                    "SELECT k, pg_try_advisory_lock(:a, k)"
+                    " FROM unnest(CAST(:keys AS integer[])) AS k"
+                ),
+                {"a": lock_class, "keys": list(asking)},
             )
-            if got:
-                self._holders[lock_class, key] = seat
-            return bool(got)
+            for key, got in rows.all():
+                if got:
+                    self._holders[lock_class, key] = asking[key]
+                    held.add(asking[key])
+            return held
 
     async def check(self) -> None:
         """Raise if the session (and so every lock on it) is gone."""
@@ -126,102 +149,67 @@ def process_locks(engine: AsyncEngine) -> ProcessLocks:
 
 
 class SenderSeat:
-    """This sender's heartbeat, its view of the others, and whether it may send."""
+    """One sender's identity among the senders: its row, its lock, whether it may send.
+
+    The process's heartbeat (bot/messaging/heartbeat.py) beats, elects and recovers for
+    all its seats at once; `beat` beats this one alone (a sender that never runs: tests).
+    """
 
     def __init__(
         self,
         db: Database,
         *,
         bot_id: int,
-        stale_seconds: float,
-        monotonic: Callable[[], float],
+        bot: str = "",
+        on_look: Callable[[int, bool], None] | None = None,
     ) -> None:
         self.id = uuid.uuid4().hex
+        self.bot = bot
+        self.key = bot_id & _INT4
         self._db = db
-        self._bot_id = bot_id
-        self._stale = stale_seconds
-        self._monotonic = monotonic
-        self._beat = 0
-        # Other senders' id -> (last beat seen, monotonic time it was first seen).
-        self._seen: dict[str, tuple[int, float]] = {}
-        self._key = bot_id & _INT4
+        self._on_look = on_look
         self._generation = -1  # of the lock session it holds its lock on
-        self._elects = not db.settings.is_sqlite
-        self.leading = not self._elects
+        self.elects = not db.settings.is_sqlite
+        self.leading = not self.elects
 
-    async def beat(self, now: datetime) -> list[str]:
-        """Beat once; the ids of the other senders now known to be dead."""
-        self._beat += 1
+    async def beat(self, now: datetime) -> None:
+        """Write this seat's row, or beat it once."""
         async with self._db.transaction() as session:
             done = await session.execute(
                 update(SenderInstance)
                 .where(SenderInstance.id == self.id)
-                .values(beat=self._beat, beat_at=now)
+                .values(beat=SenderInstance.beat + 1, beat_at=now)
             )
             if not getattr(done, "rowcount", 0):
-                session.add(
-                    SenderInstance(id=self.id, beat=self._beat, started_at=now, beat_at=now)
-                )
-            others = (
-                await session.execute(
-                    select(SenderInstance.id, SenderInstance.beat).where(
-                        SenderInstance.id != self.id
-                    )
-                )
-            ).all()
-        moment = self._monotonic()
-        dead: list[str] = []
-        seen: dict[str, tuple[int, float]] = {}
-        for other, beat in others:
-            last = self._seen.get(other)
-            since = last[1] if last is not None and last[0] == beat else moment
-            seen[other] = (beat, since)
-            if moment - since >= self._stale:
-                dead.append(other)
-        self._seen = seen
-        return dead
+                session.add(SenderInstance(id=self.id, beat=1, started_at=now, beat_at=now))
 
-    async def forget(self, dead: list[str]) -> None:
-        """Drop the rows of dead senders once their rows are settled."""
-        if not dead:
-            return
-        async with self._db.transaction() as session:
-            await session.execute(delete(SenderInstance).where(SenderInstance.id.in_(dead)))
-        for other in dead:
-            self._seen.pop(other, None)
+    def check_generation(self, generation: int) -> None:
+        """A leader whose lock session was replaced (another seat found it broken) lost."""
+        if self.leading and self.elects and generation != self._generation:
+            self.lose()
 
-    async def elect(self) -> bool:
-        """Whether this sender may send now (on PostgreSQL: holds the bot's lock)."""
-        if not self._elects:
-            return True
-        locks = process_locks(self._db.engine)
-        if self.leading and locks.generation != self._generation:
-            # Another sender found the session broken: the lock went with it.
+    def lead(self, generation: int) -> None:
+        """It holds the bot's lock now, on the lock session of this generation."""
+        self.leading, self._generation = True, generation
+        logger.info("outbox: this worker's sender now sends for the bot")
+
+    def lose(self) -> None:
+        """The lock went with its session: stand by."""
+        if self.leading and self.elects:
             logger.warning("outbox: lost the sender's lock; standing by")
             self.leading = False
-        try:
-            if self.leading:
-                await locks.check()  # still our session, still our lock
-            else:
-                self.leading = await locks.take(self._key, self.id)
-                self._generation = locks.generation
-                if self.leading:
-                    logger.info("outbox: this worker's sender now sends for the bot")
-        except Exception:
-            # The lock's session is gone (the database restarted, the network broke): so is
-            # the lock. Stand by until a new session gets it again.
-            if self.leading:
-                logger.warning("outbox: lost the sender's lock; standing by")
-            self.leading = False
-            await locks.broken()
-        return self.leading
+
+    def looked(self, settled: int, changed: bool) -> None:
+        """A beat is over: `settled` orphans of its bot were settled; whether it changed role."""
+        if self._on_look is not None:
+            self._on_look(settled, changed)
 
     async def leave(self) -> None:
-        """Give the lock up and remove this sender's row (a clean stop)."""
-        if self._elects:
+        """Give the lock up and remove this seat's row (a clean stop)."""
+        if self.elects:
             with contextlib.suppress(Exception):
-                await process_locks(self._db.engine).give_up(self._key, self.id)
-        self.leading = not self._elects
+                await process_locks(self._db.engine).give_up(self.key, self.id)
+        self.leading = not self.elects
         with contextlib.suppress(Exception):
             async with self._db.transaction() as session:
                 await session.execute(delete(SenderInstance).where(SenderInstance.id == self.id))

@@ -55,7 +55,8 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import DEFAULT_BOT, OutboxSettings
 from bot.db import Database
-from bot.messaging.claims import Claimed, Claims, ForbiddenHook, HandOnHook, Outcome
+from bot.messaging.claims import Claimed, Claims, ForbiddenHook, HandOnHook, Outcome, SentHook
+from bot.messaging.heartbeat import process_heartbeat
 from bot.messaging.outbox import PENDING, PRIORITY_ALERT
 from bot.messaging.recovery import ResentHook, recover
 from bot.messaging.seat import SenderSeat
@@ -81,8 +82,8 @@ NOT_MODIFIED = "message is not modified"
 LOOKAHEAD_SECONDS = 0.1
 # Rows claimed at least per round trip: at a bot's free 25 a second, a tenth of a second is
 # three rows, and 34 bots' senders of one worker would spend more on claiming than on
-# sending. A new sos then waits behind at most this many rows (0.4 s at 25/s).
-MIN_CLAIM = 10
+# sending. A new sos then waits behind at most this many rows (0.64 s at 25/s).
+MIN_CLAIM = 16
 
 
 # ---- waking up when something is queued ------------------------------------------------
@@ -143,6 +144,7 @@ class OutboxSender:
         on_forbidden: ForbiddenHook | None = None,
         on_resent: ResentHook | None = None,
         on_hand_on: HandOnHook | None = None,
+        on_sent: SentHook | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         record_send_times: bool = False,
         bot_id: int = 0,
@@ -157,10 +159,15 @@ class OutboxSender:
         self._settings = settings
         self._on_resent = on_resent
         self._monotonic = monotonic
-        self._slots = SendSlots(settings.rate_per_second, monotonic)
+        self._slots = SendSlots(
+            settings.rate_per_second, monotonic, limit_per_second=settings.limit_per_second
+        )
         self._batch = max(MIN_CLAIM, math.ceil(settings.rate_per_second * LOOKAHEAD_SECONDS))
-        # The database loop claims more when this few claimed rows are left to send.
-        self._low = self._batch // 2
+        # The database loop claims more when this few claimed rows are left to send: 50 ms
+        # of sending, between a quarter and half a batch (at 25 a second a quarter, so that
+        # a round trip claims a dozen rows, not five; at 1,000 a second half).
+        rows_in_50ms = math.ceil(settings.rate_per_second * 0.05)
+        self._low = min(self._batch // 2, max(self._batch // 4, rows_in_50ms))
         self._ready: deque[Claimed] = deque()
         self._have_rows = asyncio.Event()
         self._wake = asyncio.Event()
@@ -170,8 +177,15 @@ class OutboxSender:
         self._inflight: set[asyncio.Task[None]] = set()
         self._outcomes: list[Outcome] = []
         self._record_send_times = record_send_times
-        self.seat = SenderSeat(
-            db, bot_id=bot_id, stale_seconds=settings.owner_stale_seconds, monotonic=monotonic
+        self.seat = SenderSeat(db, bot_id=bot_id, bot=bot, on_look=self._looked)
+        # Beats, elections and recovery for every sender of the process at once.
+        self._heartbeat = process_heartbeat(
+            db,
+            clock,
+            heartbeat_seconds=settings.heartbeat_seconds,
+            stale_seconds=settings.owner_stale_seconds,
+            monotonic=monotonic,
+            on_resent=on_resent,
         )
         self._claims = Claims(
             bot=bot,
@@ -182,8 +196,8 @@ class OutboxSender:
             monotonic=monotonic,
             on_forbidden=on_forbidden,
             on_hand_on=on_hand_on,
+            on_sent=on_sent,
         )
-        self._beating = asyncio.Event()  # set to stop the watch loop's sleep early
         self.stats = SenderStats()
 
     # ---- lifecycle ---------------------------------------------------------------------
@@ -202,7 +216,6 @@ class OutboxSender:
         self._stopping = True
         self._wake.set()
         self._have_rows.set()
-        self._beating.set()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
@@ -216,13 +229,10 @@ class OutboxSender:
         """Drain the outbox until stop() is called."""
         _wakers.add(self._wake)
         dispatcher: asyncio.Task[None] | None = None
-        watcher: asyncio.Task[None] | None = None
         try:
             # Seated (and beating) before the first claim, so nobody takes its rows for orphans.
-            await self._look_around()
-            loop = asyncio.get_running_loop()
-            dispatcher = loop.create_task(self._dispatch())
-            watcher = loop.create_task(self._watch())
+            await self._heartbeat.join(self.seat)
+            dispatcher = asyncio.get_running_loop().create_task(self._dispatch())
             while not self._stopping:
                 try:
                     await self._cycle()
@@ -243,37 +253,15 @@ class OutboxSender:
                 await asyncio.gather(*self._inflight, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await self._record(claim=0)
-            if watcher is not None:
-                self._beating.set()
-                with contextlib.suppress(Exception):
-                    await watcher
+            await self._heartbeat.leave(self.seat)
             await self.seat.leave()
 
     # ---- the heartbeat: who is alive, who sends, orphans settled --------------------------
 
-    async def _watch(self) -> None:
-        """Beat, stand for election and settle dead senders' rows, until stopping."""
-        while not self._stopping:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._settings.heartbeat_seconds):
-                    await self._beating.wait()
-            if self._stopping:
-                return
-            try:
-                await self._look_around()
-            except Exception:
-                logger.exception("outbox sender heartbeat failed")
-
-    async def _look_around(self) -> None:
-        was = self.seat.leading
-        dead = await self.seat.beat(self._clock.now())
-        leading = await self.seat.elect()
-        settled = await recover(
-            self._db, self._clock.now(), self._on_resent, me=self.seat.id, dead=dead
-        )
-        await self.seat.forget(dead)
+    def _looked(self, settled: int, changed: bool) -> None:
+        """The process's heartbeat beat for this sender (bot/messaging/heartbeat.py)."""
         self.stats.recovered += settled
-        if settled or leading != was:
+        if settled or changed:
             self._wake.set()
 
     # ---- two loops: the database keeps rows ready, the dispatcher sends them on time -------

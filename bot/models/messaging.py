@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base
@@ -15,8 +15,18 @@ class OutboxMessage(Base):
     """A message to send (or edit) later, written in the same unit of work as its cause."""
 
     __tablename__ = "outbox"
-    # Each bot's sender reads its own rows in the due order.
-    __table_args__ = (Index("ix_outbox_due", "bot", "state", "priority", "not_before", "id"),)
+    __table_args__ = (
+        # Each bot's sender reads its own rows in the due order.
+        Index("ix_outbox_due", "bot", "state", "priority", "not_before", "id"),
+        # The rows being sent, a few hundred among millions: every worker looks among them
+        # for a dead sender's, every beat (bot/messaging/recovery.py).
+        Index(
+            "ix_outbox_sending",
+            "claimed_by",
+            postgresql_where=text("state = 'sending'"),
+            sqlite_where=text("state = 'sending'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # The key of the bot that sends it (config [[bots]]), the bot of the recipient's province.

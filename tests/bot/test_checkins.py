@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.checkins import LocationInput, next_checkin_at, planning
+from bot.checkins import LocationInput, next_checkin_at, planning, prompts_sent
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.db import Database
@@ -587,3 +587,29 @@ async def test_after_a_downtime_the_missed_rounds_are_written_and_cancelled(
     assert missed  # the rounds of the downtime were written, continuing the plan ...
     assert {r.outcome for r in missed} == {"cancelled"}  # ... and cancelled, not missed
     assert any(r.state == "scheduled" and r.due_at > clock.now() for r in rows)
+
+
+async def test_prompts_sent_opens_the_windows_of_those_the_outbox_says_sent(
+    svc: Services, db: Database, clock: FakeClock
+) -> None:
+    ids = [await make_case(db, clock.now(), kind="f1", chat_id=30 + i) for i in range(3)]
+    await at(svc, clock, "08:00")
+    async with db.transaction() as session:
+        queued = list(await session.scalars(select(Checkin).where(Checkin.state == "queued")))
+        assert {row.case_id for row in queued} == set(ids)
+        # Two prompts went out; the third is still waiting in the outbox.
+        sent, waiting = queued[:2], queued[2]
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([row.prompt_outbox_id for row in sent]))
+            .values(state="sent", sent_at=clock.now())
+        )
+        told = [("checkin_prompt", row.id, clock.now()) for row in queued]
+        await prompts_sent(svc.settings.checkins, session, [*told, ("digest", 1, clock.now())])
+    async with db.transaction() as session:
+        rows = {row.id: row for row in await session.scalars(select(Checkin))}
+    window = timedelta(minutes=svc.settings.checkins.window_minutes)
+    for row in sent:
+        assert rows[row.id].state == "open"
+        assert rows[row.id].closes_at == clock.now() + window
+    assert rows[waiting.id].state == "queued"  # its prompt is not sent: nothing to open

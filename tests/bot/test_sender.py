@@ -26,7 +26,7 @@ from bot.messaging.outbox import (
     PRIORITY_URGENT,
     enqueue,
 )
-from bot.messaging.sender import MIN_CLAIM, NOT_MODIFIED, OutboxSender
+from bot.messaging.sender import MIN_CLAIM, NOT_MODIFIED, OutboxSender, SentHook
 from bot.messaging.status import outbox_status
 from bot.messaging.telegram.transport import HttpTransport
 from bot.messaging.transport import (
@@ -53,6 +53,7 @@ async def running_sender(
     standin: BotApiStandIn,
     outbox: OutboxSettings = FAST,
     start: bool = True,
+    on_sent: SentHook | None = None,
 ) -> AsyncIterator[OutboxSender]:
     """A sender on the stand-in; stopped (and its outcomes written) on exit."""
     telegram = Settings().telegram
@@ -71,6 +72,7 @@ async def running_sender(
         transport,
         outbox,
         on_forbidden=partial(chat_unreachable, AlertConfig.from_settings(settings)),
+        on_sent=on_sent,
     )
     if start:
         sender.start()

@@ -7,10 +7,12 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import select, update
 
+from bot.checkins import prompts_sent
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.messaging.outbox import PRIORITY_ALERT, PRIORITY_PROMPT, SENDING
@@ -123,6 +125,35 @@ async def test_an_orphaned_prompt_is_settled_and_its_check_in_goes_on(
     # Not known to have reached the person: asked again at once by the reminder (never a
     # second prompt), not half an hour later.
     assert reminders == [21]
+
+
+async def test_a_sent_prompt_opens_its_window_in_the_unit_of_work_that_records_it(
+    database_url: str, db: Database, clock: FakeClock
+) -> None:
+    settings = make_settings(database_url, checkins={"spread_minutes": 0})
+    services = Services(settings, db, clock)
+    clock.set(datetime(2026, 11, 25, 0, 0, tzinfo=UTC))  # 07:00 in Vietnam
+    for chat in (21, 22, 23):
+        await make_case(db, clock.now(), kind="f1", chat_id=chat)
+    clock.advance(timedelta(hours=1))  # the 08:00 round
+    await services.checkins.tick()
+    async with standin_with(Limits.off()) as standin:
+        for chat in (21, 22, 23):
+            standin.user(chat)
+        hook = partial(prompts_sent, settings.checkins)
+        async with running_sender(db, clock, standin, QUICK, start=False, on_sent=hook) as sender:
+            sender.start()  # all three claimed at once: one statement for the batch
+            await wait_sent(standin, 3)
+    # No tick since the prompts went: the sender opened the windows as it wrote them down.
+    async with db.transaction() as session:
+        rows = list(await session.scalars(select(Checkin).where(Checkin.state != "scheduled")))
+    checkins = settings.checkins
+    assert len(rows) == 3
+    for row in rows:
+        assert (row.state, row.prompt_sent_at) == ("open", clock.now())
+        assert row.remind_at == clock.now() + timedelta(minutes=checkins.reminder_minutes)
+        assert row.closes_at == clock.now() + timedelta(minutes=checkins.window_minutes)
+        assert row.next_action_at == row.remind_at
 
 
 @pytest.mark.parametrize("fault", ["late", "cut"])

@@ -19,6 +19,7 @@ import json
 import ssl
 import time
 from collections import deque
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,11 +27,23 @@ from urllib.parse import urlsplit
 import h11
 import httpx
 
-from bot.config import Settings
+from bot.config import OutboxSettings, Settings
 from bot.messaging import transport as sender
 
 # Parameters that upload a file when their value is bytes.
 FILE_PARAMS = ("photo", "document")
+
+
+# Telegram's own count of a bot's messages over any second: about 30 free, 1,000 with paid
+# broadcasts (core.telegram.org/bots/faq). The sender paces at its configured rate under it.
+FREE_LIMIT_PER_SECOND = 30.0
+PAID_LIMIT_PER_SECOND = 1000.0
+
+
+def telegram_outbox(outbox: OutboxSettings) -> OutboxSettings:
+    """`outbox` with Telegram's own limit as the pacing's safety net."""
+    limit = PAID_LIMIT_PER_SECOND if outbox.paid_broadcast else FREE_LIMIT_PER_SECOND
+    return replace(outbox, limit_per_second=outbox.limit_per_second or limit)
 
 
 # ---- the lean transport ---------------------------------------------------------------
