@@ -92,7 +92,40 @@ def make_engine(settings: DatabaseSettings) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     else:
         event.listen(engine.sync_engine, "checkout", _discard_closed)
+    event.listen(engine.sync_engine, "before_cursor_execute", _without_nul, retval=True)
     return engine
+
+
+def _without_nul(
+    _connection: Any,
+    _cursor: Any,
+    statement: str,
+    parameters: Any,
+    _context: Any,
+    executemany: bool,
+) -> tuple[str, Any]:
+    # PostgreSQL's text cannot hold a NUL character, and anyone can type one (a code in
+    # /case, a report, a name): it is dropped at the database's door, for every
+    # statement, rather than failing the update; on SQLite too, so both store the same.
+    if executemany:
+        return statement, [_clean(row) for row in parameters]
+    return statement, _clean(parameters)
+
+
+def _clean(parameters: Any) -> Any:
+    if isinstance(parameters, tuple | list):
+        if any(isinstance(value, str) and "\x00" in value for value in parameters):
+            return type(parameters)(_no_nul(value) for value in parameters)
+        return parameters
+    if isinstance(parameters, dict) and any(
+        isinstance(value, str) and "\x00" in value for value in parameters.values()
+    ):
+        return {key: _no_nul(value) for key, value in parameters.items()}
+    return parameters
+
+
+def _no_nul(value: Any) -> Any:
+    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 def _discard_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

@@ -487,3 +487,18 @@ async def test_one_case_shows_its_latest_check_in_and_location(
     lines = checkins.csv.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Mã ca,Họ và tên,Giờ khai báo,Trả lời lúc,Kết quả,Cảm thấy,")
     assert (await people.cases.export_checkins(OTHER_OFFICER)).rows == 0
+
+
+async def test_a_code_or_a_name_with_a_nul_character_is_read_without_it(
+    people: Services, db: Database
+) -> None:
+    # Anyone can type U+0000; PostgreSQL's text cannot hold it. The officer gets the
+    # plain "not found" (or the case), never a failed update.
+    await people.cases.register(OFFICER, _draft(full_name="Nguyễn\x00 Văn A"), BOT)
+    (case,) = await _rows(db, Case)
+    assert case.full_name == "Nguyễn Văn A"
+    view = await people.cases.case(OFFICER, case.code[:3] + "\x00" + case.code[3:])
+    assert view.code == case.code
+    with pytest.raises(UserError) as refused:
+        await people.cases.case(OFFICER, "TH\x00-999999")
+    assert refused.value.key == "cases.not_found"
