@@ -29,6 +29,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
+from bot.config import OutboxSettings
 from bot.db import Database
 from bot.messaging.recovery import ResentHook, settle_orphans
 from bot.messaging.seat import SenderSeat, process_locks
@@ -44,16 +45,15 @@ class ProcessHeartbeat:
         self,
         db: Database,
         clock: Clock,
+        settings: OutboxSettings,
         *,
-        heartbeat_seconds: float,
-        stale_seconds: float,
         monotonic: Callable[[], float],
         on_resent: ResentHook | None,
     ) -> None:
         self._db = db
         self._clock = clock
-        self._interval = heartbeat_seconds
-        self._stale = stale_seconds
+        self._interval = settings.heartbeat_seconds
+        self._stale = settings.owner_stale_seconds
         self._monotonic = monotonic
         self._on_resent = on_resent
         self._seats: dict[str, SenderSeat] = {}
@@ -196,24 +196,18 @@ _HEARTBEATS: weakref.WeakKeyDictionary[
 def process_heartbeat(
     db: Database,
     clock: Clock,
+    settings: OutboxSettings,
     *,
-    heartbeat_seconds: float,
-    stale_seconds: float,
     monotonic: Callable[[], float],
     on_resent: ResentHook | None,
 ) -> ProcessHeartbeat:
     """The heartbeat of this process's seats on `db` with these settings."""
     beats = _HEARTBEATS.setdefault(db.engine, {})
     # By identity: a deployment's senders share their clock, monotonic time and hook.
-    key = (heartbeat_seconds, stale_seconds, id(on_resent), id(clock), id(monotonic))
+    timing = (settings.heartbeat_seconds, settings.owner_stale_seconds)
+    key = (*timing, id(on_resent), id(clock), id(monotonic))
     heartbeat = beats.get(key)
     if heartbeat is None:
-        heartbeat = beats[key] = ProcessHeartbeat(
-            db,
-            clock,
-            heartbeat_seconds=heartbeat_seconds,
-            stale_seconds=stale_seconds,
-            monotonic=monotonic,
-            on_resent=on_resent,
-        )
+        heartbeat = ProcessHeartbeat(db, clock, settings, monotonic=monotonic, on_resent=on_resent)
+        beats[key] = heartbeat
     return heartbeat

@@ -180,12 +180,7 @@ class OutboxSender:
         self.seat = SenderSeat(db, bot_id=bot_id, bot=bot, on_look=self._looked)
         # Beats, elections and recovery for every sender of the process at once.
         self._heartbeat = process_heartbeat(
-            db,
-            clock,
-            heartbeat_seconds=settings.heartbeat_seconds,
-            stale_seconds=settings.owner_stale_seconds,
-            monotonic=monotonic,
-            on_resent=on_resent,
+            db, clock, settings, monotonic=monotonic, on_resent=on_resent
         )
         self._claims = Claims(
             bot=bot,
