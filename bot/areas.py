@@ -102,7 +102,7 @@ async def find_communes(
     statement = (
         select(Commune, Province.name).join(Province).where(Commune.province_code.in_(provinces))
     )
-    if text.isdigit():
+    if text.isdecimal():
         statement = statement.where(Commune.code == int(text))
     else:
         folded = fold(text)
@@ -133,7 +133,7 @@ async def resolve_commune(
 ) -> CommuneView | None:
     """A commune by code, or by a name that matches exactly one commune."""
     matches = await find_communes(session, query, provinces, limit=50)
-    if query.strip().isdigit():
+    if query.strip().isdecimal():
         return matches[0] if matches else None
     folded = fold(query)
     exact = [m for m in matches if folded in (fold(m.name), fold(bare_name(m.name)))]
@@ -151,7 +151,7 @@ async def resolve_province(
     for code, name in rows:
         if code not in provinces:
             continue
-        if (text.isdigit() and int(text) == code) or fold(text) in (
+        if (text.isdecimal() and int(text) == code) or fold(text) in (
             fold(name),
             fold(bare_name(name)),
         ):

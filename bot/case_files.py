@@ -198,7 +198,7 @@ def display_phone(e164: str) -> str:
 def parse_birth_year(text: str, today: date) -> int:
     """A year of birth between 1900 and this year."""
     value = text.strip().removesuffix(".0")
-    if not value.isdigit() or not MIN_BIRTH_YEAR <= int(value) <= today.year:
+    if not value.isdecimal() or not MIN_BIRTH_YEAR <= int(value) <= today.year:
         raise FieldError("cases.bad_birth_year", value=text.strip()[:10], year=today.year)
     return int(value)
 

@@ -1043,7 +1043,7 @@ def _province_code(value: object, key: str = "deployment.provinces") -> int:
     from bot.text import bare_name, fold
 
     provinces = list(Province.iter_all())
-    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdecimal()):
         code = int(value)
         if any(int(p.code) == code for p in provinces):
             return code

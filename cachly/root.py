@@ -182,7 +182,7 @@ async def open_sender(services: Services) -> tuple[OutboxSender, HttpTransport]:
 def bot_id(token: str) -> int:
     """The bot's Telegram id, the part of its token before the colon (0 if none)."""
     prefix = token.split(":", 1)[0]
-    return int(prefix) if prefix.isdigit() else 0
+    return int(prefix) if prefix.isdecimal() else 0
 
 
 async def _post_init(application: CachlyApplication) -> None:

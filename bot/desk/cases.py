@@ -127,7 +127,7 @@ class DeskCaseService:
                 )
             rows = (await session.execute(statement)).all()
         wanted = fold(filters.query)
-        digits = "".join(ch for ch in filters.query if ch.isdigit())
+        digits = "".join(ch for ch in filters.query if ch.isdecimal())
         found = []
         for case, commune_name in rows:
             if wanted and not _matches(case, wanted, digits):
@@ -212,7 +212,7 @@ async def _history(
 def _matches(case: Case, wanted: str, digits: str) -> bool:
     if wanted in fold(case.full_name) or wanted in case.code.lower():
         return True
-    phone = "".join(ch for ch in case.phone if ch.isdigit())
+    phone = "".join(ch for ch in case.phone if ch.isdecimal())
     # 0912... and +84912... are one number: compare without the leading 0 or 84.
     return len(digits) >= 4 and digits.lstrip("0").removeprefix("84") in phone
 

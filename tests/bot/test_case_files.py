@@ -15,6 +15,7 @@ from bot.case_files import (
     display_phone,
     draft_from_row,
     format_point,
+    parse_birth_year,
     parse_date,
     parse_name,
     parse_phone,
@@ -219,3 +220,15 @@ def test_phones_and_points_are_shown_as_people_write_them() -> None:
     assert display_phone(parse_phone("84 286 123 4567")) == "028 6123 4567"
     assert format_point(19.8067, 105.7852) == "19.8067, 105.7852"
     assert format_point(21.0, 105.123456789) == "21, 105.123457"
+
+
+@pytest.mark.parametrize("raw", ["²", "19²0", "abc", "1850"])
+def test_a_year_of_birth_that_is_not_one_is_refused_with_its_message(raw: str) -> None:
+    # "²" passes str.isdigit() but not int(): the officer is told, nothing breaks.
+    with pytest.raises(FieldError) as error:
+        parse_birth_year(raw, date(2026, 12, 1))
+    assert error.value.key == "cases.bad_birth_year"
+
+
+def test_a_year_of_birth_is_read() -> None:
+    assert parse_birth_year(" 1958 ", date(2026, 12, 1)) == 1958

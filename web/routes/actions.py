@@ -18,7 +18,7 @@ from web.pages import Desk
 
 
 def _int(value: object) -> int | None:
-    return int(value) if isinstance(value, str) and value.strip().isdigit() else None
+    return int(value) if isinstance(value, str) and value.strip().isdecimal() else None
 
 
 def routes(desk: Desk) -> list[Route]:

@@ -20,7 +20,7 @@ async def filters_of(request: Request) -> CaseFilters:
     if request.method != "POST":
         # From the map: a commune's code (not personal) may come in the address.
         commune = request.query_params.get("xa", "")
-        return CaseFilters(commune_code=int(commune) if commune.isdigit() else None)
+        return CaseFilters(commune_code=int(commune) if commune.isdecimal() else None)
     q = await request.form()
 
     def text(name: str, limit: int) -> str:
