@@ -19,6 +19,7 @@ from bot.cli import main
 from bot.clock import FakeClock
 from bot.config import OutboxSettings, Settings
 from bot.db import Database
+from bot.messaging.claims import SentHook
 from bot.messaging.message import Text
 from bot.messaging.outbox import (
     PRIORITY_ALERT,
@@ -26,7 +27,7 @@ from bot.messaging.outbox import (
     PRIORITY_URGENT,
     enqueue,
 )
-from bot.messaging.sender import MIN_CLAIM, NOT_MODIFIED, OutboxSender, SentHook
+from bot.messaging.sender import MIN_CLAIM, NOT_MODIFIED, OutboxSender
 from bot.messaging.status import outbox_status
 from bot.messaging.telegram.transport import HttpTransport
 from bot.messaging.transport import (
