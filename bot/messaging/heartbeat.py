@@ -21,11 +21,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Row, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
@@ -33,9 +34,13 @@ from bot.config import OutboxSettings
 from bot.db import Database
 from bot.messaging.recovery import ResentHook, settle_orphans
 from bot.messaging.seat import SenderSeat, process_locks
+from bot.messaging.share import OtherSeat, elect
 from bot.models import SenderInstance
 
 logger = logging.getLogger(__name__)
+
+# A bot nobody is seen sending for this many beats has its lock tried whatever the share.
+UNLED_BEATS = 3
 
 
 class ProcessHeartbeat:
@@ -50,6 +55,7 @@ class ProcessHeartbeat:
         monotonic: Callable[[], float],
         on_resent: ResentHook | None,
     ) -> None:
+        self.id = uuid.uuid4().hex  # this process, in its seats' rows
         self._db = db
         self._clock = clock
         self._interval = settings.heartbeat_seconds
@@ -59,6 +65,9 @@ class ProcessHeartbeat:
         self._seats: dict[str, SenderSeat] = {}
         # Other seats' id -> (last beat seen, monotonic time it was first seen).
         self._seen: dict[str, tuple[int, float]] = {}
+        self._others: list[OtherSeat] = []  # the others' rows as last read
+        self._unled: dict[int, float] = {}  # lock key -> monotonic time first seen unled
+        self._handing: list[SenderSeat] = []  # stood down at the last beat
         self._round = asyncio.Lock()  # one beat at a time
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
@@ -106,6 +115,7 @@ class ProcessHeartbeat:
             if not seats:
                 return
             was = {seat.id: seat.leading for seat in seats}
+            await self._release_handed()
             dead = await self._beat_rows(seats, self._clock.now())
             await self._elect(seats)
             bots = await settle_orphans(
@@ -117,34 +127,69 @@ class ProcessHeartbeat:
     async def _beat_rows(self, seats: list[SenderSeat], now: datetime) -> list[str]:
         """Beat the seats' rows (writing missing ones); the ids of the dead among the others."""
         mine = [seat.id for seat in seats]
+        leaders = [seat.id for seat in seats if seat.leading]
         async with self._db.transaction() as session:
-            beats = dict(
-                (await session.execute(select(SenderInstance.id, SenderInstance.beat))).all()
-            )
+            rows = (
+                await session.execute(
+                    select(
+                        SenderInstance.id,
+                        SenderInstance.beat,
+                        SenderInstance.process,
+                        SenderInstance.lock_key,
+                        SenderInstance.leading,
+                    )
+                )
+            ).all()
             await session.execute(
                 update(SenderInstance)
                 .where(SenderInstance.id.in_(mine))
-                .values(beat=SenderInstance.beat + 1, beat_at=now)
+                .values(
+                    beat=SenderInstance.beat + 1,
+                    beat_at=now,
+                    leading=SenderInstance.id.in_(leaders) if leaders else False,
+                )
             )
-            for seat in mine:
-                if seat not in beats:
-                    session.add(SenderInstance(id=seat, beat=1, started_at=now, beat_at=now))
+            written = {row.id for row in rows}
+            for seat in seats:
+                if seat.id not in written:
+                    session.add(self._row(seat, now))
+        return self._watch(rows)
+
+    def _row(self, seat: SenderSeat, now: datetime) -> SenderInstance:
+        return SenderInstance(
+            id=seat.id,
+            beat=1,
+            started_at=now,
+            beat_at=now,
+            process=self.id,
+            lock_key=seat.key,
+            leading=seat.leading,
+        )
+
+    def _watch(self, rows: Sequence[Row[str, int, str, int, bool]]) -> list[str]:
+        """Note the others' beats; the ids of those whose beat stood still too long."""
         moment = self._monotonic()
+        # A beat a little late is no death, but its `leading` may be out of date.
+        fresh_for = min(2 * self._interval, self._stale)
         dead: list[str] = []
         seen: dict[str, tuple[int, float]] = {}
-        for other, beat in beats.items():
+        others: list[OtherSeat] = []
+        for other, beat, process, lock_key, leading in rows:
             if other in self._seats:
                 continue
             last = self._seen.get(other)
             since = last[1] if last is not None and last[0] == beat else moment
             seen[other] = (beat, since)
+            fresh = moment - since < fresh_for
+            others.append(OtherSeat(process, lock_key, leading, fresh))
             if moment - since >= self._stale:
                 dead.append(other)
-        self._seen = seen
+        self._seen, self._others = seen, others
         return dead
 
     async def _elect(self, seats: list[SenderSeat]) -> None:
-        """On PostgreSQL: check the lock session once, try the locks the others want."""
+        """On PostgreSQL: check the lock session once, hand over what is above this
+        process's share, try the locks of its share (bot/messaging/share.py)."""
         electing = [seat for seat in seats if seat.elects]
         if not electing:
             return
@@ -154,7 +199,19 @@ class ProcessHeartbeat:
         try:
             if any(seat.leading for seat in electing):
                 await locks.check()  # still our session, so still our locks
-            standing = [seat for seat in electing if not seat.leading]
+            election = elect(
+                self.id,
+                leading={seat.key for seat in electing if seat.leading},
+                standing={seat.key for seat in electing if not seat.leading},
+                others=self._others,
+                unled_long=self._unled_long(electing),
+            )
+            for seat in electing:
+                if seat.leading and seat.key in election.hand_over:
+                    seat.hand_over()
+                    self._handing.append(seat)
+            trying = set(election.try_keys)
+            standing = [s for s in electing if not (s.leading or s.handing) and s.key in trying]
             if standing:
                 won = await locks.take_many([(seat.key, seat.id) for seat in standing])
                 for seat in standing:
@@ -165,7 +222,32 @@ class ProcessHeartbeat:
             # the locks. Stand by until a new session gets them again.
             for seat in electing:
                 seat.lose()
+                seat.handing = False
+            self._handing.clear()
             await locks.broken()
+
+    def _unled_long(self, electing: list[SenderSeat]) -> set[int]:
+        """The lock keys nobody has been seen sending for in UNLED_BEATS beats."""
+        moment = self._monotonic()
+        led = {seat.key for seat in electing if seat.leading}
+        led |= {other.lock_key for other in self._others if other.fresh and other.leading}
+        for key in {seat.key for seat in electing}:
+            if key in led:
+                self._unled.pop(key, None)
+            else:
+                self._unled.setdefault(key, moment)
+        patience = UNLED_BEATS * self._interval
+        return {key for key, since in self._unled.items() if moment - since >= patience}
+
+    async def _release_handed(self) -> None:
+        """Give up the locks of the seats that stood down at the last beat."""
+        handing, self._handing = self._handing, []
+        locks = process_locks(self._db.engine)
+        for seat in handing:
+            if seat.handing:
+                seat.handing = False
+                with contextlib.suppress(Exception):
+                    await locks.give_up(seat.key, seat.id)
 
     async def _forget(self, dead: list[str]) -> None:
         """Drop the rows of dead senders once their rows are settled."""

@@ -10,8 +10,10 @@ bot/messaging/recovery.py, whether or not any process restarted.
 On PostgreSQL one sender per bot sends: the one holding a session advisory lock keyed by
 the bot, so that the bot's overall rate and the one-a-second
 spacing per chat hold across every worker without dividing anything in the config. The
-others stand by, try the lock at each beat and take over within a beat of its holder's
-session ending. The locks of every bot's sender in a process are held on one session of
+others stand by and take over within a few beats of its holder's session ending. The live
+processes share the bots out (bot/messaging/share.py): each tries the locks of its fair
+share only and hands over what it holds above that, so that no one worker's event loop
+sends for every bot while another sends for none. The locks of every bot's sender in a process are held on one session of
 their own (`ProcessLocks`), not one each: a process with a sender for each of 34 bots
 would otherwise keep 34 pooled connections, more than the pool holds, and starve every
 other unit of work. On SQLite (one process) every sender sends.
@@ -171,6 +173,9 @@ class SenderSeat:
         self._generation = -1  # of the lock session it holds its lock on
         self.elects = not db.settings.is_sqlite
         self.leading = not self.elects
+        # Stood down to hand its lock to another process; the lock goes at the next beat,
+        # once what it was sending is answered.
+        self.handing = False
 
     async def beat(self, now: datetime) -> None:
         """Write this seat's row, or beat it once."""
@@ -181,7 +186,11 @@ class SenderSeat:
                 .values(beat=SenderInstance.beat + 1, beat_at=now)
             )
             if not getattr(done, "rowcount", 0):
-                session.add(SenderInstance(id=self.id, beat=1, started_at=now, beat_at=now))
+                session.add(
+                    SenderInstance(
+                        id=self.id, beat=1, started_at=now, beat_at=now, lock_key=self.key
+                    )
+                )
 
     def check_generation(self, generation: int) -> None:
         """A leader whose lock session was replaced (another seat found it broken) lost."""
@@ -192,6 +201,12 @@ class SenderSeat:
         """It holds the bot's lock now, on the lock session of this generation."""
         self.leading, self._generation = True, generation
         logger.info("outbox: this worker's sender now sends for the bot")
+
+    def hand_over(self) -> None:
+        """Stop sending, to give the lock up at the next beat (another process's share)."""
+        if self.leading and self.elects:
+            logger.info("outbox: handing the sender's lock to another worker")
+            self.leading, self.handing = False, True
 
     def lose(self) -> None:
         """The lock went with its session: stand by."""
@@ -209,7 +224,7 @@ class SenderSeat:
         if self.elects:
             with contextlib.suppress(Exception):
                 await process_locks(self._db.engine).give_up(self.key, self.id)
-        self.leading = not self.elects
+        self.leading, self.handing = not self.elects, False
         with contextlib.suppress(Exception):
             async with self._db.transaction() as session:
                 await session.execute(delete(SenderInstance).where(SenderInstance.id == self.id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base
@@ -88,6 +88,12 @@ class SenderInstance(Base):
     beat: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime]
     beat_at: Mapped[datetime]
+    # Which process's heartbeat beats this sender, for which bot's lock, and whether it
+    # sends: so that the live processes share the bots' locks out fairly
+    # (bot/messaging/share.py). The lock itself says who sends; these only say who tries.
+    process: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    lock_key: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    leading: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class HandledUpdate(Base):
