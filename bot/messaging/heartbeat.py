@@ -217,6 +217,9 @@ class ProcessHeartbeat:
                 for seat in standing:
                     if seat.id in won:
                         seat.lead(locks.generation)
+            for seat in electing:
+                if not seat.leading:
+                    seat.stood_by()
         except Exception:
             # The lock session is gone (the database restarted, the network broke): so are
             # the locks. Stand by until a new session gets them again.

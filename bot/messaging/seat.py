@@ -13,10 +13,12 @@ spacing per chat hold across every worker without dividing anything in the confi
 others stand by and take over within a few beats of its holder's session ending. The live
 processes share the bots out (bot/messaging/share.py): each tries the locks of its fair
 share only and hands over what it holds above that, so that no one worker's event loop
-sends for every bot while another sends for none. The locks of every bot's sender in a process are held on one session of
-their own (`ProcessLocks`), not one each: a process with a sender for each of 34 bots
-would otherwise keep 34 pooled connections, more than the pool holds, and starve every
-other unit of work. On SQLite (one process) every sender sends.
+sends for every bot while another sends for none. The locks of every bot's sender in a
+process are held on one session of their own (`ProcessLocks`), not one each: a process
+with a sender for each of 34 bots would otherwise keep 34 pooled connections, more than
+the pool holds, and starve every other unit of work. A sender that takes a lock over waits
+a second before it sends (bot/messaging/sender.py): the previous holder may have sent in
+the second Telegram counts. On SQLite (one process) every sender sends.
 """
 
 from __future__ import annotations
@@ -176,6 +178,10 @@ class SenderSeat:
         # Stood down to hand its lock to another process; the lock goes at the next beat,
         # once what it was sending is answered.
         self.handing = False
+        # It got the lock after standing by: the bot's previous sender may have sent within
+        # the last second, which Telegram counts per bot and per chat.
+        self.took_over = False
+        self._stood_by = False
 
     async def beat(self, now: datetime) -> None:
         """Write this seat's row, or beat it once."""
@@ -197,9 +203,14 @@ class SenderSeat:
         if self.leading and self.elects and generation != self._generation:
             self.lose()
 
+    def stood_by(self) -> None:
+        """A beat ended with another sender holding the lock (or none taken yet)."""
+        self._stood_by = True
+
     def lead(self, generation: int) -> None:
         """It holds the bot's lock now, on the lock session of this generation."""
         self.leading, self._generation = True, generation
+        self.took_over, self._stood_by = self._stood_by, False
         logger.info("outbox: this worker's sender now sends for the bot")
 
     def hand_over(self) -> None:

@@ -86,6 +86,9 @@ LOOKAHEAD_SECONDS = 0.1
 # its rate in a 100,000-case round, 0.93 with 32). A new sos then waits behind at most this
 # many rows (1.3 s at 25/s).
 MIN_CLAIM = 32
+# A sender that takes its bot's lock over from another waits this long before its first
+# send: Telegram's limits count the last second, and the other may have sent in it.
+TAKE_OVER_QUIET_SECONDS = 1.0
 
 
 # ---- waking up when something is queued ------------------------------------------------
@@ -256,6 +259,10 @@ class OutboxSender:
     def _looked(self, settled: int, changed: bool) -> None:
         """The process's heartbeat beat for this sender (bot/messaging/heartbeat.py)."""
         self.stats.recovered += settled
+        if changed and self.seat.leading and self.seat.took_over:
+            # The bot's previous sender may have sent in the last second (a hand-over, or a
+            # worker that died mid-round): Telegram counts that second per bot and per chat.
+            self._slots.pause(TAKE_OVER_QUIET_SECONDS)
         if settled or changed:
             self._wake.set()
 
@@ -275,6 +282,8 @@ class OutboxSender:
                 await self._record(claim=0)
             await self._sleep(self._settings.heartbeat_seconds)
             return
+        if self._ready:
+            self._have_rows.set()  # the dispatcher may have paused while the seat stood by
         now = self._monotonic()
         if self._slots.paused_until > now:
             await self._sleep(self._slots.paused_until - now)
@@ -303,12 +312,15 @@ class OutboxSender:
         loop = asyncio.get_running_loop()
         ready = self._ready
         while not self._stopping:
-            if not ready:
+            if not ready or not self.seat.leading:
+                # Nothing claimed, or stood down: what is claimed goes back (_cycle).
                 self._have_rows.clear()
                 await self._have_rows.wait()
                 continue
             if not await self._slots.wait(lambda: self._stopping) or not ready:
                 continue  # stopping, or a flood released the rows while waiting
+            if not self.seat.leading:
+                continue  # stood down while waiting for the slot
             row = ready.popleft()
             if len(ready) <= self._low:
                 self._wake.set()  # the database loop tops the rows up

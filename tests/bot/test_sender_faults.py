@@ -16,7 +16,7 @@ from bot.checkins import prompts_sent
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.messaging.outbox import PRIORITY_ALERT, PRIORITY_PROMPT, SENDING
-from bot.messaging.sender import OutboxSender
+from bot.messaging.sender import TAKE_OVER_QUIET_SECONDS, OutboxSender
 from bot.models import Checkin, OutboxMessage
 from bot.services import Services
 from standins.telegram import Fault, Limits
@@ -221,3 +221,7 @@ async def test_on_postgresql_one_sender_sends_and_a_standby_takes_over(
             await wait_sent(standin, 40)
             await until(lambda: standby.stats.sent == 20)
     assert await states(db) == {"sent": 40}
+    # The one that took over kept a quiet second first: Telegram counts the last second's
+    # messages of a bot, whichever worker sent them.
+    sends = [call.at for call in standin.calls if call.method == "sendMessage"]
+    assert sends[20] - sends[19] >= TAKE_OVER_QUIET_SECONDS
