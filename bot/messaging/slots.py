@@ -17,11 +17,11 @@ import math
 from collections import deque
 from collections.abc import Callable
 
-# Send slots missed by up to this much are still used. A worker sending for 34 bots has an
-# event loop that is now and then 100-300 ms late (a tick queueing a batch of prompts):
+# Send slots missed by up to this much are still used. A worker sending for many bots has
+# an event loop that is now and then 100-500 ms late (a tick queueing a batch of prompts):
 # slots lost to that would cost each bot about 5 % of its rate (0.93 of 25/s measured with
 # 10 ms). Catching them up is safe: the one-second net still bounds what goes out.
-CATCH_UP_SECONDS = 0.25
+CATCH_UP_SECONDS = 0.5
 # The send slots' share of the configured rate.
 SLOT_SHARE = 0.99
 
