@@ -67,7 +67,8 @@ class ProcessHeartbeat:
         self._seen: dict[str, tuple[int, float]] = {}
         self._others: list[OtherSeat] = []  # the others' rows as last read
         self._unled: dict[int, float] = {}  # lock key -> monotonic time first seen unled
-        self._handing: list[SenderSeat] = []  # stood down at the last beat
+        # Seats that stood down at the last beat, their locks to give up at this one.
+        self._handing: list[SenderSeat] = []
         self._round = asyncio.Lock()  # one beat at a time
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
@@ -208,10 +209,14 @@ class ProcessHeartbeat:
             )
             for seat in electing:
                 if seat.leading and seat.key in election.hand_over:
-                    seat.hand_over()
+                    seat.stand_down()
                     self._handing.append(seat)
             trying = set(election.try_keys)
-            standing = [s for s in electing if not (s.leading or s.handing) and s.key in trying]
+            standing = [
+                seat
+                for seat in electing
+                if not seat.leading and seat not in self._handing and seat.key in trying
+            ]
             if standing:
                 won = await locks.take_many([(seat.key, seat.id) for seat in standing])
                 for seat in standing:
@@ -225,8 +230,7 @@ class ProcessHeartbeat:
             # the locks. Stand by until a new session gets them again.
             for seat in electing:
                 seat.lose()
-                seat.handing = False
-            self._handing.clear()
+            self._handing.clear()  # their locks went with the session
             await locks.broken()
 
     def _unled_long(self, electing: list[SenderSeat]) -> set[int]:
@@ -234,11 +238,8 @@ class ProcessHeartbeat:
         moment = self._monotonic()
         led = {seat.key for seat in electing if seat.leading}
         led |= {other.lock_key for other in self._others if other.fresh and other.leading}
-        for key in {seat.key for seat in electing}:
-            if key in led:
-                self._unled.pop(key, None)
-            else:
-                self._unled.setdefault(key, moment)
+        keys = {seat.key for seat in electing}
+        self._unled = {key: self._unled.get(key, moment) for key in keys if key not in led}
         patience = UNLED_BEATS * self._interval
         return {key for key, since in self._unled.items() if moment - since >= patience}
 
@@ -247,10 +248,9 @@ class ProcessHeartbeat:
         handing, self._handing = self._handing, []
         locks = process_locks(self._db.engine)
         for seat in handing:
-            if seat.handing:
-                seat.handing = False
-                with contextlib.suppress(Exception):
-                    await locks.give_up(seat.key, seat.id)
+            # A seat that left meanwhile gave its lock up already: give_up does nothing.
+            with contextlib.suppress(Exception):
+                await locks.give_up(seat.key, seat.id)
 
     async def _forget(self, dead: list[str]) -> None:
         """Drop the rows of dead senders once their rows are settled."""

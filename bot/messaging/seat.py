@@ -175,9 +175,6 @@ class SenderSeat:
         self._generation = -1  # of the lock session it holds its lock on
         self.elects = not db.settings.is_sqlite
         self.leading = not self.elects
-        # Stood down to hand its lock to another process; the lock goes at the next beat,
-        # once what it was sending is answered.
-        self.handing = False
         # It got the lock after standing by: the bot's previous sender may have sent within
         # the last second, which Telegram counts per bot and per chat.
         self.took_over = False
@@ -213,11 +210,12 @@ class SenderSeat:
         self.took_over, self._stood_by = self._stood_by, False
         logger.info("outbox: this worker's sender now sends for the bot")
 
-    def hand_over(self) -> None:
-        """Stop sending, to give the lock up at the next beat (another process's share)."""
+    def stand_down(self) -> None:
+        """Stop sending, keeping the lock: the heartbeat gives it up at its next beat, once
+        what was being sent is answered (another process's share)."""
         if self.leading and self.elects:
             logger.info("outbox: handing the sender's lock to another worker")
-            self.leading, self.handing = False, True
+            self.leading = False
 
     def lose(self) -> None:
         """The lock went with its session: stand by."""
@@ -235,7 +233,7 @@ class SenderSeat:
         if self.elects:
             with contextlib.suppress(Exception):
                 await process_locks(self._db.engine).give_up(self.key, self.id)
-        self.leading, self.handing = not self.elects, False
+        self.leading = not self.elects
         with contextlib.suppress(Exception):
             async with self._db.transaction() as session:
                 await session.execute(delete(SenderInstance).where(SenderInstance.id == self.id))
